@@ -1,0 +1,1 @@
+"""The schema registry, the validated facts and the in-memory graph built from them."""

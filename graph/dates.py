@@ -1,0 +1,49 @@
+"""Partial ISO dates: ``2021``, ``2021-12`` and ``2021-12-05``.
+
+A partial date stands for a span; comparisons use its first day as a start
+and its last day as an end, so ``valid_to: 2021`` is valid through 31 December.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial(value: str) -> tuple[int, int | None, int | None]:
+    """Split a partial date; raise ValueError with a readable message when malformed."""
+    m = _PARTIAL.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    y, mo, d = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    if mo is not None and not 1 <= mo <= 12:
+        raise ValueError(f"{value!r} has month {mo}, not 1-12")
+    if d is not None:
+        try:
+            date(y, mo, d)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day of the calendar") from None
+    return y, mo, d
+
+
+def first_day(value: str) -> date:
+    y, mo, d = parse_partial(value)
+    return date(y, mo or 1, d or 1)
+
+
+def last_day(value: str) -> date:
+    y, mo, d = parse_partial(value)
+    mo = mo or 12
+    return date(y, mo, d or calendar.monthrange(y, mo)[1])
+
+
+def valid_on(valid_from: str | None, valid_to: str | None, day: date) -> bool:
+    """Whether a fact valid over [valid_from, valid_to] holds on ``day`` (open ends hold)."""
+    if valid_from and first_day(valid_from) > day:
+        return False
+    if valid_to and last_day(valid_to) < day:
+        return False
+    return True

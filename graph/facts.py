@@ -1,0 +1,93 @@
+"""Validated facts with deterministic identity.
+
+An entity is identified by its id; an edge by (from, type, to). The same edge
+stated twice (by two sources, or two files) is one :class:`Edge` carrying
+every piece of evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dates import first_day, last_day
+from .models import EntityBase, RelationBase, Source
+
+
+@dataclass(slots=True)
+class EvidenceItem:
+    source: str
+    quote: str
+    credibility: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "quote": self.quote, "credibility": self.credibility}
+
+
+@dataclass(slots=True)
+class Edge:
+    source: str  # "from" entity id
+    type: str
+    target: str  # "to" entity id
+    evidence: list[EvidenceItem]
+    valid_from: str | None
+    valid_to: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.type, self.target)
+
+    @property
+    def credibility(self) -> int:
+        """The best (lowest) grade among the edge's evidence."""
+        return min(e.credibility for e in self.evidence)
+
+    def merge(self, other: Edge) -> str | None:
+        """Fold another statement of the same edge into this one.
+
+        Returns a message when the two disagree on an attribute; validity
+        widens to cover both statements.
+        """
+        for k, v in other.attributes.items():
+            mine = self.attributes.get(k)
+            if mine is not None and mine != v:
+                return f"{self.type} {self.source} -> {self.target}: {k} is {v!r} here but {mine!r} where first stated"
+        self.attributes.update(other.attributes)
+        seen = {(e.source, e.quote) for e in self.evidence}
+        self.evidence.extend(e for e in other.evidence if (e.source, e.quote) not in seen)
+        self.valid_from = _widen(self.valid_from, other.valid_from, first_day, min)
+        self.valid_to = _widen(self.valid_to, other.valid_to, last_day, max)
+        return None
+
+
+def _widen(a, b, to_day, pick):
+    # An open end (None) stays open: one source not bounding a fact means we can't bound it.
+    if a is None or b is None:
+        return None
+    return a if pick(to_day(a), to_day(b)) == to_day(a) else b
+
+
+def edge_from_relation(rel: RelationBase) -> Edge:
+    return Edge(
+        source=rel.from_,
+        type=rel.type,
+        target=rel.to,
+        evidence=[EvidenceItem(e.source, e.quote, e.credibility or rel.credibility) for e in rel.evidence],
+        valid_from=rel.valid_from,
+        valid_to=rel.valid_to,
+        attributes=rel.attributes(),
+    )
+
+
+@dataclass
+class Facts:
+    """Everything a set of fact files states, checked and merged."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    entities: dict[str, EntityBase] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+
+    def reliability(self, edge: Edge) -> str:
+        """The best Admiralty reliability among the edge's sources (A is best)."""
+        return min(self.sources[e.source].reliability for e in edge.evidence)

@@ -1,0 +1,165 @@
+"""Strict pydantic models of curated facts, derived from the schema registry.
+
+These are the boundary: every record read from a file is validated by one of
+them, and a model's dump is the only road to a graph node, edge or database row.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    create_model,
+    model_validator,
+)
+
+from .dates import first_day, last_day, parse_partial
+from .schema import REGISTRY, Attribute, Registry
+
+MAX_QUOTE_WORDS = 25
+RELIABILITY = ("A", "B", "C", "D", "E", "F")  # Admiralty source grading, A = best
+
+
+def _to_str(v: Any) -> Any:
+    # JSON and CSV may give a year as a number; a date is text in our model.
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+def _check_partial(v: str) -> str:
+    parse_partial(v)
+    return v
+
+
+def _check_quote(v: str) -> str:
+    words = len(v.split())
+    if words > MAX_QUOTE_WORDS:
+        raise ValueError(f"quote has {words} words; quote at most {MAX_QUOTE_WORDS} words verbatim")
+    return v
+
+
+PartialDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_partial)]
+Slug = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", min_length=1, max_length=200),
+]
+Text = Annotated[str, Field(min_length=1)]
+Credibility = Annotated[int, Field(ge=1, le=6)]
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+class Source(Strict):
+    id: Slug
+    title: Text
+    publisher: Text
+    author: str | None = None
+    published: PartialDate
+    reliability: Reliability
+    document: str | None = None
+    url: str | None = None
+
+
+class Evidence(Strict):
+    source: Slug
+    quote: Annotated[Text, AfterValidator(_check_quote)]
+    # A piece of evidence may grade itself; otherwise the relation's grade holds.
+    credibility: Credibility | None = None
+
+
+class EntityBase(Strict):
+    id: Slug
+    type: str
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    description: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self):
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+    def attributes(self) -> dict[str, Any]:
+        """The type's declared attributes that are set."""
+        base = EntityBase.model_fields
+        return {k: v for k, v in self.__dict__.items() if k not in base and v not in (None, [])}
+
+
+class RelationBase(Strict):
+    type: str
+    from_: Slug = Field(alias="from")
+    to: Slug
+    evidence: list[Evidence] = Field(min_length=1)
+    credibility: Credibility
+    valid_from: PartialDate | None = None
+    valid_to: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.valid_from and self.valid_to and last_day(self.valid_to) < first_day(self.valid_from):
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+    def attributes(self) -> dict[str, Any]:
+        base = RelationBase.model_fields
+        return {k: v for k, v in self.__dict__.items() if k not in base and v not in (None, [])}
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.from_, self.type, self.to)
+
+
+_KIND_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "date": PartialDate,
+    "strings": list[str],
+}
+
+
+def _fields(attrs: dict[str, Attribute]) -> dict[str, Any]:
+    return {
+        a.name: (_KIND_TYPES[a.kind] | None, Field(default=None, description=a.description))
+        for a in attrs.values()
+    }
+
+
+def _build(registry: Registry):
+    entity_models = {
+        name: create_model(
+            f"{name}Entity", __base__=EntityBase, type=(Literal[name], ...), **_fields(t.attributes)
+        )
+        for name, t in registry.entities.items()
+    }
+    relation_models = {
+        name: create_model(
+            f"{name}Relation", __base__=RelationBase, type=(Literal[name], ...), **_fields(t.attributes)
+        )
+        for name, t in registry.relations.items()
+    }
+    return entity_models, relation_models
+
+
+ENTITY_MODELS, RELATION_MODELS = _build(REGISTRY)
+
+# One adapter per record kind; the `type` field picks the model, which keeps
+# JSON Lines validation in pydantic's Rust core (no Python json round trip).
+EntityAdapter: TypeAdapter = TypeAdapter(
+    Annotated[Union[tuple(ENTITY_MODELS.values())], Field(discriminator="type")]
+)
+RelationAdapter: TypeAdapter = TypeAdapter(
+    Annotated[Union[tuple(RELATION_MODELS.values())], Field(discriminator="type")]
+)
+SourceAdapter: TypeAdapter = TypeAdapter(Source)

@@ -1,0 +1,15 @@
+"""Name matching that survives transliteration: case, accents and punctuation ignored."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def name_key(text: str) -> str:
+    """The form names are compared in: ``Fog’ 47``, ``fog 47`` and ``FOG-47`` share one key.
+
+    Spelling variants (Albukamal / Abu Kamal) still need aliases; case, accents,
+    Arabic diacritics, spaces and punctuation never do.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())

@@ -1,0 +1,101 @@
+"""Views of the in-memory graph: resolving names, filtering by time and grade, focusing.
+
+Pure functions in networkx style: a graph in, a new graph (or a dict) out,
+options as keywords. Grades follow the Admiralty code, where 1 and A are best,
+so ``min_credibility=3`` keeps facts graded 1, 2 or 3.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+import networkx as nx
+
+from .dates import first_day, valid_on
+from .names import name_key
+
+
+def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Name key -> entity ids, over ids, names and aliases."""
+    index: dict[str, set[str]] = {}
+    for n, data in G.nodes(data=True):
+        for text in (n, data.get("name", ""), *data.get("aliases", ())):
+            index.setdefault(name_key(text), set()).add(n)
+    return index
+
+
+def resolve(G: nx.MultiDiGraph, name_or_id: str) -> list[str]:
+    """Entity ids whose id, name or alias matches (case, accent and punctuation insensitive)."""
+    if name_or_id in G:
+        return [name_or_id]
+    return sorted(name_index(G).get(name_key(name_or_id), ()))
+
+
+def parse_day(value: str) -> date:
+    """An as-of date; a partial date means its first day."""
+    return first_day(value)
+
+
+def _evidence_ok(data, sources, min_credibility, min_reliability) -> bool:
+    for ev in data["evidence"]:
+        if min_credibility is not None and ev["credibility"] > min_credibility:
+            continue
+        if min_reliability is not None and sources[ev["source"]]["reliability"] > min_reliability:
+            continue
+        return True
+    return False
+
+
+def filter_graph(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: date | None = None,
+    min_credibility: int | None = None,
+    min_reliability: str | None = None,
+    entity_types: Iterable[str] | None = None,
+    relation_types: Iterable[str] | None = None,
+    keep: Iterable[str] = (),
+) -> nx.MultiDiGraph:
+    """The facts that hold on ``as_of`` with at least one piece of evidence meeting both grades.
+
+    Entities left without any edge by the filter are dropped (unless in ``keep``);
+    entities that had no edges to begin with stay.
+    """
+    sources = G.graph.get("sources", {})
+    etypes = set(entity_types) if entity_types is not None else None
+    rtypes = set(relation_types) if relation_types is not None else None
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if etypes is None or d["type"] in etypes)
+    graded = min_credibility is not None or min_reliability is not None
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if u not in H or v not in H or (rtypes is not None and k not in rtypes):
+            continue
+        if as_of is not None and not valid_on(d.get("valid_from"), d.get("valid_to"), as_of):
+            continue
+        if graded and not _evidence_ok(d, sources, min_credibility, min_reliability):
+            continue
+        H.add_edge(u, v, k, **d)
+    if as_of is not None or graded or rtypes is not None:
+        keep = set(keep)
+        H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0 and G.degree(n) > 0 and n not in keep])
+    return H
+
+
+def neighbourhood(G: nx.MultiDiGraph, centres: Iterable[str], depth: int = 1) -> nx.MultiDiGraph:
+    """The subgraph within ``depth`` hops of any centre, edges followed in both directions."""
+    seen = set(centres)
+    frontier = set(seen)
+    for _ in range(depth):
+        nxt = set()
+        for n in frontier:
+            nxt.update(G.successors(n))
+            nxt.update(G.predecessors(n))
+        frontier = nxt - seen
+        seen |= frontier
+        if not frontier:
+            break
+    H = G.subgraph(seen).copy()
+    H.graph.update(G.graph)
+    return H
