@@ -46,8 +46,8 @@ class Edge:
     def merge(self, other: Edge) -> str | None:
         """Fold another statement of the same edge into this one.
 
-        Returns a message when the two disagree on an attribute; validity
-        widens to cover both statements.
+        Returns a message when the two disagree on an attribute; the stated
+        validity bounds widen to cover both statements.
         """
         for k, v in other.attributes.items():
             mine = self.attributes.get(k)
@@ -62,9 +62,9 @@ class Edge:
 
 
 def _widen(a, b, to_day, pick):
-    # An open end (None) stays open: one source not bounding a fact means we can't bound it.
+    # A statement without a bound says nothing about it; the bounds that were stated widen.
     if a is None or b is None:
-        return None
+        return a or b
     return a if pick(to_day(a), to_day(b)) == to_day(a) else b
 
 

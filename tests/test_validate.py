@@ -1,0 +1,233 @@
+"""Every kind of problem is reported with its file and line, all in one run."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from loaders import ValidationFailed, load_facts
+
+HEADER = """\
+sources:
+  - id: s1
+    title: A report
+    publisher: A publisher
+    published: 2021-12
+    reliability: B
+    document: doc.txt
+entities:
+  - id: luqa
+    type: Person
+    name: Husam Luqa
+  - id: army
+    type: ArmedGroup
+    name: The Army
+  - id: town
+    type: Place
+    name: Town
+"""  # 17 lines: the first line of a test's own text is line 18
+
+
+def problems(tmp_path: Path, text: str = "", files: dict[str, str] | None = None, documents: bool = False):
+    files = dict(files or {})
+    if text:
+        files["facts.yaml"] = HEADER + textwrap.dedent(text)
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "doc.txt").write_text("Major General Husam Luqa leads “The Army” in Town.\n", encoding="utf-8")
+    try:
+        load_facts([tmp_path / n for n in files], documents=docs if documents else None)
+    except ValidationFailed as e:
+        return [(Path(p.file).name, p.line, p.message) for p in e.problems]
+    return []
+
+
+def rel(extra: str = "", *, type="LEADS", frm="luqa", to="army", cred="2", ev=None) -> str:
+    ev = ev if ev is not None else '\n      - source: s1\n        quote: "Husam Luqa leads"'
+    return f"""\
+relations:
+  - type: {type}
+    from: {frm}
+    to: {to}
+    credibility: {cred}{extra}
+    evidence:{ev}
+"""
+
+
+def test_valid_file_has_no_problem(tmp_path):
+    assert problems(tmp_path, rel(), documents=True) == []
+
+
+def test_yaml_syntax_error(tmp_path):
+    [(f, line, msg)] = problems(tmp_path, "relations:\n  - type: LEADS\n    from: [luqa\n")
+    assert f == "facts.yaml" and line == 21 and "YAML syntax error" in msg
+
+
+def test_unknown_field_suggests_closest(tmp_path):
+    text = HEADER.replace("    name: Husam Luqa\n", "    name: Husam Luqa\n    rnak: General\n")
+    assert problems(tmp_path, files={"f.yaml": text}) == [
+        ("f.yaml", 12, "unknown field 'rnak' of a Person (did you mean 'rank'?)")
+    ]
+
+
+def test_missing_field(tmp_path):
+    text = HEADER.replace("    name: The Army\n", "")
+    assert problems(tmp_path, files={"f.yaml": text}) == [("f.yaml", 12, "missing field 'name'")]
+
+
+def test_unknown_types_suggest_closest(tmp_path):
+    text = HEADER.replace("type: ArmedGroup", "type: ArmedGrup")
+    found = problems(tmp_path, rel(type="LAEDS"), files={"f.yaml": text.replace("id: s1", "id: s9")})
+    assert ("facts.yaml", 19, "unknown relation type 'LAEDS' (did you mean 'LEADS'?)") in found
+
+
+def test_unknown_entity_type(tmp_path):
+    text = HEADER.replace("type: ArmedGroup", "type: armedgroup")
+    assert problems(tmp_path, files={"f.yaml": text}) == [
+        ("f.yaml", 13, "unknown entity type 'armedgroup' (did you mean 'ArmedGroup'?)")
+    ]
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    other = "entities:\n  - id: army\n    type: ArmedGroup\n    name: Another army\n"
+    [(f, line, msg)] = problems(tmp_path, files={"a.yaml": HEADER, "b.yaml": other})
+    assert (f, line) == ("b.yaml", 2)
+    assert msg.startswith("duplicate entity id 'army' (first defined at ") and msg.endswith("a.yaml:12)")
+
+
+def test_dangling_reference_suggests_closest(tmp_path):
+    assert problems(tmp_path, rel(to="armyy")) == [
+        ("facts.yaml", 21, "to: unknown entity 'armyy' (did you mean 'army'?)")
+    ]
+
+
+def test_endpoint_type_not_allowed(tmp_path):
+    assert problems(tmp_path, rel(frm="town")) == [
+        ("facts.yaml", 20, "LEADS cannot start at 'town', a Place (allowed: Person)")
+    ]
+
+
+def test_malformed_date(tmp_path):
+    assert problems(tmp_path, rel("\n    valid_from: 2021-13-01")) == [
+        ("facts.yaml", 23, "valid_from: '2021-13-01' has month 13, not 1-12")
+    ]
+    assert problems(tmp_path, rel("\n    valid_from: 21/12/2021"))[0][1:] == (
+        23, "valid_from: '21/12/2021' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def test_valid_to_before_valid_from(tmp_path):
+    [(_, line, msg)] = problems(tmp_path, rel("\n    valid_from: 2022-01\n    valid_to: 2021"))
+    assert line == 19 and msg == "valid_to 2021 is before valid_from 2022-01"
+
+
+def test_grades_out_of_range(tmp_path):
+    assert problems(tmp_path, rel(cred="7")) == [
+        ("facts.yaml", 22, "credibility must be 1-6 (Admiralty information grading), got '7'")
+    ]
+    text = HEADER.replace("reliability: B", "reliability: G")
+    assert problems(tmp_path, files={"f.yaml": text}) == [
+        ("f.yaml", 6, "reliability must be one of A-F (Admiralty source grading), got 'G'")
+    ]
+
+
+def test_evidence_cites_unknown_source(tmp_path):
+    ev = '\n      - source: s11\n        quote: "Husam Luqa leads"'
+    assert problems(tmp_path, rel(ev=ev)) == [("facts.yaml", 24, "evidence cites unknown source 's11' (did you mean 's1'?)")]
+
+
+def test_empty_evidence(tmp_path):
+    assert problems(tmp_path, rel(ev=" []")) == [
+        ("facts.yaml", 23, "evidence is empty: a relation needs at least one {source, quote}")
+    ]
+
+
+def test_quote_checked_against_document(tmp_path):
+    # Whitespace and quote-mark style are ignored; other differences are not.
+    ok = '\n      - source: s1\n        quote: "Husam   Luqa leads \\"The Army\\""'
+    assert problems(tmp_path, rel(ev=ok), documents=True) == []
+    bad = '\n      - source: s1\n        quote: "Husam Luqa commands"'
+    assert problems(tmp_path, rel(ev=bad), documents=True) == [
+        ("facts.yaml", 25, "quote not found in doc.txt: 'Husam Luqa commands'")
+    ]
+
+
+def test_missing_document(tmp_path):
+    text = HEADER.replace("document: doc.txt", "document: dco.txt")
+    assert problems(tmp_path, files={"f.yaml": text}, documents=True) == [
+        ("f.yaml", 7, f"document 'dco.txt' not found in {tmp_path / 'docs'} (did you mean 'doc.txt'?)")
+    ]
+
+
+def test_quote_too_long(tmp_path):
+    long = " ".join(["word"] * 26)
+    [(_, line, msg)] = problems(tmp_path, rel(ev=f"\n      - source: s1\n        quote: {long}"))
+    assert line == 25 and "26 words" in msg
+
+
+def test_conflicting_attributes_of_one_edge(tmp_path):
+    two = rel('\n    title: head') + rel('\n    title: deputy').removeprefix("relations:\n")
+    [(_, line, msg)] = problems(tmp_path, two)
+    assert line == 27 and "title is 'deputy' here but 'head' where first stated" in msg
+
+
+def test_duplicate_key_and_unknown_section(tmp_path):
+    text = HEADER.replace("    name: Town\n", "    name: Town\n    name: City\n") + "relation:\n  - {}\n"
+    assert problems(tmp_path, files={"f.yaml": text}) == [
+        ("f.yaml", 18, "field 'name' appears twice"),
+        ("f.yaml", 19, "unknown section 'relation' (did you mean 'relations'?)"),
+    ]
+
+
+def test_csv_and_jsonl(tmp_path):
+    files = {
+        "base.yaml": HEADER,
+        "x.entities.csv": "id,type,name,aliases,rnak\nabu,Person,Abu,A|B,\nbad,Persn,Bad,,\n",
+        "x.relations.jsonl": '{"type":"LEADS","from":"abu","to":"army","credibility":2,"evidence":[{"source":"s1","quote":"q"}]}\n'
+        '{"type": "LEADS", "from": \n'
+        '\n'
+        '{"type":"LEADS","from":"luqa","to":"army","credibility":9,"evidence":[{"source":"s1","quote":"q"}]}\n',
+        "y.relations.csv": 'type,from,to,credibility,source,quote\nLEADS,luqa,army,2,s1,"unterminated\n',
+    }
+    found = problems(tmp_path, files=files)
+    assert ("x.entities.csv", 1, "unknown column 'rnak' (did you mean 'rank'?)") in found
+    assert ("x.entities.csv", 3, "unknown entity type 'Persn' (did you mean 'Person'?)") in found
+    assert any(f == "x.relations.jsonl" and line == 2 and m.startswith("JSON syntax error") for f, line, m in found)
+    assert ("x.relations.jsonl", 4, "credibility must be 1-6 (Admiralty information grading), got 9") in found
+    assert any(f == "y.relations.csv" and line == 2 and "CSV syntax error" in m for f, line, m in found)
+
+
+def test_table_file_must_say_what_it_holds(tmp_path):
+    assert problems(tmp_path, files={"people.csv": "id,type,name\n"}) == [
+        ("people.csv", 1, "cannot tell what this file holds: name it *.sources.csv, *.entities.csv or *.relations.csv")
+    ]
+
+
+GARBAGE = [
+    "- just\n- a list\n",
+    "entities: 5\n",
+    "entities:\n  - 5\n  - [a, b]\n",
+    "relations:\n  - type: [LEADS]\n    from: {a: 1}\n    evidence: [1, [2]]\n",
+    "entities:\n  - id: x\n    type: Person\n    name: X\n    aliases: notalist\n    lat: north\n",
+    "\x00\x01\x02",
+    "sources: &a\n  - *a\n",
+    "{{{{",
+]
+
+
+@pytest.mark.parametrize("text", GARBAGE)
+def test_garbage_gives_problems_not_tracebacks(tmp_path, text):
+    found = problems(tmp_path, files={"g.yaml": text})
+    assert found and all(f == "g.yaml" and line >= 1 for f, line, _ in found)
+
+
+def test_binary_jsonl_and_csv(tmp_path):
+    files = {"b.relations.jsonl": b"\xff\xfe\x00garbage\n", "c.entities.csv": b"id,type,name\n\xff\xfe,\x00\n"}
+    for n, b in files.items():
+        (tmp_path / n).write_bytes(b)
+    with pytest.raises(ValidationFailed) as e:
+        load_facts([tmp_path / n for n in files])
+    assert {Path(p.file).name for p in e.value.problems} == set(files)
