@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything actorgraph and its tests need on a fresh Debian machine:
+# the Python package (editable, with test extras), Debian's Chromium for the
+# browser tests and screenshots, and the Neo4j runtime (Maven Central artifacts).
+# Safe to re-run: each step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "== installing chromium (Debian packages)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+echo "== installing actorgraph (pip, editable, with test extras)"
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+if [ -f .ci/neo4j-setup.sh ]; then
+  echo "== fetching the Neo4j runtime (Maven Central; once)"
+  bash .ci/neo4j-setup.sh
+fi
+echo "== setup done"
