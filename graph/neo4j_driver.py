@@ -1,0 +1,62 @@
+"""The Neo4j driver built from :mod:`graph.settings`, and readable errors for it."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import neo4j
+from neo4j import exceptions as nx
+
+from .settings import Settings, get_settings
+
+
+class Neo4jError(Exception):
+    """A Neo4j failure told in one line, fit for a CLI message."""
+
+
+def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
+    """A driver for ``settings`` (default: the environment); close it when done.
+
+    ``config`` goes to the driver as is (e.g. ``connection_timeout=5``).
+    """
+    s = settings or get_settings()
+    try:
+        return neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password), **config)
+    except (nx.DriverError, ValueError) as exc:  # bad URI scheme or options
+        raise Neo4jError(describe(exc, s)) from exc
+
+
+def describe(exc: BaseException, settings: Settings | None = None) -> str:
+    """One line saying what went wrong and, where we know it, what to do."""
+    s = settings or get_settings()
+    if isinstance(exc, Neo4jError):  # already told
+        return str(exc)
+    first_line = _first_line(str(exc)) or type(exc).__name__
+    # AuthError is a ClientError, so it must be tested first.
+    if isinstance(exc, nx.AuthError):
+        return (f"Neo4j at {s.uri} rejected user {s.user!r}: "
+                "check NEO4J_USER / NEO4J_PASSWORD")
+    if isinstance(exc, nx.ServiceUnavailable):
+        return (f"cannot reach Neo4j at {s.uri} ({first_line}); "
+                "is it running? start it with `kg neo4j start`")
+    if isinstance(exc, nx.Neo4jError):  # raised by the server: ClientError, TransientError...
+        what = "refused the request" if isinstance(exc, nx.ClientError) else "failed"
+        return f"Neo4j {what}: {_first_line(exc.message or '') or first_line} [{exc.code}]"
+    if isinstance(exc, nx.ConfigurationError | ValueError):
+        return f"bad Neo4j settings (NEO4J_URI={s.uri}): {first_line}"
+    return f"Neo4j driver error: {first_line}"
+
+
+def _first_line(text: str) -> str:
+    # Cypher errors continue with the query and a caret on the next lines.
+    return next((line.strip().rstrip(":") for line in text.splitlines() if line.strip()), "")
+
+
+@contextmanager
+def neo4j_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Re-raise driver exceptions inside the block as :class:`Neo4jError`."""
+    try:
+        yield
+    except (nx.Neo4jError, nx.DriverError) as exc:
+        raise Neo4jError(describe(exc, settings)) from exc

@@ -1,0 +1,392 @@
+"""A real Neo4j 5.26 Community server on this machine, without Docker.
+
+The engine comes from Maven Central (``graph/neo4j_server/pom.xml``) and runs
+embedded in a one-file Java launcher (``ActorgraphNeo4j.java``) that opens a
+Bolt connector. :func:`ensure_runtime` resolves the jars into ``~/.m2`` and
+compiles the launcher into ``<runtime_dir>`` once; later starts reuse both.
+
+A data directory is a Neo4j home and holds, besides ``data/`` and ``logs/``:
+
+* ``neo4j.pid``  - written by the Java process, removed on clean shutdown;
+* ``neo4j.json`` - pid, host and port, written here so status/stop can find it;
+* ``neo4j.log``  - the launcher's stdout/stderr (Neo4j's user log), appended;
+* ``.start.lock`` - taken while starting, so concurrent starts do not race.
+
+Authentication is on: the server makes ``NEO4J_PASSWORD`` the password of
+``NEO4J_USER`` at every start (see ``ActorgraphNeo4j.ensureUser``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .neo4j_driver import describe, driver
+from .settings import Settings, get_settings
+
+SOURCE_DIR = Path(__file__).with_name("neo4j_server")
+POM = SOURCE_DIR / "pom.xml"
+JAVA_SOURCE = SOURCE_DIR / "src" / "main" / "java" / "actorgraph" / "neo4j" / "ActorgraphNeo4j.java"
+MAIN_CLASS = "actorgraph.neo4j.ActorgraphNeo4j"
+READY_MARKER = b"actorgraph-neo4j: ready"  # printed by the launcher once logins work
+FAILED_MARKER = "actorgraph-neo4j: failed to start:"
+PID_FILE, STATE_FILE, LOG_FILE = "neo4j.pid", "neo4j.json", "neo4j.log"
+_STACK_FRAME = re.compile(r"^\s+(at |\.\.\. \d+ more)")
+
+# A subset of the flags Neo4j's own neo4j.conf passes to its JVM: without the
+# add-opens the page cache falls back to a slower buffer mode (it warns so).
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+)
+
+Progress = Callable[[str], None]
+
+# Servers started by this Python process: polling their Popen reaps them, so a
+# stopped server is not mistaken for a live one while it is a zombie.
+_children: dict[int, subprocess.Popen] = {}
+
+
+class ServerError(Exception):
+    """The local server could not be set up, started or stopped; the message says why."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    classes: Path  # compiled launcher
+    classpath: str  # the Neo4j jars in ~/.m2, os.pathsep-separated
+
+    @property
+    def full_classpath(self) -> str:
+        return f"{self.classes}{os.pathsep}{self.classpath}"
+
+
+# --------------------------------------------------------------------------- runtime
+
+
+def ensure_runtime(settings: Settings | None = None, progress: Progress | None = None) -> Runtime:
+    """Fetch Neo4j from Maven Central and compile the launcher, unless already done.
+
+    Redone automatically when pom.xml or the Java source change, or when jars
+    went missing from ~/.m2. Safe to call from concurrent processes (file lock).
+    """
+    s = settings or get_settings()
+    say = progress or (lambda _msg: None)
+    runtime_dir = Path(s.runtime_dir).resolve()
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    mvn, javac = _tool("mvn"), _tool("javac")
+    _tool("java")  # checked now so that CI setup fails early, not at the first start
+    stamp = hashlib.sha256(POM.read_bytes() + b"\0" + JAVA_SOURCE.read_bytes()).hexdigest()
+
+    with open(runtime_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = _cached_runtime(runtime_dir, stamp)
+        if cached:
+            return cached
+        (runtime_dir / "stamp").unlink(missing_ok=True)
+        cp_file = runtime_dir / "classpath.txt"
+        say("Resolving the Neo4j jars with Maven (downloaded into ~/.m2 the first time)...")
+        _run([mvn, "-B", "-q", "-f", str(POM), "dependency:build-classpath",
+              f"-Dmdep.outputFile={cp_file}"], "resolving the Neo4j artifacts with Maven")
+        classpath = cp_file.read_text().strip()
+        say("Compiling the launcher...")
+        classes = runtime_dir / "classes"
+        shutil.rmtree(classes, ignore_errors=True)
+        _run([javac, "--release", "17", "-nowarn", "-d", str(classes), "-cp", classpath,
+              str(JAVA_SOURCE)], "compiling ActorgraphNeo4j.java (Neo4j 5.26 needs JDK 17 or 21)")
+        (runtime_dir / "stamp").write_text(stamp)  # last, so a half-built runtime is redone
+        return Runtime(classes, classpath)
+
+
+def _cached_runtime(runtime_dir: Path, stamp: str) -> Runtime | None:
+    stamp_file, cp_file = runtime_dir / "stamp", runtime_dir / "classpath.txt"
+    classes = runtime_dir / "classes"
+    if not (stamp_file.is_file() and stamp_file.read_text() == stamp and cp_file.is_file()):
+        return None
+    classpath = cp_file.read_text().strip()
+    if not (classes / (MAIN_CLASS.replace(".", "/") + ".class")).is_file():
+        return None
+    if not all(Path(jar).is_file() for jar in classpath.split(os.pathsep)):
+        return None  # ~/.m2 was cleaned
+    return Runtime(classes, classpath)
+
+
+def _tool(name: str) -> str:
+    # JAVA_HOME wins for the JDK tools, as it does for Maven itself.
+    java_home = os.environ.get("JAVA_HOME")
+    if name in ("java", "javac") and java_home and (Path(java_home) / "bin" / name).is_file():
+        return str(Path(java_home) / "bin" / name)
+    found = shutil.which(name)
+    if not found:
+        need = "Maven 3.6+" if name == "mvn" else "a JDK 17 or 21"
+        raise ServerError(f"`{name}` not found on PATH: the local Neo4j server needs {need} "
+                          "(e.g. apt-get install openjdk-17-jdk-headless maven)")
+    return found
+
+
+def _run(cmd: list[str], what: str) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise ServerError(f"failed {what} (exit code {done.returncode}):\n{tail}")
+
+
+# --------------------------------------------------------------------------- start / stop / status
+
+
+def start(port: int | None = None, data_dir: str | Path | None = None, host: str | None = None,
+          wait: bool = True, timeout: float | None = None, settings: Settings | None = None,
+          progress: Progress | None = None) -> dict:
+    """Start the server in the background and, with ``wait``, return once Bolt logins work.
+
+    Returns :func:`status` plus ``already_running`` (then nothing was done) and
+    ``seconds``. Raises :class:`ServerError` with the end of the log on failure.
+    """
+    s = settings or get_settings()
+    d = _data_dir(data_dir, s)
+    d.mkdir(parents=True, exist_ok=True)
+    # Serialises starts on one data dir: a second caller waits, then finds it running.
+    with open(d / ".start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = status(d, s)
+        if current["running"]:
+            return {**current, "already_running": True, "seconds": 0.0}
+        return _start(d, host or s.server_host, port or s.bolt_port, wait, timeout, s, progress)
+
+
+def _start(d: Path, host: str, port: int, wait: bool, timeout: float | None, s: Settings,
+           progress: Progress | None) -> dict:
+    began = time.monotonic()
+    _check_port_free(host, port)
+    runtime = ensure_runtime(s, progress)
+    log_path = d / LOG_FILE
+    cmd = [_tool("java"), f"-Xms{s.heap_initial}", f"-Xmx{s.heap_max}", *JVM_FLAGS, MAIN_CLASS,
+           "--home", str(d), "--host", host, "--port", str(port), "--pagecache", s.pagecache]
+    # Credentials and the (long) classpath go through the environment, not argv,
+    # so `ps` shows neither.
+    env = {**os.environ, "CLASSPATH": runtime.full_classpath,
+           "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
+    with open(log_path, "ab") as log:
+        log.write(f"\n=== start {time.strftime('%Y-%m-%d %H:%M:%S')} {host}:{port} ===\n".encode())
+        log.flush()
+        offset = log.tell()
+        if progress:
+            progress(f"Starting Neo4j on {_address(host, port)} (data in {d})...")
+        # A session of its own: the server outlives the CLI and ignores its Ctrl-C.
+        proc = subprocess.Popen(cmd, cwd=d, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    _children[proc.pid] = proc
+    (d / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "host": host, "port": port}))
+
+    if not wait:
+        return {**_describe(d, proc.pid, host, port, s), "already_running": False,
+                "seconds": time.monotonic() - began}
+    try:
+        _wait_until_ready(proc, log_path, offset, host, port, s, timeout or s.start_timeout)
+    except ServerError:
+        _forget(d)  # the process is gone by now
+        raise
+    return {**status(d, s), "already_running": False, "seconds": time.monotonic() - began}
+
+
+def stop(data_dir: str | Path | None = None, timeout: float = 120.0,
+         settings: Settings | None = None) -> dict:
+    """Stop the server of ``data_dir`` with SIGTERM (a clean shutdown), SIGKILL after ``timeout``.
+
+    Returns ``{"stopped": bool, "pid", "killed", "seconds", "data_dir"}``; ``stopped``
+    is False when nothing was running.
+    """
+    s = settings or get_settings()
+    d = _data_dir(data_dir, s)
+    pid = _read_state(d).get("pid")
+    if not pid or not _alive(pid):
+        _forget(d)
+        return {"stopped": False, "pid": None, "killed": False, "seconds": 0.0, "data_dir": str(d)}
+    began = time.monotonic()
+    os.kill(pid, signal.SIGTERM)  # the launcher's shutdown hook checkpoints and closes the stores
+    killed = not _wait_gone(pid, timeout)
+    if killed:
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, 10)
+    _forget(d)
+    return {"stopped": True, "pid": pid, "killed": killed, "seconds": time.monotonic() - began,
+            "data_dir": str(d)}
+
+
+def status(data_dir: str | Path | None = None, settings: Settings | None = None) -> dict:
+    """What runs on ``data_dir``: ``running``, ``pid``, ``address``, ``uri``, ``version``,
+    ``edition``, ``data_dir``, ``log_file`` (and ``error`` if the server did not answer).
+
+    The version comes from the running server (``CALL dbms.components()``).
+    """
+    s = settings or get_settings()
+    d = _data_dir(data_dir, s)
+    state = _read_state(d)
+    pid = state.get("pid")
+    if not pid or not _alive(pid):
+        _forget(d)
+        return {"running": False, "pid": None, "address": None, "uri": None, "version": None,
+                "edition": None, "data_dir": str(d), "log_file": str(d / LOG_FILE)}
+    host, port = state.get("host", s.server_host), state.get("port", s.bolt_port)
+    info = _describe(d, pid, host, port, s)
+    try:
+        with driver(_client_settings(host, port, s), connection_timeout=5) as drv:
+            records, _, _ = drv.execute_query(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN versions[0] AS version, edition", database_="system")
+        info.update(version=records[0]["version"], edition=records[0]["edition"])
+    except Exception as exc:  # still starting, or credentials that do not match
+        info["error"] = describe(exc, _client_settings(host, port, s))
+    return info
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _data_dir(data_dir: str | Path | None, s: Settings) -> Path:
+    return Path(data_dir or s.data_dir).expanduser().resolve()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _client_settings(host: str, port: int, s: Settings) -> Settings:
+    # A wildcard listener is reached through loopback.
+    connect = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return s.model_copy(update={"uri": f"bolt://{_address(connect, port)}"})
+
+
+def _describe(d: Path, pid: int, host: str, port: int, s: Settings) -> dict:
+    return {"running": True, "pid": pid, "address": _address(host, port),
+            "uri": _client_settings(host, port, s).uri, "version": None, "edition": None,
+            "data_dir": str(d), "log_file": str(d / LOG_FILE)}
+
+
+def _read_state(d: Path) -> dict:
+    try:
+        return json.loads((d / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        pass
+    try:  # started by hand, or neo4j.json lost: the launcher's own pid file
+        return {"pid": int((d / PID_FILE).read_text().strip())}
+    except (OSError, ValueError):
+        return {}
+
+
+def _forget(d: Path) -> None:
+    for name in (STATE_FILE, PID_FILE):
+        (d / name).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` is one of our launchers (not a reused pid, not a zombie)."""
+    child = _children.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        del _children[pid]
+        return False
+    proc = Path(f"/proc/{pid}")
+    if proc.is_dir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return MAIN_CLASS.encode() in cmdline and state != "Z"
+    try:  # no /proc (macOS): existence is all we can check
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine for Neo4j too
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ServerError(f"cannot listen on {_address(host, port)}: {exc.strerror} "
+                              "(another Neo4j? pick a free port with --port)") from None
+
+
+def _wait_until_ready(proc: subprocess.Popen, log_path: Path, offset: int, host: str, port: int,
+                      s: Settings, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        code = proc.poll()
+        if code is not None:
+            raise ServerError(f"Neo4j exited with code {code} while starting"
+                              f"{_failure_summary(log_path, offset)}")
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            if READY_MARKER in log.read():
+                break
+        if time.monotonic() > deadline:
+            _give_up(proc)
+            raise ServerError(f"Neo4j did not come up within {timeout:.0f}s (stopped it)"
+                              f"{_failure_summary(log_path, offset)}")
+        time.sleep(0.2)
+    # The launcher says it is ready; a real Bolt login must agree.
+    client = _client_settings(host, port, s)
+    try:
+        with driver(client, connection_timeout=10) as drv:
+            drv.verify_connectivity()
+    except Exception as exc:
+        _give_up(proc)
+        raise ServerError(f"Neo4j started but Bolt does not answer: {describe(exc, client)}"
+                          f" (stopped it){_failure_summary(log_path, offset)}") from None
+
+
+def _give_up(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _failure_summary(log_path: Path, offset: int, lines: int = 15) -> str:
+    with open(log_path, "rb") as log:
+        log.seek(offset)
+        text = log.read().decode(errors="replace")
+    # Java stack frames say little to a CLI user; the log file keeps them.
+    kept = [line for line in text.splitlines() if line.strip()
+            and not _STACK_FRAME.match(line)]
+    reason = [line for line in kept if line.startswith(FAILED_MARKER)]
+    head = f": {reason[-1][len(FAILED_MARKER):].strip()}" if reason else ""
+    return f"{head}\n--- last lines of {log_path} (stack frames left out) ---\n" + "\n".join(kept[-lines:])
+
+
+__all__ = ["Runtime", "ServerError", "ensure_runtime", "start", "status", "stop"]

@@ -1,0 +1,194 @@
+package actorgraph.neo4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.SettingValueParsers;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.QueryExecutionException;
+import org.neo4j.kernel.internal.Version;
+import org.neo4j.logging.Level;
+import org.neo4j.logging.log4j.Log4jLogProvider;
+
+/**
+ * A Neo4j Community DBMS embedded in this process and reachable over Bolt.
+ *
+ * <p>Usage: {@code java actorgraph.neo4j.ActorgraphNeo4j --home DIR [--host 127.0.0.1]
+ * [--port 7687] [--pagecache 2g]}; credentials come from the environment
+ * (NEO4J_USER, NEO4J_PASSWORD) so they never show up in {@code ps}.
+ *
+ * <p>DIR is the Neo4j home: databases and transaction logs go under DIR/data,
+ * Neo4j's debug.log under DIR/logs, and DIR/neo4j.pid holds our pid while we run.
+ * The user log goes to stdout, which the Python launcher appends to DIR/neo4j.log.
+ */
+public final class ActorgraphNeo4j {
+    /** Printed once Bolt is up and the credentials are in place; the launcher waits for it. */
+    static final String READY = "actorgraph-neo4j: ready";
+    /** Set by the shutdown hook: a start-up that fails from then on was simply stopped. */
+    static volatile boolean stopping;
+
+    public static void main(String[] args) throws InterruptedException {
+        try {
+            start(args);
+        } catch (Throwable e) {
+            if (stopping) {
+                System.out.println("actorgraph-neo4j: start-up interrupted by a stop request");
+                return; // the shutdown hook is finishing the job
+            }
+            e.printStackTrace(System.out);
+            // One line, last, so the log tail the launcher shows explains the failure.
+            System.out.println("actorgraph-neo4j: failed to start: " + summary(e));
+            System.exit(1); // runs the shutdown hook, which closes whatever was started
+        }
+        new CountDownLatch(1).await(); // serve until SIGTERM/SIGINT runs the shutdown hook
+    }
+
+    static void start(String[] args) throws Exception {
+        Map<String, String> opts = parseArgs(args);
+        Path home = Path.of(require(opts, "--home")).toAbsolutePath();
+        String host = opts.getOrDefault("--host", "127.0.0.1");
+        int port = Integer.parseInt(opts.getOrDefault("--port", "7687"));
+        long pagecache = SettingValueParsers.BYTES.parse(opts.getOrDefault("--pagecache", "2g"));
+        String user = env("NEO4J_USER", "neo4j");
+        String password = env("NEO4J_PASSWORD", "actorgraph-local");
+
+        Files.createDirectories(home);
+        Path pidFile = home.resolve("neo4j.pid");
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+
+        // The hook is registered before build() so that a SIGTERM during start-up
+        // waits for the stores to be open and then closes them cleanly.
+        AtomicReference<DatabaseManagementService> dbms = new AtomicReference<>();
+        CountDownLatch built = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            awaitQuietly(built);
+            DatabaseManagementService service = dbms.get();
+            if (service != null) {
+                System.out.println("actorgraph-neo4j: shutting down");
+                service.shutdown(); // checkpoints and closes the stores
+            }
+            deleteQuietly(pidFile);
+            System.out.println("actorgraph-neo4j: stopped");
+        }, "actorgraph-neo4j-shutdown"));
+
+        try {
+            dbms.set(new DatabaseManagementServiceBuilder(home)
+                    .setUserLogProvider(new Log4jLogProvider(System.out, Level.INFO))
+                    .setConfig(BoltConnector.enabled, true)
+                    .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
+                    .setConfig(BoltConnector.advertised_address, new SocketAddress(advertised(host), port))
+                    .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                    .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
+                    // No usage reports from a local development database.
+                    .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                    // Bolt otherwise idles 5s + 5s at shutdown even with no client left,
+                    // which every stop (and every test restart) would pay.
+                    .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1))
+                    .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
+                    .build());
+        } finally {
+            built.countDown();
+        }
+        ensureUser(dbms.get().database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME), user, password);
+        System.out.printf("%s neo4j %s bolt://%s:%d home %s pid %d%n", READY, Version.getNeo4jVersion(),
+                host, port, home, ProcessHandle.current().pid());
+    }
+
+    /**
+     * Makes NEO4J_PASSWORD the password of NEO4J_USER on every start, so the
+     * environment stays the single source of truth (like NEO4J_AUTH in Docker,
+     * but also after the first start). Embedded transactions run with full
+     * rights, which is what lets us administer users before any Bolt login.
+     */
+    static void ensureUser(GraphDatabaseService system, String user, String password) {
+        Map<String, Object> params = Map.of("user", user, "password", password);
+        boolean exists = system.executeTransactionally(
+                "SHOW USERS YIELD user WHERE user = $user RETURN count(*) AS n", params,
+                result -> ((Number) result.next().get("n")).longValue() > 0);
+        if (!exists) {
+            system.executeTransactionally("CREATE USER $user SET PASSWORD $password CHANGE NOT REQUIRED", params);
+            System.out.println("actorgraph-neo4j: created user " + user);
+            return;
+        }
+        try {
+            system.executeTransactionally("ALTER USER $user SET PASSWORD $password CHANGE NOT REQUIRED", params);
+            System.out.println("actorgraph-neo4j: set the password of user " + user);
+        } catch (QueryExecutionException e) {
+            // Neo4j refuses to "change" a password to its current value; that is our steady state.
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * What neo4j:// routing tables tell clients to dial. Neo4j rejects a wildcard
+     * here; for a server listening everywhere this machine's name is the best bet.
+     */
+    static String advertised(String host) throws java.net.UnknownHostException {
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return wildcard ? java.net.InetAddress.getLocalHost().getHostName() : host;
+    }
+
+    /** The exception and, when it says something else, its root cause. */
+    static String summary(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        boolean same = root == e || String.valueOf(root.getMessage()).equals(String.valueOf(e.getMessage()));
+        return same ? e.toString() : e + " <- " + root;
+    }
+
+    static Map<String, String> parseArgs(String[] args) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value pairs, got " + String.join(" ", args));
+            }
+            opts.put(args[i], args[i + 1]);
+        }
+        return opts;
+    }
+
+    static String require(Map<String, String> opts, String name) {
+        String value = opts.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+
+    static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (Exception ignored) {
+            // a stale pid file is detected (process gone) and removed by the launcher
+        }
+    }
+}

@@ -1,0 +1,125 @@
+"""``kg neo4j start|stop|status``: the local Neo4j server of :mod:`graph.neo4j_server`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from graph import neo4j_server
+from graph.neo4j_driver import Neo4jError
+from graph.settings import get_settings
+
+app = typer.Typer(
+    help="Run a local Neo4j 5.26 Community server (no Docker needed; Java 17 and Maven are).\n\n"
+         "Connection settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.",
+    no_args_is_help=True,
+)
+out = Console()
+err = Console(stderr=True)
+
+NOT_RUNNING = 3  # exit code of `status` when stopped, as for LSB/systemctl status
+
+DataDir = Annotated[Optional[Path], typer.Option(
+    "--data-dir", help="Server home: databases, logs, pid file.",
+    show_default="NEO4J_DATA_DIR or ./.neo4j/data", file_okay=False)]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(1)
+
+
+@app.command()
+def start(
+    port: Annotated[Optional[int], typer.Option(
+        min=1, max=65535, help="Bolt port.",
+        show_default="NEO4J_SERVER_PORT, else the port of NEO4J_URI: 7687")] = None,
+    data_dir: DataDir = None,
+    host: Annotated[Optional[str], typer.Option(
+        help="Address to listen on. Use 0.0.0.0 only to expose the database to the "
+             "network on purpose.", show_default="NEO4J_SERVER_HOST or 127.0.0.1")] = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        min=1, help="Seconds to wait for Bolt.", show_default="NEO4J_START_TIMEOUT or 120")] = None,
+) -> None:
+    """Start the server in the background and wait until Bolt logins work.
+
+    The first start fetches Neo4j from Maven Central (into ~/.m2) and compiles
+    a small launcher; later starts reuse both. Does nothing if already running.
+
+    Example: kg neo4j start --port 7688 --data-dir /tmp/kg-test
+    """
+    settings = get_settings()
+    try:
+        info = neo4j_server.start(port=port, data_dir=data_dir, host=host, timeout=timeout,
+                                  settings=settings, progress=lambda msg: out.print(escape(msg)))
+    except (neo4j_server.ServerError, Neo4jError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    where = f"{info['uri']} (pid {info['pid']}, data {info['data_dir']})"
+    if info["already_running"]:
+        out.print(f"Neo4j is already running at {escape(where)}; nothing to do.")
+    else:
+        version = f"Neo4j {info['version']} {info['edition'] or ''}".strip()
+        out.print(f"[green]{escape(version)} is running[/] at {escape(where)}, "
+                  f"started in {info['seconds']:.1f}s.")
+        out.print(f"Log: {escape(info['log_file'])}")
+    if info["address"] and not info["address"].startswith(("127.", "[::1]", "localhost")):
+        out.print(f"[yellow]warning:[/] listening on {escape(info['address'])}: reachable from "
+                  "the network (password authentication is on).")
+    if info["uri"] != settings.uri:
+        out.print(f"Other kg commands use NEO4J_URI={escape(settings.uri)}; to use this server: "
+                  f"export NEO4J_URI={escape(info['uri'])}")
+
+
+@app.command()
+def stop(
+    data_dir: DataDir = None,
+    timeout: Annotated[float, typer.Option(
+        min=1, help="Seconds to wait for a clean shutdown before killing the server.")] = 120.0,
+) -> None:
+    """Stop the server cleanly (SIGTERM; Neo4j checkpoints and closes its stores).
+
+    Succeeds also when nothing is running.
+
+    Example: kg neo4j stop --data-dir /tmp/kg-test
+    """
+    try:
+        result = neo4j_server.stop(data_dir=data_dir, timeout=timeout)
+    except (neo4j_server.ServerError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    if not result["stopped"]:
+        out.print(f"Neo4j is not running (data {escape(result['data_dir'])}); nothing to do.")
+    elif result["killed"]:
+        out.print(f"[yellow]warning:[/] Neo4j (pid {result['pid']}) did not stop within "
+                  f"{timeout:.0f}s and was killed; the next start will run recovery.")
+    else:
+        out.print(f"Stopped Neo4j (pid {result['pid']}) in {result['seconds']:.1f}s.")
+
+
+@app.command()
+def status(data_dir: DataDir = None) -> None:
+    """Show whether the server runs, where it listens and its version (asked over Bolt).
+
+    Exit code: 0 running, 3 not running, 1 running but not answering.
+
+    Example: kg neo4j status --data-dir /tmp/kg-test
+    """
+    try:
+        info = neo4j_server.status(data_dir=data_dir)
+    except (neo4j_server.ServerError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    if not info["running"]:
+        out.print(f"Neo4j is [bold]not running[/] (data {escape(info['data_dir'])}). "
+                  "Start it with: kg neo4j start")
+        raise typer.Exit(NOT_RUNNING)
+    table = Table(show_header=False, box=None)
+    for key in ("address", "uri", "version", "edition", "pid", "data_dir", "log_file"):
+        table.add_row(key, escape(str(info[key])))
+    out.print("Neo4j is [bold green]running[/]")
+    out.print(table)
+    if "error" in info:
+        raise _fail(f"the server does not answer queries: {info['error']}")
