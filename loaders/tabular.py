@@ -37,13 +37,23 @@ def _known_columns(section: str) -> set[str]:
     return cols
 
 
+# Progress is told in steps of this many bytes: a call per line would cost seconds a million lines.
+PROGRESS_STEP = 1 << 20
+
+
 def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
+    pending = 0
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             if progress:
-                progress(len(raw))
-            if raw.strip():
+                pending += len(raw)
+                if pending >= PROGRESS_STEP:
+                    progress(pending)
+                    pending = 0
+            if not raw.isspace():
                 yield Record(section, raw, label, n)
+    if progress and pending:
+        progress(pending)
 
 
 def _csv_row(section: str, row: dict[str, str]) -> dict:

@@ -1,0 +1,261 @@
+"""The Neo4j graph model: facts mapped to rows for the writer.
+
+The same model as the JSON export, in Neo4j's terms:
+
+* every entity is a node ``:Entity:<Type>`` (the type's label comes from the
+  schema registry) with ``id``, ``type``, ``name``, ``aliases``, the optional
+  ``description``, its type's attributes, ``location`` (a WGS-84 point) when
+  lat/lon are given, and ``names``: the :func:`graph.names.name_key` of its id,
+  name and every alias, for exact case/accent/punctuation-insensitive lookups;
+* every source is a node ``:Source`` with its metadata, its ``reliability``
+  grade and ``published_date`` (a date: the first day of ``published``);
+* every fact is one relationship of its registry type carrying ``sources``,
+  ``quotes`` and ``credibilities`` (parallel lists, one item per piece of
+  evidence), ``credibility`` (best grade), ``reliability`` (best source grade),
+  ``valid_from``/``valid_to`` as written (partial ISO strings) and
+  ``valid_from_date``/``valid_to_date`` (Neo4j dates: first day of the start,
+  last day of the end) for range filters, and the relation's attributes.
+
+Every node and relationship also carries ``dataset`` (which load owns it) and
+``hash``: a digest of all its other properties (and, for a node, its type),
+which lets a reload skip what did not change and find what did.
+
+A row is a plain dict: ``{"id", "props"}`` for a node, ``{"from", "to",
+"props"}`` for a relationship. Two row sources give the same rows:
+:class:`Rows` (materialized from the in-memory graph of
+:func:`graph.build.build_graph`) and :class:`FactRows` (computed on the fly
+from :class:`graph.facts.Facts`, which a big load streams without building
+the networkx graph first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+import networkx as nx
+from neo4j.spatial import WGS84Point
+
+from .build import entity_data
+from .dates import first_day, last_day
+from .facts import Facts
+from .names import name_key
+from .schema import REGISTRY
+
+ENTITY_LABEL = "Entity"
+SOURCE_LABEL = "Source"
+# Properties every row gets; not part of any type's data.
+DATASET, HASH = "dataset", "hash"
+
+
+def relation_key(source: str, rtype: str, target: str) -> str:
+    """One string per relationship: ids are slugs (no spaces), types are identifiers."""
+    return f"{source} {rtype} {target}"
+
+
+def _digest(kind: str, props: dict[str, Any]) -> str:
+    # Only str/int/float/bool/None and lists of them reach here. marshal format 2
+    # has no back-references, so equal values give equal bytes in every run (a
+    # new Python may change the format: that only costs one full rewrite).
+    data = marshal.dumps((kind, sorted(props.items())), 2)
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def _check_label(label: str) -> str:
+    if label not in REGISTRY.entities:  # the models make this impossible; never trust it in Cypher
+        raise ValueError(f"entity type {label!r} is not declared in the schema registry")
+    return label
+
+
+def _check_type(rtype: str) -> str:
+    if rtype not in REGISTRY.relations:
+        raise ValueError(f"relation type {rtype!r} is not declared in the schema registry")
+    return rtype
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def source_props(sid: str, meta: dict[str, Any], dataset: str) -> dict[str, Any]:
+    props = {k: v for k, v in meta.items() if v is not None}
+    props["id"] = sid
+    props[HASH] = _digest(SOURCE_LABEL, props)
+    props["published_date"] = first_day(str(meta["published"]))
+    props[DATASET] = dataset
+    return props
+
+
+def entity_props(eid: str, data: dict[str, Any], dataset: str) -> dict[str, Any]:
+    """Node properties of an entity (``data`` as :func:`graph.build.entity_data` gives it)."""
+    props: dict[str, Any] = {"id": eid}
+    for k, v in data.items():
+        if v is not None:
+            props[k] = list(v) if isinstance(v, (list, tuple)) else v
+    props.setdefault("aliases", [])
+    keys = dict.fromkeys(k for k in map(name_key, (eid, data["name"], *props["aliases"])) if k)
+    props["names"] = list(keys)
+    props[HASH] = _digest(data["type"], props)  # lat/lon still plain numbers here
+    lat, lon = props.pop("lat", None), props.pop("lon", None)
+    if lat is not None and lon is not None:
+        props["location"] = WGS84Point((float(lon), float(lat)))
+    props[DATASET] = dataset
+    return props
+
+
+def _relation_props(rtype: str, props: dict[str, Any], dataset: str) -> dict[str, Any]:
+    props[HASH] = _digest(rtype, props)
+    # Derived from the partial dates the hash already covers.
+    if props.get("valid_from"):
+        props["valid_from_date"] = first_day(props["valid_from"])
+    if props.get("valid_to"):
+        props["valid_to_date"] = last_day(props["valid_to"])
+    props[DATASET] = dataset
+    return props
+
+
+def relation_props(data: dict[str, Any], dataset: str) -> dict[str, Any]:
+    """Relationship properties of a fact (``data`` as an edge of :func:`graph.build.build_graph`)."""
+    evidence = data["evidence"]
+    props: dict[str, Any] = {
+        "sources": [ev["source"] for ev in evidence],
+        "quotes": [ev["quote"] for ev in evidence],
+        "credibilities": [ev["credibility"] for ev in evidence],
+    }
+    for k, v in data.items():
+        if k != "evidence" and k != "type" and v is not None:
+            props[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return _relation_props(data["type"], props, dataset)
+
+
+# --------------------------------------------------------------------------- row sources
+
+
+class RowSource(Protocol):
+    """What the writer reads: ids up front, then rows in writing order."""
+
+    dataset: str
+
+    def counts(self) -> dict[str, int]: ...
+
+    def source_ids(self) -> list[str]: ...
+
+    def entity_ids(self) -> list[str]: ...
+
+    def sources(self) -> Iterator[dict]: ...
+
+    def entities(self) -> Iterator[tuple[str, dict]]: ...  # (label, row)
+
+    def relations(self) -> Iterator[tuple[str, dict]]: ...  # (relationship type, row)
+
+
+@dataclass
+class Rows:
+    """Every row of one dataset, materialized: nodes grouped by label, relationships by type."""
+
+    dataset: str
+    source_rows: list[dict] = field(default_factory=list)
+    entity_rows: dict[str, list[dict]] = field(default_factory=dict)  # label -> rows
+    relation_rows: dict[str, list[dict]] = field(default_factory=dict)  # relationship type -> rows
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sources": len(self.source_rows),
+            "entities": sum(map(len, self.entity_rows.values())),
+            "relations": sum(map(len, self.relation_rows.values())),
+        }
+
+    def source_ids(self) -> list[str]:
+        return [r["id"] for r in self.source_rows]
+
+    def entity_ids(self) -> list[str]:
+        return [r["id"] for rows in self.entity_rows.values() for r in rows]
+
+    def sources(self) -> Iterator[dict]:
+        return iter(self.source_rows)
+
+    def entities(self) -> Iterator[tuple[str, dict]]:
+        return ((label, r) for label, rows in self.entity_rows.items() for r in rows)
+
+    def relations(self) -> Iterator[tuple[str, dict]]:
+        return ((rtype, r) for rtype, rows in self.relation_rows.items() for r in rows)
+
+
+def graph_rows(G: nx.MultiDiGraph, dataset: str) -> Rows:
+    """The rows that write ``G`` (from :func:`graph.build.build_graph`) as dataset ``dataset``."""
+    rows = Rows(dataset)
+    for sid, meta in sorted(G.graph.get("sources", {}).items()):
+        rows.source_rows.append({"id": sid, "props": source_props(sid, meta, dataset)})
+    entities: dict[str, list[dict]] = {label: [] for label in REGISTRY.entities}
+    for eid, data in G.nodes(data=True):
+        entities[_check_label(data["type"])].append({"id": eid, "props": entity_props(eid, data, dataset)})
+    rows.entity_rows = {k: v for k, v in entities.items() if v}
+    relations: dict[str, list[dict]] = {rtype: [] for rtype in REGISTRY.relations}
+    for u, v, rtype, data in G.edges(keys=True, data=True):
+        relations[_check_type(rtype)].append({"from": u, "to": v, "props": relation_props(data, dataset)})
+    rows.relation_rows = {k: v for k, v in relations.items() if v}
+    return rows
+
+
+class FactRows:
+    """The rows of :func:`graph_rows`, computed from :class:`Facts` as the writer asks for them.
+
+    Same rows, same hashes (tests hold both to that); no networkx graph, no
+    list of a million rows in memory.
+    """
+
+    def __init__(self, facts: Facts, dataset: str):
+        self.facts = facts
+        self.dataset = dataset
+
+    def counts(self) -> dict[str, int]:
+        return {"sources": len(self.facts.sources), "entities": len(self.facts.entities),
+                "relations": len(self.facts.edges)}
+
+    def source_ids(self) -> list[str]:
+        return sorted(self.facts.sources)
+
+    def entity_ids(self) -> list[str]:
+        return list(self.facts.entities)
+
+    def sources(self) -> Iterator[dict]:
+        for sid in sorted(self.facts.sources):
+            meta = self.facts.sources[sid].model_dump(exclude_none=True)
+            yield {"id": sid, "props": source_props(sid, meta, self.dataset)}
+
+    def entities(self) -> Iterator[tuple[str, dict]]:
+        for eid, ent in self.facts.entities.items():
+            yield _check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset)}
+
+    def relations(self) -> Iterator[tuple[str, dict]]:
+        reliability = {sid: s.reliability for sid, s in self.facts.sources.items()}
+        ds = self.dataset
+        for e in self.facts.edges.values():
+            ev = e.evidence
+            credibilities = [x.credibility for x in ev]
+            props: dict[str, Any] = {
+                "sources": [x.source for x in ev],
+                "quotes": [x.quote for x in ev],
+                "credibilities": credibilities,
+                "credibility": min(credibilities),
+                "reliability": min(reliability[x.source] for x in ev),
+            }
+            if e.valid_from:
+                props["valid_from"] = e.valid_from
+            if e.valid_to:
+                props["valid_to"] = e.valid_to
+            for k, v in e.attributes.items():
+                if v is not None:
+                    props[k] = list(v) if isinstance(v, (list, tuple)) else v
+            yield _check_type(e.type), {"from": e.source, "to": e.target, "props": _relation_props(e.type, props, ds)}
+
+
+def materialize(source: RowSource) -> Rows:
+    """Every row of ``source`` in a :class:`Rows` (for tests and small datasets)."""
+    rows = Rows(source.dataset, source_rows=list(source.sources()))
+    for label, r in source.entities():
+        rows.entity_rows.setdefault(label, []).append(r)
+    for rtype, r in source.relations():
+        rows.relation_rows.setdefault(rtype, []).append(r)
+    return rows

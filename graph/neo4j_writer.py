@@ -1,0 +1,486 @@
+"""Write a dataset into Neo4j: idempotent, batched, in sync with the files.
+
+How a load works (:func:`load_rows`):
+
+1. **Schema.** Constraints and indexes are created if missing (``IF NOT EXISTS``).
+2. **State.** The ``hash`` of every node and relationship the dataset already
+   has in Neo4j is read (one streaming read per kind).
+3. **Plan.** A row is *new* when its key is absent, *changed* when its hash
+   differs, *unchanged* otherwise; what Neo4j has and the files no longer
+   state is *stale*. Ids that another dataset owns stop the load before any write.
+4. **Write.** New and changed rows are written with ``UNWIND $rows ... MERGE``,
+   grouped by label and relationship type, nodes before relationships, in
+   fixed-size chunks, one managed transaction per chunk. Rows are computed
+   while Neo4j writes the previous chunk (one writer thread).
+5. **Delete.** Only after every write succeeded, stale relationships, then
+   entities, then sources are deleted, in chunks.
+
+Loading the same files twice writes nothing the second time. A load killed
+half-way leaves only committed chunks and no deletion: nodes are merged on
+their unique ``id`` and a relationship on its two endpoints and type, so a
+re-run never duplicates anything; it sees the committed rows as unchanged and
+finishes the job, and the graph ends as after an uninterrupted load.
+
+Labels and relationship types are interpolated into Cypher only from the
+schema registry (checked identifiers); every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol
+
+import neo4j
+
+from .neo4j_model import HASH, SOURCE_LABEL, RowSource, relation_key
+from .schema import REGISTRY
+
+DEFAULT_CHUNK = 10_000
+
+# --------------------------------------------------------------------------- Cypher
+
+SCHEMA_STATEMENTS = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
+    "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)",
+    "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)",
+    "CREATE POINT INDEX entity_location IF NOT EXISTS FOR (n:Entity) ON (n.location)",
+    # Words of names and aliases, accents folded: `kg query find`.
+    """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
+FOR (n:Entity) ON EACH [n.name, n.aliases]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}""",
+    # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
+    """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
+FOR (n:Entity) ON EACH [n.names]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}""",
+)
+
+# Every fact citing a source, across all relationship types: a full-text index
+# is the only Neo4j index that covers list properties and many types at once.
+RELATION_SOURCES_INDEX = "relation_sources"
+RELATION_SOURCES_DDL = """CREATE FULLTEXT INDEX relation_sources IF NOT EXISTS
+FOR ()-[r:{types}]-() ON EACH [r.sources]
+OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword'}}}}"""
+
+SHOW_RELATION_SOURCES = """SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes
+WHERE name = $name
+RETURN labelsOrTypes"""
+
+DROP_RELATION_SOURCES = "DROP INDEX relation_sources IF EXISTS"
+
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+STATE_SOURCES = """MATCH (s:Source)
+WHERE s.dataset = $dataset
+RETURN s.id AS key, s.hash AS hash"""
+
+STATE_ENTITIES = """MATCH (n:Entity)
+WHERE n.dataset = $dataset
+RETURN n.id AS key, n.hash AS hash"""
+
+STATE_RELATIONS = """MATCH (a:Entity)-[r]->(b:Entity)
+WHERE a.dataset = $dataset AND r.dataset = $dataset
+RETURN a.id + ' ' + type(r) + ' ' + b.id AS key, r.hash AS hash"""
+
+# Ids this load would write that exist in Neo4j under another dataset (or none).
+FOREIGN_ENTITIES = """UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+WHERE n.dataset IS NULL OR n.dataset <> $dataset
+RETURN n.id AS id, n.dataset AS dataset
+LIMIT 5"""
+
+FOREIGN_SOURCES = """UNWIND $ids AS id
+MATCH (s:Source {id: id})
+WHERE s.dataset IS NULL OR s.dataset <> $dataset
+RETURN s.id AS id, s.dataset AS dataset
+LIMIT 5"""
+
+MERGE_SOURCES = """UNWIND $rows AS row
+MERGE (s:Source {id: row.id})
+SET s = row.props"""
+
+# {label}: the entity's type; {others}: every other registered type, removed in
+# case the entity changed type. `SET n = row.props` (not +=) so that an
+# attribute deleted from the files is deleted from the node too.
+MERGE_ENTITIES = """UNWIND $rows AS row
+MERGE (n:Entity {{id: row.id}})
+SET n = row.props
+SET n:{label}{remove}"""
+
+# Endpoints are found through the unique constraint's index on Entity.id.
+MERGE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity {{id: row.from}})
+MATCH (b:Entity {{id: row.to}})
+MERGE (a)-[r:{type}]->(b)
+SET r = row.props"""
+
+# Stale rows are matched by key; the type is a value here, so a type since
+# dropped from the registry is deleted too.
+DELETE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity {id: row.from})-[r]->(b:Entity {id: row.to})
+WHERE type(r) = row.type AND r.dataset = $dataset
+DELETE r"""
+
+DELETE_ENTITIES = """UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+WHERE n.dataset = $dataset
+DETACH DELETE n"""
+
+DELETE_SOURCES = """UNWIND $ids AS id
+MATCH (s:Source {id: id})
+WHERE s.dataset = $dataset
+DETACH DELETE s"""
+
+# Unloading a whole dataset, a chunk per transaction until nothing is left.
+UNLOAD_ENTITIES = """MATCH (n:Entity)
+WHERE n.dataset = $dataset
+WITH n LIMIT $chunk
+DETACH DELETE n
+RETURN count(*) AS n"""
+
+UNLOAD_SOURCES = """MATCH (s:Source)
+WHERE s.dataset = $dataset
+WITH s LIMIT $chunk
+DETACH DELETE s
+RETURN count(*) AS n"""
+
+DATASETS = """MATCH (n:Entity)
+WITH n.dataset AS dataset, count(*) AS entities
+RETURN dataset, entities
+ORDER BY dataset"""
+
+
+def merge_entities_cypher(label: str) -> str:
+    if label not in REGISTRY.entities:
+        raise ValueError(f"{label!r} is not an entity type of the schema registry")
+    others = [t for t in REGISTRY.entities if t != label]
+    remove = ("\nREMOVE n:" + ":".join(others)) if others else ""
+    return MERGE_ENTITIES.format(label=label, remove=remove)
+
+
+def merge_relations_cypher(rtype: str) -> str:
+    if rtype not in REGISTRY.relations:
+        raise ValueError(f"{rtype!r} is not a relation type of the schema registry")
+    return MERGE_RELATIONS.format(type=rtype)
+
+
+def relation_sources_cypher() -> str:
+    return RELATION_SOURCES_DDL.format(types="|".join(REGISTRY.relations))
+
+
+# --------------------------------------------------------------------------- reports
+
+
+class LoadError(Exception):
+    """The load cannot go ahead; the message says why. Nothing was written."""
+
+
+class Progress(Protocol):
+    def phase(self, description: str, total: int | None) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+
+class _Silent:
+    def phase(self, description: str, total: int | None) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+@dataclass
+class Tally:
+    """What a load did to one kind of record.
+
+    ``created`` and ``deleted`` are Neo4j's own counters. ``updated`` counts
+    rows whose content changed since the last load (their hash differed) and
+    that were rewritten in place; ``unchanged`` rows were not written at all.
+    """
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
+                "unchanged": self.unchanged}
+
+
+@dataclass
+class LoadReport:
+    dataset: str
+    sources: Tally = field(default_factory=Tally)
+    entities: Tally = field(default_factory=Tally)
+    relations: Tally = field(default_factory=Tally)
+    seconds: dict[str, float] = field(default_factory=dict)
+    properties_set: int = 0
+
+    def as_dict(self) -> dict:
+        return {"dataset": self.dataset, "sources": self.sources.as_dict(),
+                "entities": self.entities.as_dict(), "relations": self.relations.as_dict(),
+                "properties_set": self.properties_set, "seconds": self.seconds}
+
+    @property
+    def changed(self) -> bool:
+        return any(t.created or t.updated or t.deleted for t in (self.sources, self.entities, self.relations))
+
+
+# --------------------------------------------------------------------------- the steps
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _write(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.SummaryCounters:
+    return drv.execute_query(cypher, params, database_=database, routing_=neo4j.RoutingControl.WRITE).summary.counters
+
+
+def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> None:
+    """Create the constraints and indexes if missing; keep ``relation_sources`` covering every type."""
+    for stmt in SCHEMA_STATEMENTS:
+        _write(drv, database, stmt)
+    records = drv.execute_query(SHOW_RELATION_SOURCES, {"name": RELATION_SOURCES_INDEX},
+                                database_=database, routing_=neo4j.RoutingControl.READ).records
+    if records and sorted(records[0]["labelsOrTypes"] or []) != sorted(REGISTRY.relations):
+        _write(drv, database, DROP_RELATION_SOURCES)  # the registry gained or lost a type
+    _write(drv, database, relation_sources_cypher())
+    _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
+
+
+def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
+    """``{kind: {key: hash}}`` for what Neo4j holds of ``dataset``; relationship keys by :func:`relation_key`."""
+    state = {}
+    with drv.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=20_000) as session:
+        for kind, cypher in (("sources", STATE_SOURCES), ("entities", STATE_ENTITIES),
+                             ("relations", STATE_RELATIONS)):
+            state[kind] = session.execute_read(_read_pairs, cypher, dataset)
+    return state
+
+
+def _read_pairs(tx: neo4j.ManagedTransaction, cypher: str, dataset: str) -> dict[str, str]:
+    return dict(tx.run(cypher, dataset=dataset).values())
+
+
+def check_foreign(drv: neo4j.Driver, source: RowSource, state: dict[str, dict[str, str]], database: str | None,
+                  chunk_size: int = DEFAULT_CHUNK) -> None:
+    """Refuse ids that another dataset (or a hand-made node) already owns."""
+    checks = (
+        ("source", [i for i in source.source_ids() if i not in state["sources"]], FOREIGN_SOURCES),
+        ("entity", [i for i in source.entity_ids() if i not in state["entities"]], FOREIGN_ENTITIES),
+    )
+    for what, ids, cypher in checks:
+        for chunk in _chunks(ids, chunk_size * 5):
+            found = drv.execute_query(cypher, {"ids": chunk, "dataset": source.dataset}, database_=database,
+                                      routing_=neo4j.RoutingControl.READ).records
+            if found:
+                owners = ", ".join(f"{r['id']!r} ({'dataset ' + repr(r['dataset']) if r['dataset'] else 'no dataset'})"
+                                   for r in found)
+                raise LoadError(f"{what} ids already in Neo4j under another dataset: {owners}; ids are unique "
+                                f"across datasets: load these files with that --dataset, or `kg unload` it first")
+
+
+class _Writer:
+    """Writes chunks in a background thread, in the order they are queued.
+
+    The caller keeps computing rows (Python) while Neo4j writes the previous
+    chunk, so a load takes about as long as the slower of the two, not their
+    sum. One thread only: chunks commit in order (nodes before the
+    relationships that need them) and never wait on each other's locks.
+    """
+
+    _STOP = object()
+
+    def __init__(self, drv: neo4j.Driver, database: str | None, report: LoadReport, bar: Progress,
+                 chunk_size: int, depth: int = 3):
+        self.drv, self.database, self.report, self.bar = drv, database, report, bar
+        self.chunk_size = chunk_size
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.buffers: dict[tuple[str, str], list[dict]] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="neo4j-writer", daemon=True)
+        self.thread.start()
+
+    def add(self, kind: str, group: str, row: dict) -> None:
+        buf = self.buffers.setdefault((kind, group), [])
+        buf.append(row)
+        if len(buf) >= self.chunk_size:
+            self._submit(kind, group, buf)
+            self.buffers[(kind, group)] = []
+
+    def flush(self) -> None:
+        for (kind, group), buf in list(self.buffers.items()):
+            if buf:
+                self._submit(kind, group, buf)
+        self.buffers.clear()
+
+    def close(self) -> None:
+        """Wait until every queued chunk is written; re-raise the writer's error."""
+        self.flush()
+        self._put(self._STOP)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        """Stop without writing what is still queued (the chunk in flight commits or rolls back)."""
+        if self.error is None:
+            self.error = KeyboardInterrupt()
+        try:
+            while True:
+                self.jobs.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            self.jobs.put_nowait(self._STOP)
+        except queue.Full:
+            pass
+
+    def _submit(self, kind: str, group: str, rows: list[dict]) -> None:
+        if kind == "sources":
+            cypher = MERGE_SOURCES
+        elif kind == "entities":
+            cypher = merge_entities_cypher(group)
+        else:
+            cypher = merge_relations_cypher(group)
+        self._put((kind, cypher, rows))
+
+    def _put(self, job) -> None:
+        while True:
+            if self.error is not None and job is not self._STOP:
+                raise self.error
+            try:
+                self.jobs.put(job, timeout=0.2)
+                return
+            except queue.Full:
+                if not self.thread.is_alive():
+                    return
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is self._STOP:
+                return
+            if self.error is not None:
+                continue
+            kind, cypher, rows = job
+            try:
+                c = _write(self.drv, self.database, cypher, rows=rows)
+            except BaseException as exc:  # told to the caller at its next add() or at close()
+                self.error = exc
+                continue
+            tally: Tally = getattr(self.report, kind)
+            tally.created += c.relationships_created if kind == "relations" else c.nodes_created
+            self.report.properties_set += c.properties_set
+            self.bar.advance(len(rows))
+
+
+def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
+              progress: Progress | None = None) -> LoadReport:
+    """Bring dataset ``source.dataset`` in Neo4j to exactly ``source``'s rows; see the module docstring."""
+    bar = progress or _Silent()
+    report = LoadReport(source.dataset)
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    bar.phase("preparing the schema", None)
+    ensure_schema(drv, database)
+    lap("schema")
+    bar.phase("reading what Neo4j holds", None)
+    state = read_state(drv, source.dataset, database)
+    check_foreign(drv, source, state, database, chunk_size)
+    lap("state")
+
+    bar.phase("writing", sum(source.counts().values()))
+    writer = _Writer(drv, database, report, bar, chunk_size)
+    seen: dict[str, set[str]] = {"sources": set(), "entities": set(), "relations": set()}
+
+    def consider(kind: str, group: str, key: str, row: dict) -> None:
+        seen[kind].add(key)
+        h = state[kind].get(key)
+        if h == row["props"][HASH]:
+            getattr(report, kind).unchanged += 1
+            bar.advance(1)
+            return
+        if h is not None:
+            getattr(report, kind).updated += 1
+        writer.add(kind, group, row)
+
+    try:
+        for row in source.sources():
+            consider("sources", SOURCE_LABEL, row["id"], row)
+        for label, row in source.entities():
+            consider("entities", label, row["id"], row)
+        writer.flush()  # every node chunk is queued before the first relationship chunk
+        for rtype, row in source.relations():
+            consider("relations", rtype, relation_key(row["from"], rtype, row["to"]), row)
+        writer.close()
+    except BaseException:
+        writer.abandon()
+        raise
+    lap("write")
+
+    # Deletions only once every write is in: an interrupted load never loses anything.
+    stale_relations = [dict(zip(("from", "type", "to"), k.split(" "))) for k in state["relations"]
+                       if k not in seen["relations"]]
+    stale_entities = sorted(k for k in state["entities"] if k not in seen["entities"])
+    stale_sources = sorted(k for k in state["sources"] if k not in seen["sources"])
+    bar.phase("deleting what the files no longer state",
+              len(stale_relations) + len(stale_entities) + len(stale_sources))
+    ds = source.dataset
+    for chunk in _chunks(stale_relations, chunk_size):
+        c = _write(drv, database, DELETE_RELATIONS, rows=chunk, dataset=ds)
+        report.relations.deleted += c.relationships_deleted
+        bar.advance(len(chunk))
+    for chunk in _chunks(stale_entities, chunk_size):
+        c = _write(drv, database, DELETE_ENTITIES, ids=chunk, dataset=ds)
+        report.entities.deleted += c.nodes_deleted
+        report.relations.deleted += c.relationships_deleted
+        bar.advance(len(chunk))
+    for chunk in _chunks(stale_sources, chunk_size):
+        c = _write(drv, database, DELETE_SOURCES, ids=chunk, dataset=ds)
+        report.sources.deleted += c.nodes_deleted
+        bar.advance(len(chunk))
+    lap("delete")
+    return report
+
+
+def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
+           progress: Progress | None = None) -> LoadReport:
+    """Delete every node and relationship of ``dataset``, a chunk per transaction."""
+    bar = progress or _Silent()
+    report = LoadReport(dataset)
+    bar.phase(f"deleting dataset {dataset}", None)
+    for cypher, tally in ((UNLOAD_ENTITIES, report.entities), (UNLOAD_SOURCES, report.sources)):
+        while True:
+            res = drv.execute_query(cypher, {"dataset": dataset, "chunk": chunk_size}, database_=database,
+                                    routing_=neo4j.RoutingControl.WRITE)
+            c = res.summary.counters
+            tally.deleted += c.nodes_deleted
+            report.relations.deleted += c.relationships_deleted
+            bar.advance(c.nodes_deleted)
+            if res.records[0]["n"] == 0:
+                break
+    return report
+
+
+def datasets(drv: neo4j.Driver, database: str | None = None) -> dict[str, int]:
+    """Dataset name -> number of entities, for what Neo4j holds."""
+    records = drv.execute_query(DATASETS, database_=database, routing_=neo4j.RoutingControl.READ).records
+    return {r["dataset"]: r["entities"] for r in records}
+
+
+__all__ = ["DEFAULT_CHUNK", "LoadError", "LoadReport", "Progress", "Tally", "check_foreign", "datasets",
+           "ensure_schema", "load_rows", "read_state", "unload"]

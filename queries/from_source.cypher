@@ -1,0 +1,14 @@
+// name: from_source
+// answers: Every fact one source supports, with its quote.
+// param: source (source) — id of the source
+// param: limit (integer, default 500) — at most this many pieces of evidence
+// example: kg query from_source -p source=field-report-2021
+CALL db.index.fulltext.queryRelationships('relation_sources',
+       '"' + replace(replace($source, '\\', '\\\\'), '"', '\\"') + '"') YIELD relationship AS r
+WITH r, startNode(r) AS a, endNode(r) AS b
+UNWIND range(0, size(r.sources) - 1) AS i
+WITH a, r, b, i WHERE r.sources[i] = $source
+WITH a, r, b, i LIMIT $limit
+RETURN a.name AS from, type(r) AS relation, b.name AS to, r.quotes[i] AS quote,
+       r.credibilities[i] AS credibility, r.valid_from AS valid_from, r.valid_to AS valid_to
+ORDER BY relation, from, to

@@ -1,0 +1,291 @@
+"""The explorer in a real headless Chromium, served by a real uvicorn, reading a real Neo4j.
+
+The story an analyst follows: type "Bukamal", pick the city, choose Badr Hospital,
+see Fog 47 using it as headquarters, read that relation's evidence, expand a node,
+go back in time, run a named query, export, reopen the link. And a dataset whose
+names are markup: shown as text, nothing run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, reload
+from tests.paths import ROOT
+from viz.explorer.app import create_app
+from viz.explorer.config import ExplorerConfig
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "docs" / "explorer.png"
+
+
+@pytest.fixture(scope="module")
+def loaded(neo4j_server):
+    reload(neo4j_server, {"seed": EXPLORER_DATA, "hostile": HOSTILE})
+    return neo4j_server
+
+
+@pytest.fixture(scope="module")
+def server(loaded):
+    config = ExplorerConfig(settings=loaded, documents=EXPLORER_DOCS, query_timeout=5.0)
+    with ServerThread(create_app(config)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Page:
+    """A page of the explorer, with waits that poll (the page's CSP forbids eval, so
+    Playwright's wait_for_function cannot run there) and its console errors collected."""
+
+    def __init__(self, browser, url: str, downloads: bool = False):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 860}, accept_downloads=downloads)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        # Script errors and CSP violations; refused requests (4xx the test provokes) are expected.
+        self.page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+                     and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.wait("window.explorer && window.explorer.ready")
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def wait(self, expression: str, arg=None, timeout: float = 30.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.page.evaluate(expression, arg)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for: {expression}")
+            time.sleep(0.05)
+
+    def idle(self):
+        self.wait("window.explorer.idle()")
+        self.page.wait_for_timeout(100)
+        self.wait("window.explorer.idle()")
+
+    def node_ids(self) -> set[str]:
+        return set(self.js("window.explorer.nodes.getIds()"))
+
+    def edge_ids(self) -> set[str]:
+        return set(self.js("window.explorer.edges.getIds()"))
+
+    def click_node(self, node_id: str, double: bool = False):
+        self.js("id => window.explorer.focus(id, 1.6)", node_id)
+        self.page.wait_for_timeout(100)
+        pos = self.js("id => window.explorer.domPosition(id)", node_id)
+        if double:
+            self.page.mouse.dblclick(pos["x"], pos["y"])
+        else:
+            self.page.mouse.click(pos["x"], pos["y"])
+
+    def close(self):
+        self.context.close()
+
+
+def test_analyst_story(browser, server, loaded, tmp_path):
+    before = counts(loaded)
+    p = Page(browser, server.url, downloads=True)
+    page = p.page
+
+    # Suggestions as one types, with the type beside each.
+    page.click("#search")
+    page.keyboard.type("Bukamal", delay=60)
+    page.wait_for_selector("#suggestions li[role=option]")
+    first = page.locator("#suggestions li[role=option]").first
+    assert first.locator(".name").text_content() == "Al-Bukamal"
+    assert "Place" in first.locator(".type").text_content()
+    assert "Bukamal" in first.locator(".alias").text_content()
+    page.click("#suggestions li[data-id='al-bukamal']")
+    p.wait("window.explorer.nodes.get('badr-hospital')")
+    p.idle()
+    assert page.text_content("#details h2") == "Al-Bukamal"
+
+    # Choose Badr Hospital on the canvas; expand it: the group that uses it as headquarters appears.
+    p.click_node("badr-hospital")
+    p.wait("document.querySelector('#details').dataset.entity === 'badr-hospital'")
+    assert page.text_content("#details h2") == "Badr Hospital"
+    page.click("#btn-expand")
+    p.wait("window.explorer.edges.get('fog-47|OCCUPIES|badr-hospital')")
+    p.idle()
+    link = page.locator("[data-edge='fog-47|OCCUPIES|badr-hospital']")
+    link.wait_for()
+    assert link.text_content() == "OCCUPIES ← Fog 47 (headquarters)"
+
+    # That relation's evidence: source, grades, quote and the document around it.
+    link.click()
+    p.wait("document.querySelector('#details').dataset.edge === 'fog-47|OCCUPIES|badr-hospital'")
+    details = page.locator("#details")
+    assert details.locator(".relation-line").text_content() == "Fog 47 —OCCUPIES→ Badr Hospital"
+    ev = details.locator(".evidence").first
+    assert "Who is the Mysterious" in ev.locator(".src-title").text_content()
+    assert "Alma Research and Education Center" in ev.locator(".src-meta").text_content()
+    assert "2022-01-03" in ev.locator(".src-meta").text_content()
+    assert "reliability B" in ev.text_content() and "credibility 2" in ev.text_content()
+    assert "headquarters of the “Fog 47” militia" in ev.locator("blockquote").text_content()
+    assert "headquarters of the “Fog 47” militia" in ev.locator(".context mark").text_content()
+    assert "Badr Hospital" in ev.locator(".context").text_content()
+    p.js("window.explorer.network.fit({animation: false})")
+    p.js("document.querySelectorAll('div.vis-tooltip').forEach((t) => { t.style.visibility = 'hidden'; })")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(300)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    # Double-click expands a node.
+    assert "fog-47" not in p.js("window.explorer.state.exp")
+    n_before = len(p.node_ids())
+    p.click_node("fog-47", double=True)
+    p.wait("window.explorer.state.exp.includes('fog-47')")
+    p.idle()
+    assert len(p.node_ids()) > n_before
+    assert "exp=badr-hospital,fog-47" in page.url
+
+    # Pin and remove.
+    p.click_node("fog-47")
+    p.wait("document.querySelector('#details').dataset.entity === 'fog-47'")
+    page.click("#btn-pin")
+    assert p.js("window.explorer.nodes.get('fog-47').fixed") is True and "pin=fog-47" in page.url
+    removable = next(n for n in sorted(p.node_ids()) if n not in ("al-bukamal", "badr-hospital", "fog-47"))
+    p.click_node(removable)
+    p.wait("id => document.querySelector('#details').dataset.entity === id", removable)
+    page.click("#btn-remove")
+    assert removable not in p.node_ids() and f"rm={removable}" in page.url
+
+    # As of an earlier day: relations that started later leave the view (and the address).
+    assert "iranian-backed-militias|CONTROLS|al-bukamal" in p.edge_ids()
+    page.uncheck("#asof-any")
+    page.focus("#asof")
+    page.keyboard.press("Home")
+    p.wait("location.hash.includes('asof=')")
+    p.idle()
+    p.wait("!window.explorer.edges.get('iranian-backed-militias|CONTROLS|al-bukamal')")
+    first_day = page.text_content("#asof-label")
+    assert f"asof={first_day}" in page.url and f"as of {first_day}" in page.text_content("#status")
+    assert {"al-bukamal", "badr-hospital"} <= p.node_ids()
+
+    # A named query from the menu, with its form.
+    page.click("#queries-button")
+    page.wait_for_selector("#queries-menu button[data-query]")
+    assert page.locator("#queries-menu button[data-query]").count() >= 5
+    page.click("#queries-menu button[data-query='occupants']")
+    page.wait_for_selector("#query-form:not([hidden])")
+    assert "occupies" in page.text_content("#drawer-title").lower()
+    page.fill("#query-params input[name='site']", "Badr Hospital")
+    page.click("#query-form button[type=submit]")
+    page.wait_for_selector("#result table")
+    assert "error" not in page.get_attribute("#result-message", "class")
+    rows = page.locator("#result tbody tr")
+    assert any("Fog 47" in t and "headquarters" in t for t in rows.all_text_contents())
+    # A wrong name is a readable message, not a trace.
+    page.fill("#query-params input[name='site']", "Nowhere at all")
+    page.click("#query-form button[type=submit]")
+    p.wait("document.querySelector('#result-message').className.includes('error')")
+    assert "no entity has the id, name or alias 'Nowhere at all'" in page.text_content("#result-message")
+
+    # The console refuses to write, in a readable message.
+    page.click("#console-button")
+    page.fill("#console-text", "MATCH (n:Entity {id: 'fog-47'}) SET n.name = 'changed' RETURN n")
+    page.click("#console-form button[type=submit]")
+    p.wait("!document.querySelector('#result-message').hidden")
+    assert "only reads" in page.text_content("#result-message")
+    assert "error" in page.get_attribute("#result-message", "class")
+
+    # Exports: the HTML snapshot and a PNG of the canvas.
+    page.click("#export-button")
+    with page.expect_download() as dl:
+        page.click("#export-html")
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "Badr Hospital" in html and "Fog 47" in html
+    page.click("#export-button")
+    with page.expect_download() as dl:
+        page.click("#export-png")
+    assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # The address bar holds the view: a new tab opened on it shows the same thing.
+    url, nodes, edges = page.url, p.node_ids(), p.edge_ids()
+    assert not p.errors, p.errors
+    p2 = Page(browser, url)
+    p2.wait("window.explorer.nodes.length > 0")
+    p2.idle()
+    assert p2.node_ids() == nodes and p2.edge_ids() == edges
+    assert not p2.page.is_checked("#asof-any")
+    assert p2.js("window.explorer.nodes.get('fog-47').fixed") is True
+    assert not p2.errors, p2.errors
+    p2.close()
+    p.close()
+    assert counts(loaded) == before
+
+
+def test_hostile_names_are_text_and_nothing_runs(browser, server, tmp_path):
+    p = Page(browser, server.url)
+    page = p.page
+    hostile_name = "<img src=x onerror=\"window.__pwned = 'name'\">"
+    page.click("#search")
+    page.keyboard.type("zzhostile", delay=30)
+    page.wait_for_selector("#suggestions li[data-id='hostile-group']")
+    assert page.text_content("#suggestions li[data-id='hostile-group'] .name") == hostile_name
+    assert page.locator("#suggestions img, #suggestions script, #suggestions svg").count() == 0
+    page.click("#suggestions li[data-id='hostile-group']")
+    p.wait("document.querySelector('#details').dataset.entity === 'hostile-group'")
+    p.idle()
+    assert page.text_content("#details h2") == hostile_name
+    assert "<script>window.__pwned = 'alias'</script>" in page.text_content("#details .aliases")
+    assert "<iframe" in page.text_content("#details")
+    # Its relation's evidence: a quote, a source title and publisher that are markup; a javascript: URL.
+    page.click("[data-edge='hostile-group|OCCUPIES|hostile-site']")
+    p.wait("document.querySelector('#details').dataset.edge === 'hostile-group|OCCUPIES|hostile-site'")
+    ev = page.locator("#details .evidence")
+    assert ev.locator("blockquote").text_content().startswith("<img src=x onerror=")
+    assert ev.locator(".src-title").text_content() == "</title><script>window.__pwned = 'title'</script>"
+    assert "<b onmouseover=" in ev.locator(".src-meta").text_content()
+    assert page.locator("#details a").count() == 0  # a javascript: URL is not a link
+    # Hover the node (its tooltip) and show the names in a query table too.
+    p.js("window.explorer.focus('hostile-group', 1.5)")
+    pos = p.js("window.explorer.domPosition('hostile-group')")
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_selector("div.vis-tooltip", state="visible")
+    assert hostile_name in page.text_content("div.vis-tooltip")
+    page.click("#console-button")
+    page.fill("#console-text", "MATCH (n:Entity) WHERE n.dataset = 'hostile' RETURN n.name AS name, n.aliases AS aliases")
+    page.click("#console-form button[type=submit]")
+    page.wait_for_selector("#result table")
+    assert hostile_name in page.text_content("#result table")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / "explorer-hostile.png"))
+    assert page.locator("body img, body iframe, body svg, #details script, #result script").count() == 0
+    assert p.js("window.__pwned === undefined")
+    p.close()
+
+
+def test_token_travels_in_the_fragment(browser, loaded):
+    """Served with a token: the page takes it from the address's fragment, sends it with every request
+    and drops it from the address (a copied link does not carry it); without it, a readable message."""
+    config = ExplorerConfig(host="127.0.0.2", token="fragment-token", settings=loaded)
+    with ServerThread(create_app(config), host="127.0.0.2") as s:
+        p = Page(browser, s.url + "#token=fragment-token&sel=badr-hospital")
+        p.wait("window.explorer.nodes.get('fog-47')")
+        assert "token" not in p.page.url and "sel=badr-hospital" in p.page.url
+        p.close()
+        p = Page(browser, s.url + "#sel=badr-hospital")
+        p.wait("document.querySelector('#toast') && !document.querySelector('#toast').hidden")
+        assert "access token" in p.page.text_content("#toast")
+        assert p.js("window.explorer.nodes.length") == 0
+        p.close()

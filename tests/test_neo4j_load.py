@@ -1,0 +1,362 @@
+"""`kg load` into a real Neo4j: the graph model, idempotence, sync per dataset, interrupted loads."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+import yaml
+from neo4j.spatial import WGS84Point
+from typer.testing import CliRunner
+
+from graph.build import build_graph
+from graph.neo4j_model import FactRows, graph_rows, materialize
+from graph.neo4j_writer import load_rows, merge_entities_cypher, merge_relations_cypher
+from graph.schema import REGISTRY
+from kg.cli import app
+from kg.load_cmd import default_dataset
+from loaders import load_facts
+from queries.library import plain
+from tests.paths import FLORENTINE, FLORENTINE_DOCS, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+runner = CliRunner()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def clear(drv) -> None:
+    with drv.session() as session:  # CALL { } IN TRANSACTIONS needs an implicit (auto-commit) transaction
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def dump(drv, dataset: str | None = None) -> tuple[list[str], list[str]]:
+    """Every node (labels, properties) and relationship (type, ends, properties), canonical and sorted."""
+    where = "WHERE n.dataset = $dataset" if dataset else ""
+    nodes = drv.execute_query(f"MATCH (n) {where} RETURN labels(n) AS labels, properties(n) AS props",
+                              dataset=dataset).records
+    rwhere = "WHERE r.dataset = $dataset" if dataset else ""
+    rels = drv.execute_query(f"MATCH (a)-[r]->(b) {rwhere} RETURN type(r) AS type, a.id AS a, b.id AS b, "
+                             "properties(r) AS props", dataset=dataset).records
+    canon = lambda x: json.dumps(plain(x), sort_keys=True, ensure_ascii=False)  # noqa: E731
+    return (sorted(canon([sorted(r["labels"]), r["props"]]) for r in nodes),
+            sorted(canon([r["type"], r["a"], r["b"], r["props"]]) for r in rels))
+
+
+def counts(drv) -> tuple[int, int]:
+    rec = drv.execute_query("CALL () { MATCH (n) RETURN count(n) AS n } "
+                            "CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r").records[0]
+    return rec["n"], rec["r"]
+
+
+def summary(output: str) -> dict[str, list[int]]:
+    """The created / updated / deleted / unchanged columns of `kg load`'s summary table."""
+    found = re.findall(r"(sources|entities|relations)\D+?(\d+)\D+?(\d+)\D+?(\d+)\D+?(\d+)", output)
+    return {kind: [int(n) for n in numbers] for kind, *numbers in found}
+
+
+def kg(*args: str):
+    r = runner.invoke(app, list(args))
+    assert "Traceback" not in r.output
+    return r
+
+
+def copy_florentine(tmp_path, name: str = "florentine"):
+    dest = tmp_path / name
+    shutil.copytree(FLORENTINE, dest)
+    return dest
+
+
+def edit_yaml(path, fn) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fn(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+OTHER = {
+    "sources": [{"id": "other-src", "title": "Other report", "publisher": "Other", "published": "2020",
+                 "reliability": "C"}],
+    "entities": [{"id": "other-a", "type": "ArmedGroup", "name": "Other A"},
+                 {"id": "other-b", "type": "Place", "name": "Other B", "lat": 1.5, "lon": 2.5}],
+    "relations": [{"type": "OPERATES_IN", "from": "other-a", "to": "other-b", "credibility": 3,
+                   "evidence": [{"source": "other-src", "quote": "Other A operates in Other B"}]}],
+}
+
+
+@pytest.fixture()
+def drv(neo4j_driver):
+    clear(neo4j_driver)
+    yield neo4j_driver
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_load_writes_the_graph_model(drv):
+    r = kg("load", str(FLORENTINE), "--documents", str(FLORENTINE_DOCS))
+    assert r.exit_code == 0, r.output
+    assert "dataset florentine" in r.stdout
+    assert summary(r.stdout) == {"sources": [2, 0, 0, 0], "entities": [11, 0, 0, 0], "relations": [13, 0, 0, 0]}
+
+    assert counts(drv) == (13, 13)
+    labels = drv.execute_query("MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels").records
+    for rec in labels:
+        assert len(rec["labels"]) == 2 and "Entity" in rec["labels"]
+        assert set(rec["labels"]) - {"Entity"} <= set(REGISTRY.entities)
+    by_id = {r["id"]: set(r["labels"]) for r in labels}
+    assert by_id["abu-test"] == {"Entity", "Person"} and by_id["old-hospital"] == {"Entity", "Site"}
+
+    abu = drv.execute_query("MATCH (n:Entity {id: 'abu-test'}) RETURN properties(n) AS p").records[0]["p"]
+    assert abu["name"] == "Abu Tést" and abu["aliases"] == ["Abu Test", "أبو تست"]
+    assert abu["rank"] == "Colonel" and abu["type"] == "Person" and abu["dataset"] == "florentine"
+    assert abu["names"] == ["abutest", "ابوتست"]  # id, name and "Abu Test" share one key
+    hospital = drv.execute_query("MATCH (n:Site {id: 'old-hospital'}) RETURN n.location AS loc").records[0]["loc"]
+    assert isinstance(hospital, WGS84Point) and (hospital.latitude, hospital.longitude) == (34.45, 40.91)
+
+    src = drv.execute_query("MATCH (s:Source {id: 'wire-2022'}) RETURN properties(s) AS p").records[0]["p"]
+    assert src["reliability"] == "D" and src["publisher"] == "Example Wire"
+    assert src["published"] == "2022-03-15" and src["published_date"].to_native() == date(2022, 3, 15)
+    assert src["dataset"] == "florentine"
+
+    occ = drv.execute_query("MATCH (:Entity {id: 'brigade-9'})-[r:OCCUPIES]->(:Entity {id: 'old-hospital'}) "
+                            "RETURN properties(r) AS p").records
+    assert len(occ) == 1  # two statements, one edge
+    p = occ[0]["p"]
+    assert p["sources"] == ["field-report-2021", "wire-2022"] and p["credibilities"] == [2, 3]
+    assert p["quotes"][0] == "the Old Hospital serves as the headquarters of Brigade 9"
+    assert p["credibility"] == 2 and p["reliability"] == "B" and p["use"] == "headquarters"
+    assert p["valid_from"] == "2021-06" and p["valid_from_date"].to_native() == date(2021, 6, 1)
+    assert "valid_to" not in p and p["dataset"] == "florentine"
+
+    runs = drv.execute_query("MATCH ()-[r:RUNS]->() RETURN r.valid_from_date AS f, r.valid_to_date AS t").records[0]
+    assert (runs["f"].to_native(), runs["t"].to_native()) == (date(2021, 11, 1), date(2021, 12, 31))
+
+
+def test_constraints_and_indexes(drv):
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    constraints = {r["name"]: r for r in drv.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties").records}
+    assert constraints["entity_id"]["type"] == "UNIQUENESS"
+    assert (constraints["entity_id"]["labelsOrTypes"], constraints["entity_id"]["properties"]) == (["Entity"], ["id"])
+    assert (constraints["source_id"]["labelsOrTypes"], constraints["source_id"]["properties"]) == (["Source"], ["id"])
+    indexes = {r["name"]: r for r in drv.execute_query(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state").records}
+    assert indexes["entity_name"]["properties"] == ["name"]
+    assert indexes["entity_text"]["type"] == "FULLTEXT" and indexes["entity_text"]["properties"] == ["name", "aliases"]
+    assert indexes["entity_keys"]["properties"] == ["names"]
+    assert sorted(indexes["relation_sources"]["labelsOrTypes"]) == sorted(REGISTRY.relations)
+    assert all(i["state"] == "ONLINE" for i in indexes.values())
+    # A second load creates nothing new.
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    assert len(drv.execute_query("SHOW INDEXES").records) == len(indexes)
+
+
+def test_cypher_is_batched_and_uses_registry_labels_only():
+    for label in REGISTRY.entities:
+        text = merge_entities_cypher(label)
+        assert text.startswith("UNWIND $rows AS row") and f"SET n:{label}" in text
+    for rtype in REGISTRY.relations:
+        text = merge_relations_cypher(rtype)
+        assert "MATCH (a:Entity {id: row.from})" in text and f"MERGE (a)-[r:{rtype}]->(b)" in text
+    with pytest.raises(ValueError):
+        merge_entities_cypher("Person) DETACH DELETE n //")
+    with pytest.raises(ValueError):
+        merge_relations_cypher("LEADS]->() DELETE r //")
+
+
+def test_rows_from_facts_equal_rows_from_the_graph(tmp_path):
+    generate(300, 2000, tmp_path, seed=5)
+    for path in (FLORENTINE, tmp_path):
+        facts = load_facts([path])
+        from_graph = graph_rows(build_graph(facts), "x")
+        streamed = materialize(FactRows(facts, "x"))
+        assert streamed.source_rows == from_graph.source_rows
+        assert streamed.entity_rows == from_graph.entity_rows
+        assert {t: sorted(r, key=lambda x: (x["from"], x["to"])) for t, r in streamed.relation_rows.items()} == \
+            {t: sorted(r, key=lambda x: (x["from"], x["to"])) for t, r in from_graph.relation_rows.items()}
+        assert FactRows(facts, "x").counts() == from_graph.counts()
+
+
+def test_default_dataset_is_the_folder_name(tmp_path):
+    assert default_dataset([FLORENTINE]) == "florentine"
+    assert default_dataset([FLORENTINE / "entities.yaml", tmp_path]) == "florentine"
+
+
+# --------------------------------------------------------------------------- idempotence and sync
+
+
+def test_loading_twice_changes_nothing(drv):
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    first = dump(drv)
+    r = kg("load", str(FLORENTINE))
+    assert r.exit_code == 0
+    assert "already up to date" in r.stdout
+    assert dump(drv) == first
+    rows = graph_rows(build_graph(load_facts([FLORENTINE])), "florentine")
+    report = load_rows(drv, rows)
+    assert report.as_dict()["relations"] == {"created": 0, "updated": 0, "deleted": 0, "unchanged": 13}
+    assert report.properties_set == 0
+    assert dump(drv) == first
+
+
+def test_reload_syncs_one_dataset_and_leaves_others(drv, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "facts.yaml").write_text(yaml.safe_dump(OTHER), encoding="utf-8")
+    flo = copy_florentine(tmp_path)
+    assert kg("load", str(flo)).exit_code == 0
+    assert kg("load", str(other)).exit_code == 0
+    other_before = dump(drv, "other")
+    assert len(other_before[0]) == 3 and len(other_before[1]) == 1
+
+    def change(data):
+        rels = data["relations"]
+        # drop the ATTACKS fact, change an attribute, drop another attribute
+        rels[:] = [r for r in rels if r["type"] != "ATTACKS"]
+        for r in rels:
+            if r["type"] == "OCCUPIES":
+                r["use"] = "base"
+            if r["type"] == "LEADS":
+                del r["title"]
+    edit_yaml(flo / "relations.yaml", change)
+
+    def drop_entity(data):
+        data["entities"] = [e for e in data["entities"] if e["id"] != "strike-on-hospital"]
+        for e in data["entities"]:
+            if e["id"] == "intel-branch":
+                e["type"] = "ArmedGroup"  # changes its label
+    edit_yaml(flo / "entities.yaml", drop_entity)
+    edit_yaml(flo / "relations.yaml",
+              lambda d: d.__setitem__("relations", [r for r in d["relations"] if r["from"] != "strike-on-hospital"]))
+
+    r = kg("load", str(flo))
+    assert r.exit_code == 0, r.output
+    rows = summary(r.stdout)
+    assert rows["entities"] == [0, 1, 1, 9]  # intel-branch relabelled; the strike deleted
+    # relations: ATTACKS and the strike's TARGETS gone; OCCUPIES and LEADS rewritten
+    assert rows["relations"] == [0, 2, 2, 9]
+    assert rows["sources"] == [0, 0, 0, 2]
+
+    assert drv.execute_query("MATCH ()-[r:ATTACKS]->() RETURN count(r) AS n").records[0]["n"] == 0
+    assert drv.execute_query("MATCH (n {id: 'strike-on-hospital'}) RETURN count(n) AS n").records[0]["n"] == 0
+    occ = drv.execute_query("MATCH ()-[r:OCCUPIES]->() RETURN r.use AS use").records
+    assert [o["use"] for o in occ] == ["base"]
+    leads = drv.execute_query("MATCH ()-[r:LEADS]->() RETURN properties(r) AS p").records[0]["p"]
+    assert "title" not in leads
+    labels = drv.execute_query("MATCH (n {id: 'intel-branch'}) RETURN labels(n) AS l").records[0]["l"]
+    assert sorted(labels) == ["ArmedGroup", "Entity"]
+    assert counts(drv) == (12 + 3, 11 + 1)
+    assert dump(drv, "other") == other_before
+
+    # The same result as a fresh load of the edited files.
+    edited = dump(drv, "florentine")
+    clear(drv)
+    assert kg("load", str(flo)).exit_code == 0
+    assert dump(drv, "florentine") == edited
+
+
+def test_ids_owned_by_another_dataset_are_refused(drv, tmp_path):
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    before = dump(drv)
+    r = kg("load", str(FLORENTINE), "--dataset", "second")
+    assert r.exit_code == 1
+    assert "under another dataset" in r.output and "'florentine'" in r.output
+    assert dump(drv) == before
+
+
+def test_unload_deletes_one_dataset(drv, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "facts.yaml").write_text(yaml.safe_dump(OTHER), encoding="utf-8")
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    assert kg("load", str(other)).exit_code == 0
+    other_before = dump(drv, "other")
+    r = kg("unload", "florentine")
+    assert r.exit_code == 0 and "11 entities, 2 sources, 13 relations" in r.stdout
+    assert dump(drv) == other_before
+    assert "nothing to do" in kg("unload", "florentine").stdout
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_invalid_files_write_nothing(drv):
+    r = kg("load", str(ROOT / "tests" / "fixtures" / "broken.yaml"))
+    assert r.exit_code == 1
+    assert "broken.yaml:10: unknown entity type 'Persn'" in r.stdout
+    assert "nothing was written" in r.output
+    assert counts(drv) == (0, 0)
+
+
+def test_unreachable_server_and_bad_password_are_one_line_errors(neo4j_server, monkeypatch):
+    with socket_port() as port:
+        monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{port}")
+        r = kg("load", str(FLORENTINE))
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and r.output.startswith("error: cannot reach Neo4j at bolt://127.0.0.1:")
+    monkeypatch.setenv("NEO4J_URI", neo4j_server.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", "wrong-password")
+    r = kg("load", str(FLORENTINE))
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "rejected user 'neo4j'" in r.output
+
+
+class socket_port:
+    """A loopback port nobody listens on (bound, not listening, while in use)."""
+
+    def __enter__(self) -> int:
+        import socket
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        return self.sock.getsockname()[1]
+
+    def __exit__(self, *exc) -> None:
+        self.sock.close()
+
+
+# --------------------------------------------------------------------------- interrupted loads
+
+
+def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, tmp_path):
+    data = tmp_path / "mid"
+    generate(3000, 30_000, data, seed=11)
+    env = {**os.environ, "NEO4J_URI": neo4j_server.uri, "NEO4J_USER": neo4j_server.user,
+           "NEO4J_PASSWORD": neo4j_server.password, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "kg", "load", str(data), "--dataset", "mid", "--chunk-size", "1000"]
+
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    complete = dump(drv)
+    assert counts(drv) == (len(complete[0]), 30_000) and len(complete[0]) > 3000  # entities and sources
+
+    clear(drv)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while counts(drv)[1] == 0:  # wait until relationship chunks are being committed
+            assert proc.poll() is None, "the load finished before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    nodes, rels = counts(drv)
+    assert 0 < rels < 30_000, "the kill did not land half-way"
+    assert len(dump(drv)[1]) == rels  # only whole chunks: no duplicate edge
+
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert dump(drv) == complete

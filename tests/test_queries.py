@@ -1,0 +1,365 @@
+"""The analysts' Cypher library (queries/*.cypher) and `kg query`, against a real Neo4j.
+
+The answers are checked by hand on the Florentine fixture (tests/fixtures/florentine).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from datetime import date
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from graph.build import build_graph
+from graph.neo4j_model import graph_rows
+from graph.neo4j_writer import load_rows
+from kg.cli import app
+from loaders import load_facts
+from queries import library
+from tests.paths import DATA, FLORENTINE
+
+runner = CliRunner()
+
+EXPECTED_QUERIES = {
+    "leaders", "members", "sites", "occupants", "campaigns", "campaign_actors", "backers", "neighbourhood",
+    "shortest_path", "present_in", "network_as_of", "from_source", "evidence", "weak_facts", "find",
+}
+
+TWINS = {
+    "sources": [{"id": "twin-src", "title": "Twins", "publisher": "T", "published": "2020", "reliability": "A"}],
+    "entities": [{"id": "twin-one", "type": "Place", "name": "Twin Town"},
+                 {"id": "twin-two", "type": "Site", "name": "Twin-Town", "aliases": ["Twinned"]}],
+    "relations": [],
+}
+
+
+def clear(drv) -> None:
+    with drv.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def state(drv) -> tuple[int, int, int]:
+    rec = drv.execute_query(
+        "CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS np } "
+        "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp } "
+        "RETURN nodes, rels, np + rp AS props").records[0]
+    return rec["nodes"], rec["rels"], rec["props"]
+
+
+@pytest.fixture(scope="module")
+def florentine(neo4j_server, neo4j_driver, tmp_path_factory):
+    clear(neo4j_driver)
+    r = runner.invoke(app, ["load", str(FLORENTINE)])
+    assert r.exit_code == 0, r.output
+    twins = tmp_path_factory.mktemp("twins")
+    (twins / "twins.yaml").write_text(yaml.safe_dump(TWINS), encoding="utf-8")
+    load_rows(neo4j_driver, graph_rows(build_graph(load_facts([twins])), "twins"))
+    return neo4j_driver
+
+
+def ask(drv, query: str, **params) -> list[dict]:
+    res = library.run_named(drv, query, {k: str(v) for k, v in params.items()})
+    return [dict(zip(res.columns, row)) for row in res.rows]
+
+
+def kg(*args: str):
+    r = runner.invoke(app, ["query", *args])
+    assert "Traceback" not in r.output
+    return r
+
+
+# --------------------------------------------------------------------------- the library itself
+
+
+def test_every_file_has_a_complete_header():
+    lib = library.load_library()
+    assert set(lib) >= EXPECTED_QUERIES
+    for q in lib.values():
+        assert q.answers and q.examples
+        assert q.path.read_text(encoding="utf-8").startswith(f"// name: {q.name}\n")
+        for example in q.examples:
+            words = shlex.split(example)
+            assert words[:3] == ["kg", "query", q.name]
+            raw = dict(w.split("=", 1) for w in words[4::2])
+            assert all(flag == "-p" for flag in words[3::2])
+            library.coerce(q, raw)  # the example's parameters are valid
+
+
+def test_header_mistakes_are_reported_with_file_and_line(tmp_path):
+    ok = "// name: q\n// answers: A?\n// param: group (entity) — g\n// example: kg query q -p group=x\n" \
+         "MATCH (g:Entity {id: $group}) RETURN g\n"
+    assert library.parse(ok, tmp_path / "q.cypher").params[0].kind == "entity"
+    bad = {
+        ok.replace("(entity)", "(thing)"): ":3: parameter kind must be one of",
+        ok.replace("$group", "$grp"): "uses $grp, which no '// param:' line declares",
+        ok.replace("// answers: A?\n", ""): ":1: the header needs a '// answers:' line",
+        ok.replace("// example: kg query q -p group=x\n", ""): "needs at least one '// example:' line",
+        ok.replace("name: q", "name: other"): "differs from the file name",
+    }
+    for text, message in bad.items():
+        with pytest.raises(library.LibraryError, match=re.escape(message)):
+            library.parse(text, tmp_path / "q.cypher")
+
+
+def test_parameters_are_checked_before_running():
+    q = library.get("neighbourhood")
+    assert library.coerce(q, {"entity": "x"}) == {"entity": "x", "hops": 2, "limit": 200}
+    with pytest.raises(library.QueryError, match="between 1 and 3"):
+        library.coerce(q, {"entity": "x", "hops": "4"})
+    with pytest.raises(library.QueryError, match="whole number"):
+        library.coerce(q, {"entity": "x", "hops": "two"})
+    with pytest.raises(library.QueryError, match="needs -p entity"):
+        library.coerce(q, {})
+    with pytest.raises(library.QueryError, match="has no parameter 'hop'"):
+        library.coerce(q, {"entity": "x", "hop": "1"})
+    assert library.coerce(library.get("network_as_of"), {"date": "2021-12"})["date"] == date(2021, 12, 1)
+    with pytest.raises(library.QueryError, match="not a date"):
+        library.coerce(library.get("network_as_of"), {"date": "last year"})
+    assert library.coerce(library.get("find"), {"name": "Fog’ 47"})["name_key"] == "fog47"
+
+
+# --------------------------------------------------------------------------- every answer, by hand
+
+
+def test_leaders(florentine):
+    rows = ask(florentine, "leaders", group="Liwa 9")  # an alias
+    assert [(r["id"], r["title"], r["valid_from"], r["credibility"], r["reliability"], r["sources"])
+            for r in rows] == [("abu-test", "commander", "2021", 2, "B", ["field-report-2021"])]
+
+
+def test_members(florentine):
+    rows = ask(florentine, "members", group="northern front")
+    assert [(r["id"], r["relation"], r["role"]) for r in rows] == [
+        ("jane-spokes", "MEMBER_OF", "spokesman"), ("brigade-9", "PART_OF", None)]
+    assert ask(florentine, "members", group="State X") == [
+        {"id": "intel-branch", "member": "Intelligence Branch", "type": "Organization", "relation": "PART_OF",
+         "role": None, "valid_from": None, "valid_to": None, "credibility": 1, "reliability": "B",
+         "sources": ["field-report-2021"]}]
+
+
+def test_sites_and_occupants(florentine):
+    rows = ask(florentine, "sites", group="brigade-9")
+    assert [(r["id"], r["use"], r["located_in"], r["kind"], r["credibility"], r["reliability"], r["sources"])
+            for r in rows] == [("old-hospital", "headquarters", ["River Town"], "hospital", 2, "B",
+                                ["field-report-2021", "wire-2022"])]
+    rows = ask(florentine, "occupants", site="OLD HOSPITAL")
+    assert [(r["id"], r["use"], r["valid_from"]) for r in rows] == [("brigade-9", "headquarters", "2021-06")]
+
+
+def test_campaigns_both_ways(florentine):
+    rows = ask(florentine, "campaigns", actor="State X")
+    assert [(r["id"], r["relation"], r["kind"], r["start"], r["valid_from"], r["valid_to"]) for r in rows] == [
+        ("recruitment-drive", "RUNS", "recruitment", "2021-11", "2021-11", "2021-12")]
+    rows = ask(florentine, "campaign_actors", campaign="recruitment drive")
+    assert [(r["id"], r["relation"]) for r in rows] == [("state-x", "RUNS")]
+    assert ask(florentine, "campaigns", actor="Jane Spokes") == []
+
+
+def test_backers_chain(florentine):
+    rows = ask(florentine, "backers", actor="Abu Test")
+    assert rows == [{"id": "state-x", "state": "State X", "steps": 3,
+                     "chain": "Abu Tést -LEADS-> Brigade 9 -PART_OF-> Northern Front -BACKED_BY-> State X",
+                     "weakest_credibility": 4, "weakest_reliability": "D"}]
+    rows = ask(florentine, "backers", actor="Jane Spokes")
+    assert [(r["steps"], r["chain"]) for r in rows] == [
+        (2, "Jane Spokes -MEMBER_OF-> Northern Front -BACKED_BY-> State X")]
+    assert ask(florentine, "backers", actor="old-hospital") == []
+
+
+def test_neighbourhood(florentine):
+    one = ask(florentine, "neighbourhood", entity="brigade-9", hops=1)
+    assert [(r["hops"], r["id"]) for r in one] == [
+        (1, "abu-test"), (1, "northern-front"), (1, "old-hospital"), (1, "river-town")]
+    assert one[1]["path"] == "Brigade 9 -PART_OF-> Northern Front"
+    assert one[0]["path"] == "Brigade 9 <-LEADS- Abu Tést"
+    two = ask(florentine, "neighbourhood", entity="brigade-9")  # default: 2 hops
+    assert [(r["hops"], r["id"]) for r in two] == [
+        (1, "abu-test"), (1, "northern-front"), (1, "old-hospital"), (1, "river-town"),
+        (2, "jane-spokes"), (2, "recruitment-drive"), (2, "river-province"), (2, "state-x"),
+        (2, "strike-on-hospital")]
+    three = ask(florentine, "neighbourhood", entity="brigade-9", hops=3)
+    assert {r["id"] for r in three} == {r["id"] for r in two} | {"intel-branch"}
+    assert [r["id"] for r in ask(florentine, "neighbourhood", entity="brigade-9", hops=3, limit=2)] == [
+        "abu-test", "northern-front"]
+
+
+def test_shortest_path(florentine):
+    rows = ask(florentine, "shortest_path", **{"from": "Jane Spokes", "to": "River Town"})
+    assert [(r["step"], r["from"], r["relation"], r["to"]) for r in rows] == [
+        (1, "Jane Spokes", "-MEMBER_OF->", "Northern Front"),
+        (2, "Northern Front", "<-PART_OF-", "Brigade 9"),
+        (3, "Brigade 9", "-CONTROLS->", "River Town")]
+    assert ask(florentine, "shortest_path", **{"from": "Jane Spokes", "to": "twin-one"}) == []
+
+
+def test_present_in_counts_sites_in_nested_places(florentine):
+    rows = ask(florentine, "present_in", place="River Province")
+    assert rows == [{"id": "brigade-9", "actor": "Brigade 9", "type": "ArmedGroup",
+                     "relations": ["CONTROLS", "OCCUPIES"], "site_count": 1, "sites": ["Old Hospital"],
+                     "best_credibility": 2}]
+    town = ask(florentine, "present_in", place="rivertown")
+    assert [(r["id"], r["site_count"]) for r in town] == [("brigade-9", 1)]
+    assert ask(florentine, "present_in", place="twin-one") == []
+
+
+def test_network_as_of(florentine):
+    def facts(day):
+        return {(r["from"], r["relation"], r["to"]) for r in ask(florentine, "network_as_of", date=day)}
+
+    everything = facts("2021-12")
+    assert len(everything) == 13  # RUNS holds in Nov-Dec 2021; LEADS from 2021; OCCUPIES from June 2021
+    assert ("State X", "RUNS", "Recruitment drive") in everything
+    assert facts("2022") == everything - {("State X", "RUNS", "Recruitment drive")}
+    early = facts("2021-03")
+    assert ("Brigade 9", "OCCUPIES", "Old Hospital") not in early
+    assert ("Abu Tést", "LEADS", "Brigade 9") in early and len(early) == 11
+    assert len(facts("2020")) == 9
+    assert len(ask(florentine, "network_as_of", date="2021-12", limit=5)) == 5
+
+
+def test_from_source(florentine):
+    rows = ask(florentine, "from_source", source="wire-2022")
+    assert [(r["from"], r["relation"], r["to"], r["credibility"]) for r in rows] == [
+        ("State X", "ATTACKS", "Northern Front", 5),
+        ("Jane Spokes", "MEMBER_OF", "Northern Front", 2),
+        ("Brigade 9", "OCCUPIES", "Old Hospital", 3),
+        ("Brigade 9", "PART_OF", "Northern Front", 4),
+        ("Strike on the Old Hospital", "TARGETS", "Old Hospital", 3)]
+    assert rows[2]["quote"] == "Brigade' 9 still uses the “Old Hospital” as its headquarters"
+    assert len(ask(florentine, "from_source", source="field-report-2021")) == 9
+    with pytest.raises(library.QueryError, match="no source with id 'wire-2023' \\(did you mean 'wire-2022'"):
+        ask(florentine, "from_source", source="wire-2023")
+
+
+def test_evidence_between_two_entities(florentine):
+    rows = ask(florentine, "evidence", a="Old Hospital", b="Liwa 9")  # either direction
+    assert [(r["relation"], r["source"], r["reliability"], r["credibility"], r["publisher"]) for r in rows] == [
+        ("OCCUPIES", "field-report-2021", "B", 2, "Example Monitoring Group"),
+        ("OCCUPIES", "wire-2022", "D", 3, "Example Wire")]
+    assert rows[0]["quote"] == "the Old Hospital serves as the headquarters of Brigade 9"
+    rows = ask(florentine, "evidence", a="State X", b="Northern Front")
+    assert {(r["from"], r["relation"], r["to"]) for r in rows} == {
+        ("Northern Front", "BACKED_BY", "State X"), ("State X", "ATTACKS", "Northern Front")}
+
+
+def test_weak_facts(florentine):
+    rows = ask(florentine, "weak_facts")
+    by_fact = {(r["from"], r["relation"], r["to"]): r["why"] for r in rows}
+    assert len(by_fact) == 12  # every fact but the twice-sourced OCCUPIES (B, credibility 2)
+    assert ("Brigade 9", "OCCUPIES", "Old Hospital") not in by_fact
+    assert by_fact[("State X", "ATTACKS", "Northern Front")] == ["single source", "reliability D", "credibility 5"]
+    assert by_fact[("Brigade 9", "PART_OF", "Northern Front")] == ["single source", "reliability D", "credibility 4"]
+    assert by_fact[("Abu Tést", "LEADS", "Brigade 9")] == ["single source"]
+
+
+def test_find_by_any_name(florentine):
+    for name in ("Abu Test", "ABU TÉST", "abu-test", "أبو تست", "abú  tést!"):
+        rows = ask(florentine, "find", name=name)
+        assert rows[0]["id"] == "abu-test" and rows[0]["match"] == "exact", name
+    rows = ask(florentine, "find", name="Brigade’ 9")
+    assert rows[0]["id"] == "brigade-9" and rows[0]["match"] == "exact"
+    words = ask(florentine, "find", name="hospital")
+    assert {r["id"] for r in words} == {"old-hospital", "strike-on-hospital"}
+    assert all(r["match"] == "words" for r in words)
+    assert ask(florentine, "find", name="nobody at all") == []
+
+
+def test_entity_parameters_accept_names_and_refuse_ambiguity(florentine):
+    assert library.resolve_entity(florentine, "RIVERTOWN") == "river-town"
+    assert library.resolve_entity(florentine, "intel-branch") == "intel-branch"
+    with pytest.raises(library.QueryError, match="could be any of: twin-one \\(Place Twin Town\\); "
+                                                 "twin-two \\(Site Twin-Town\\); give the id"):
+        library.resolve_entity(florentine, "twin town")
+    assert library.resolve_entity(florentine, "twin-two") == "twin-two"  # an id always wins
+    with pytest.raises(library.QueryError, match="no entity has the id, name or alias 'Brigade 8' "
+                                                 "\\(did you mean 'Brigade 9'"):
+        library.resolve_entity(florentine, "Brigade 8")
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_formats(florentine):
+    r = kg("leaders", "-p", "group=Brigade 9", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["leader"] == "Abu Tést"
+    r = kg("evidence", "-p", "a=brigade-9", "-p", "b=old-hospital", "-f", "csv")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "from,relation,to,source,title,publisher,published,reliability,credibility,quote"
+    assert lines[2].endswith(",Brigade' 9 still uses the “Old Hospital” as its headquarters")
+    r = kg("sites", "-p", "group=Liwa 9")
+    assert r.exit_code == 0 and "headquarters" in r.stdout and "Old Hospital" in r.stdout
+    r = kg("--list")
+    assert r.exit_code == 0 and all(name in r.stdout for name in EXPECTED_QUERIES)
+
+
+def test_cli_errors_are_one_line(florentine):
+    for args, message in (
+        (["leaderz"], "no named query 'leaderz' (did you mean 'leaders'?)"),
+        (["leaders"], "leaders needs -p group=..."),
+        (["leaders", "-p", "group"], "-p takes key=value"),
+        (["leaders", "-p", "group=Nobody"], "no entity has the id, name or alias 'Nobody'"),
+        (["--cypher", "MATCH (n RETURN n"], "Neo4j refused the query: Invalid input"),
+        ([], "give a query name"),
+    ):
+        r = kg(*args)
+        assert r.exit_code == 1, args
+        assert r.output.startswith("error: ") and message in r.output and r.output.count("\n") == 1, r.output
+
+
+@pytest.mark.parametrize("cypher", [
+    "CREATE (n:Entity {id: 'intruder'}) RETURN n",
+    "MATCH (n:Entity {id: 'abu-test'}) SET n.name = 'changed'",
+    "MATCH (n:Entity {id: 'abu-test'}) DETACH DELETE n",
+    "MERGE (n:Source {id: 'x'})",
+    "MATCH (n:Entity {id: 'abu-test'}) REMOVE n:Person",
+    "CREATE INDEX intruder FOR (n:Entity) ON (n.description)",
+])
+def test_writes_through_kg_query_fail_and_change_nothing(florentine, cypher):
+    before = state(florentine)
+    r = kg("--cypher", cypher)
+    assert r.exit_code == 1
+    assert r.output.startswith("error: kg query only reads") or "Neo4j refused" in r.output, r.output
+    assert state(florentine) == before
+
+
+def test_values_holding_cypher_are_only_values(florentine):
+    before = state(florentine)
+    hostile = "x'}) DETACH DELETE n //"
+    assert ask(florentine, "find", name=hostile) == []
+    r = kg("--cypher", "MATCH (n:Entity) WHERE n.name = $name RETURN n.id AS id", "-p", f"name={hostile}")
+    assert r.exit_code == 0 and "(no rows)" in r.output
+    r = kg("leaders", "-p", f"group={hostile}")
+    assert r.exit_code == 1 and "no entity has the id, name or alias" in r.output
+    r = kg("from_source", "-p", 'source=wire-2022" OR "x')
+    assert r.exit_code == 1 and "no source with id" in r.output
+    assert state(florentine) == before
+
+
+def test_ad_hoc_cypher_reads(florentine):
+    r = kg("--cypher", "MATCH (n:ArmedGroup) RETURN n.name AS name ORDER BY name", "-f", "json")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout) == [{"name": "Brigade 9"}, {"name": "Northern Front"}]
+    r = kg("--cypher", "MATCH (n:Site) RETURN n", "-f", "json")
+    node = json.loads(r.stdout)[0]["n"]
+    assert node["labels"] == ["Entity", "Site"] and node["location"] == {"latitude": 34.45, "longitude": 40.91}
+
+
+# --------------------------------------------------------------------------- the seed dataset
+
+
+def test_seed_dataset_answers(neo4j_driver):
+    clear(neo4j_driver)
+    r = runner.invoke(app, ["load", str(DATA)])
+    assert r.exit_code == 0, r.output
+    occupied = ask(neo4j_driver, "sites", group="Fog 47")
+    assert ("badr-hospital", "headquarters") in {(row["id"], row["use"]) for row in occupied}
+    assert "fog-47" in {row["id"] for row in ask(neo4j_driver, "occupants", site="Badr Hospital")}
+    around = {row["id"] for row in ask(neo4j_driver, "leaders", group="Fog’ 47")} | {
+        row["id"] for row in ask(neo4j_driver, "members", group="fog-47")}
+    assert "haji-askar" in around
+    assert ask(neo4j_driver, "find", name="FOG 47")[0]["id"] == "fog-47"
