@@ -301,7 +301,8 @@ class _World:
         if etype == "Government":
             if self.countries and k < len(self.countries):
                 return f"Government of {self.names[self.countries[k]]}"
-            return f"{r.choice(('Provisional', 'Interim', 'Regional', 'Autonomous'))} Administration of {self.place_name()}"
+            kind = r.choice(("Provisional", "Interim", "Regional", "Autonomous"))
+            return f"{kind} Administration of {self.place_name()}"
         if etype == "Organization":
             return f"{r.choice(ADJ)} {r.choice(ORG)}"
         if etype == "Site":

@@ -294,7 +294,8 @@ def csv_tables(G: nx.MultiDiGraph) -> tuple[list[str], list[list[str]], list[str
 
 
 def csv_paths(out: str | Path) -> tuple[Path, Path]:
-    """``graph.csv`` -> ``graph.nodes.csv``, ``graph.edges.csv``; a folder -> ``folder/nodes.csv``, ``folder/edges.csv``."""
+    """``graph.csv`` -> ``graph.nodes.csv`` and ``graph.edges.csv``; anything else is a folder that gets
+    ``nodes.csv`` and ``edges.csv``."""
     out = Path(out)
     if out.suffix.lower() == ".csv" and not out.is_dir():
         return out.with_name(f"{out.stem}.nodes.csv"), out.with_name(f"{out.stem}.edges.csv")
