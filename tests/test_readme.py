@@ -55,6 +55,24 @@ def test_console_examples(cmd, expected):
     assert got == [line.rstrip() for line in expected if line.strip()]
 
 
+def sh_commands() -> list[str]:
+    """`kg` lines of the README's sh blocks that need no server (comments dropped)."""
+    cmds = []
+    for body in blocks("sh")[1:]:
+        for line in body.splitlines():
+            cmd = re.split(r"\s#", line)[0].strip()
+            if cmd.startswith("kg ") and not re.match(r"kg (load|query|neo4j|serve)\b", cmd):
+                cmds.append(cmd)
+    return cmds
+
+
+@pytest.mark.parametrize("cmd", sh_commands())
+def test_sh_examples(cmd, tmp_path):
+    r = run(cmd.replace("out/", f"{tmp_path}/"))
+    assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+    assert any(tmp_path.iterdir())
+
+
 def test_fresh_machine_commands(tmp_path):
     """The quick-start commands, less the setup step this test already stands on."""
     first = blocks("sh")[0].strip()
