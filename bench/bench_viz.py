@@ -51,7 +51,7 @@ from generate import generate  # noqa: E402
 from graph.build import build_graph  # noqa: E402
 from graph.schema import REGISTRY  # noqa: E402
 from loaders import load_facts  # noqa: E402
-from viz.snapshot import launch_chromium, write_snapshot  # noqa: E402
+from viz.snapshot import launch_chromium, wait_until, write_snapshot  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
@@ -156,14 +156,7 @@ def pyvis_write(G, folder: Path) -> tuple[Path, float]:
 
 def poll(page, expr: str, timeout: float = 60.0):
     """page.evaluate until truthy (wait_for_function needs eval, which our page's CSP forbids)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = page.evaluate(expr)
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise TimeoutError(expr)
-        time.sleep(0.01)
+    return wait_until(page, expr, timeout)
 
 
 def long_tasks(page, after: float) -> dict:

@@ -14,7 +14,6 @@ tests fail, they never skip.
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from graph.views import filter_graph
 from kg.cli import app
 from loaders import load_facts
 from tests.paths import DATA, FLORENTINE, ROOT
-from viz.snapshot import launch_chromium
+from viz.snapshot import launch_chromium, wait_until
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 IMG = "<img src=x onerror=alert(1)>"
@@ -68,7 +67,7 @@ class Opened:
 
     def wait(self, expr: str, timeout: float = 10.0):
         """Poll ``expr`` until truthy (wait_for_function would need eval, which the page's CSP forbids)."""
-        return wait_for(self.page, expr, timeout)
+        return wait_until(self.page, expr, timeout)
 
     def assert_clean(self):
         """No request but the file itself (and data: URLs), no dialog, no error, no CSP violation."""
@@ -86,17 +85,6 @@ class Opened:
             const n = window.actorgraph.network, p = n.canvasToDOM(n.getPositions([i])[i]);
             const r = document.getElementById('network').getBoundingClientRect();
             return [r.left + p.x, r.top + p.y]; }""", index))
-
-
-def wait_for(page, expr: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(expr)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expr}")
-        page.wait_for_timeout(50)
 
 
 def open_snapshot(browser, html: Path, viewport=(1400, 860)) -> Opened:
