@@ -28,7 +28,8 @@ RELATION_PROPS = ["sources", "quotes", "credibilities", "credibility", "reliabil
                   "valid_from_date (date)", "valid_to_date (date)", "dataset", "hash"]
 
 FONT = "font-family='DejaVu Sans, Verdana, sans-serif'"
-CHAR = 6.6  # approximate width of a character at 11px
+CHAR = 6.6  # approximate width of a character at 10.5-11px
+BOLD_CHAR = 8.0  # of a bold capital at 11px
 ROW = 26
 
 
@@ -96,20 +97,26 @@ def render(registry: Registry = REGISTRY) -> str:
     parts.append(_text(x0 + 8, y, ", ".join(RELATION_PROPS[9:]) + " + the type's attributes", 10.5, fill="#444"))
     left_bottom = y + 20
 
-    # --- right column: relationship types
+    # --- right column: relationship types, as a table: start labels | type | end labels {attributes}
     rx = 470
     ry = 48
     parts.append(_text(rx, 28, "Relationships (start → end)", 15, "bold"))
+
+    def chips_width(types: list[str]) -> float:
+        return sum(len(t) * CHAR + 14 + 4 for t in types)
+
+    starts = {name: _ends(rt.sources, registry) for name, rt in registry.relations.items()}
+    col_label = rx + max(chips_width(v) for v in starts.values()) + 6
+    col_end = col_label + max(len(name) + 3 for name in registry.relations) * BOLD_CHAR + 6
     widest = 0.0
     for name, rt in registry.relations.items():
-        x = rx
-        for t in _ends(rt.sources, registry):
+        x = col_label - chips_width(starts[name]) - 6  # start labels right-aligned against the type
+        for t in starts[name]:
             chip, w = _chip(x, ry, t, colors.get(t, group_color))
             parts.append(chip)
             x += w + 4
-        label = f"—{name}→"
-        parts.append(_text(x + 4, ry + 1, label, 11, "bold", "#333"))
-        x += len(label) * 7.4 + 10
+        parts.append(_text(col_label, ry + 1, f"—{name}→", 11, "bold", "#333"))
+        x = col_end
         for t in _ends(rt.targets, registry):
             chip, w = _chip(x, ry, t, colors.get(t, group_color))
             parts.append(chip)

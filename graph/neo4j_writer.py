@@ -42,22 +42,26 @@ DEFAULT_CHUNK = 10_000
 
 # --------------------------------------------------------------------------- Cypher
 
+# (name, statement): created only when no index or constraint of that name exists.
 SCHEMA_STATEMENTS = (
-    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
-    "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
-    "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)",
-    "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)",
-    "CREATE POINT INDEX entity_location IF NOT EXISTS FOR (n:Entity) ON (n.location)",
+    ("entity_id", "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"),
+    ("source_id", "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE"),
+    ("entity_name", "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"),
+    ("entity_dataset", "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)"),
+    ("source_dataset", "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)"),
+    ("entity_location", "CREATE POINT INDEX entity_location IF NOT EXISTS FOR (n:Entity) ON (n.location)"),
     # Words of names and aliases, accents folded: `kg query find`.
-    """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
+    ("entity_text", """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.name, n.aliases]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}""",
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"""),
     # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
-    """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
+    ("entity_keys", """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.names]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}""",
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}"""),
 )
+
+SHOW_SCHEMA = """SHOW INDEXES YIELD name, labelsOrTypes
+RETURN name, labelsOrTypes"""
 
 # Every fact citing a source, across all relationship types: a full-text index
 # is the only Neo4j index that covers list properties and many types at once.
@@ -65,10 +69,6 @@ RELATION_SOURCES_INDEX = "relation_sources"
 RELATION_SOURCES_DDL = """CREATE FULLTEXT INDEX relation_sources IF NOT EXISTS
 FOR ()-[r:{types}]-() ON EACH [r.sources]
 OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword'}}}}"""
-
-SHOW_RELATION_SOURCES = """SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes
-WHERE name = $name
-RETURN labelsOrTypes"""
 
 DROP_RELATION_SOURCES = "DROP INDEX relation_sources IF EXISTS"
 
@@ -147,12 +147,6 @@ WHERE s.dataset = $dataset
 WITH s LIMIT $chunk
 DETACH DELETE s
 RETURN count(*) AS n"""
-
-DATASETS = """MATCH (n:Entity)
-WITH n.dataset AS dataset, count(*) AS entities
-RETURN dataset, entities
-ORDER BY dataset"""
-
 
 def merge_entities_cypher(label: str) -> str:
     if label not in REGISTRY.entities:
@@ -243,16 +237,28 @@ def _write(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> ne
     return drv.execute_query(cypher, params, database_=database, routing_=neo4j.RoutingControl.WRITE).summary.counters
 
 
-def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> None:
-    """Create the constraints and indexes if missing; keep ``relation_sources`` covering every type."""
-    for stmt in SCHEMA_STATEMENTS:
-        _write(drv, database, stmt)
-    records = drv.execute_query(SHOW_RELATION_SOURCES, {"name": RELATION_SOURCES_INDEX},
-                                database_=database, routing_=neo4j.RoutingControl.READ).records
-    if records and sorted(records[0]["labelsOrTypes"] or []) != sorted(REGISTRY.relations):
+def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> list[str]:
+    """Create the constraints and indexes that are missing; keep ``relation_sources`` covering every type.
+
+    Returns the names of what was created (nothing, usually: one read, no schema lock).
+    """
+    have = {r["name"]: r["labelsOrTypes"] for r in drv.execute_query(
+        SHOW_SCHEMA, database_=database, routing_=neo4j.RoutingControl.READ).records}
+    created = []
+    for name, stmt in SCHEMA_STATEMENTS:
+        if name not in have:  # a constraint is listed by SHOW INDEXES under its own name too
+            _write(drv, database, stmt)
+            created.append(name)
+    types = have.get(RELATION_SOURCES_INDEX)
+    if types is not None and sorted(types or []) != sorted(REGISTRY.relations):
         _write(drv, database, DROP_RELATION_SOURCES)  # the registry gained or lost a type
-    _write(drv, database, relation_sources_cypher())
-    _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
+        types = None
+    if types is None:
+        _write(drv, database, relation_sources_cypher())
+        created.append(RELATION_SOURCES_INDEX)
+    if created:
+        _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
+    return created
 
 
 def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
@@ -476,11 +482,5 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
     return report
 
 
-def datasets(drv: neo4j.Driver, database: str | None = None) -> dict[str, int]:
-    """Dataset name -> number of entities, for what Neo4j holds."""
-    records = drv.execute_query(DATASETS, database_=database, routing_=neo4j.RoutingControl.READ).records
-    return {r["dataset"]: r["entities"] for r in records}
-
-
-__all__ = ["DEFAULT_CHUNK", "LoadError", "LoadReport", "Progress", "Tally", "check_foreign", "datasets",
+__all__ = ["DEFAULT_CHUNK", "LoadError", "LoadReport", "Progress", "Tally", "check_foreign",
            "ensure_schema", "load_rows", "read_state", "unload"]

@@ -79,7 +79,8 @@ def _print(result: library.Result, fmt: Format, limit_hint: int | None = None) -
     more = ""
     if limit_hint is not None and len(result.rows) >= limit_hint:
         more = f"; the limit of {limit_hint} was reached: raise it with -p limit=N"
-    console.print(f"{len(result.rows)} row(s) in {result.elapsed_ms:.0f} ms{more}", soft_wrap=True)
+    n = len(result.rows)
+    console.print(f"{n} row{'' if n == 1 else 's'}{more}", soft_wrap=True)
 
 
 def _print_table(table: Table) -> None:

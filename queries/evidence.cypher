@@ -2,7 +2,7 @@
 // answers: What is the evidence for the relations between two entities (either direction)?
 // param: a (entity) — id, name or alias of one entity
 // param: b (entity) — id, name or alias of the other
-// example: kg query evidence -p a="Brigade 9" -p b="Old Hospital"
+// example: kg query evidence -p a="Fog 47" -p b="Badr Hospital"
 MATCH (x:Entity {id: $a})-[r]-(y:Entity {id: $b})
 UNWIND range(0, size(r.sources) - 1) AS i
 OPTIONAL MATCH (s:Source {id: r.sources[i]})

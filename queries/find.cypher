@@ -2,7 +2,7 @@
 // answers: Which entity goes by a name: exact matches on id, name or alias (case, accents and punctuation ignored), then word matches?
 // param: name (text) — a name, alias, id, or words of one
 // param: limit (integer, default 20) — at most this many entities
-// example: kg query find -p name="fog 47"
+// example: kg query find -p name=bukamal
 // $name_key is the name key of $name (graph.names.name_key), given by kg query.
 CALL () {
   CALL db.index.fulltext.queryNodes('entity_keys', $name_key) YIELD node

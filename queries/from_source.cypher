@@ -1,8 +1,8 @@
 // name: from_source
 // answers: Every fact one source supports, with its quote.
 // param: source (source) — id of the source
-// param: limit (integer, default 500) — at most this many pieces of evidence
-// example: kg query from_source -p source=field-report-2021
+// param: limit (integer, default 100) — at most this many pieces of evidence
+// example: kg query from_source -p source=alma-2022-01-x-force
 CALL db.index.fulltext.queryRelationships('relation_sources',
        '"' + replace(replace($source, '\\', '\\\\'), '"', '\\"') + '"') YIELD relationship AS r
 WITH r, startNode(r) AS a, endNode(r) AS b

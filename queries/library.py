@@ -260,17 +260,11 @@ def coerce(query: NamedQuery, raw: Mapping[str, Any]) -> dict[str, Any]:
     return params
 
 
-RESOLVE_ENTITY = """CALL () {
-  MATCH (n:Entity {id: $value})
-  RETURN n, 0 AS exact
-  UNION
-  WITH $key AS key WHERE key <> ''
-  CALL db.index.fulltext.queryNodes('entity_keys', key) YIELD node
-  RETURN node AS n, 1 AS exact
-}
-WITH n, min(exact) AS exact
-RETURN n.id AS id, n.type AS type, n.name AS name, exact
-ORDER BY exact, id
+ENTITY_EXISTS = "MATCH (n:Entity {id: $value}) RETURN n.id AS id"
+
+RESOLVE_ENTITY = """CALL db.index.fulltext.queryNodes('entity_keys', $key) YIELD node
+RETURN node.id AS id, node.type AS type, node.name AS name
+ORDER BY id
 LIMIT $limit"""
 
 SUGGEST_ENTITY = """CALL db.index.fulltext.queryNodes('entity_text', $words, {limit: 5}) YIELD node
@@ -286,9 +280,10 @@ def _read(drv: neo4j.Driver, cypher: str, params: dict, database: str | None) ->
 
 def resolve_entity(drv: neo4j.Driver, value: str, database: str | None = None, what: str = "entity") -> str:
     """The id of the one entity whose id, name or alias is ``value`` (case/accent/punctuation-insensitive)."""
-    found = _read(drv, RESOLVE_ENTITY, {"value": value, "key": name_key(value), "limit": MAX_CHOICES + 1}, database)
-    if found and found[0]["exact"] == 0:
-        return found[0]["id"]
+    if _read(drv, ENTITY_EXISTS, {"value": value}, database):  # an id always wins
+        return value
+    key = name_key(value)
+    found = _read(drv, RESOLVE_ENTITY, {"key": key, "limit": MAX_CHOICES + 1}, database) if key else []
     if len(found) == 1:
         return found[0]["id"]
     if found:

@@ -1,8 +1,8 @@
 // name: network_as_of
 // answers: What did the network look like on a date: the facts valid that day?
 // param: date (date) — YYYY, YYYY-MM or YYYY-MM-DD (a partial date means its first day)
-// param: limit (integer, default 500) — at most this many facts
-// example: kg query network_as_of -p date=2022-01
+// param: limit (integer, default 100) — at most this many facts
+// example: kg query network_as_of -p date=2021-12 -p limit=20
 // A fact holds on the day unless its valid_from starts later or its valid_to
 // ended earlier; facts without dates always hold. With more facts than the
 // limit, the first ones found are shown (sorted); raise the limit to see all.

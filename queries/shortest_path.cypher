@@ -2,7 +2,7 @@
 // answers: How are two entities connected: the shortest path between them, one row per step?
 // param: from (entity) — id, name or alias of the first entity
 // param: to (entity) — id, name or alias of the second entity
-// example: kg query shortest_path -p from="Abu Test" -p to="State X"
+// example: kg query shortest_path -p from="Fog 47" -p to="Husam Luqa"
 // Relations are followed in either direction; at most 10 steps.
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 MATCH p = shortestPath((a)-[*..10]-(b))

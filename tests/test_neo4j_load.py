@@ -188,6 +188,15 @@ def test_rows_from_facts_equal_rows_from_the_graph(tmp_path):
         assert FactRows(facts, "x").counts() == from_graph.counts()
 
 
+def test_schema_picture_is_up_to_date():
+    sys.path.insert(0, str(ROOT / "docs"))
+    from make_schema_svg import OUT, render
+
+    assert OUT.read_text(encoding="utf-8") == render(), "run: python docs/make_schema_svg.py"
+    for name in list(REGISTRY.entities) + list(REGISTRY.relations):
+        assert name in OUT.read_text(encoding="utf-8")
+
+
 def test_default_dataset_is_the_folder_name(tmp_path):
     assert default_dataset([FLORENTINE]) == "florentine"
     assert default_dataset([FLORENTINE / "entities.yaml", tmp_path]) == "florentine"

@@ -107,7 +107,7 @@ def test_header_mistakes_are_reported_with_file_and_line(tmp_path):
 
 def test_parameters_are_checked_before_running():
     q = library.get("neighbourhood")
-    assert library.coerce(q, {"entity": "x"}) == {"entity": "x", "hops": 2, "limit": 200}
+    assert library.coerce(q, {"entity": "x"}) == {"entity": "x", "hops": 2, "limit": 100}
     with pytest.raises(library.QueryError, match="between 1 and 3"):
         library.coerce(q, {"entity": "x", "hops": "4"})
     with pytest.raises(library.QueryError, match="whole number"):
@@ -183,8 +183,8 @@ def test_neighbourhood(florentine):
         (2, "strike-on-hospital")]
     three = ask(florentine, "neighbourhood", entity="brigade-9", hops=3)
     assert {r["id"] for r in three} == {r["id"] for r in two} | {"intel-branch"}
-    assert [r["id"] for r in ask(florentine, "neighbourhood", entity="brigade-9", hops=3, limit=2)] == [
-        "abu-test", "northern-front"]
+    nearest = ask(florentine, "neighbourhood", entity="brigade-9", hops=3, limit=2)  # breadth first
+    assert [r["hops"] for r in nearest] == [1, 1] and {r["id"] for r in nearest} <= {r["id"] for r in one}
 
 
 def test_shortest_path(florentine):
@@ -199,7 +199,7 @@ def test_shortest_path(florentine):
 def test_present_in_counts_sites_in_nested_places(florentine):
     rows = ask(florentine, "present_in", place="River Province")
     assert rows == [{"id": "brigade-9", "actor": "Brigade 9", "type": "ArmedGroup",
-                     "relations": ["CONTROLS", "OCCUPIES"], "site_count": 1, "sites": ["Old Hospital"],
+                     "relations": ["OCCUPIES", "CONTROLS"], "site_count": 1, "sites": ["Old Hospital"],
                      "best_credibility": 2}]
     town = ask(florentine, "present_in", place="rivertown")
     assert [(r["id"], r["site_count"]) for r in town] == [("brigade-9", 1)]
