@@ -124,7 +124,7 @@ def query(
     ignored). Every query runs in a READ transaction: writes are refused.
 
     Examples: kg query --list;
-    kg query leaders -p group="Fog 47";
+    kg query sites -p group="Fog 47";
     kg query --cypher "MATCH (n:ArmedGroup) RETURN n.name ORDER BY n.name"
     """
     try:

