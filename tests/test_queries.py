@@ -344,7 +344,7 @@ def test_ad_hoc_cypher_reads(florentine):
     r = kg("--cypher", "MATCH (n:ArmedGroup) RETURN n.name AS name ORDER BY name", "-f", "json")
     assert r.exit_code == 0
     assert json.loads(r.stdout) == [{"name": "Brigade 9"}, {"name": "Northern Front"}]
-    r = kg("--cypher", "MATCH (n:Site) RETURN n", "-f", "json")
+    r = kg("--cypher", "MATCH (n:Site {id: 'old-hospital'}) RETURN n", "-f", "json")
     node = json.loads(r.stdout)[0]["n"]
     assert node["labels"] == ["Entity", "Site"] and node["location"] == {"latitude": 34.45, "longitude": 40.91}
 
