@@ -474,7 +474,8 @@
   function removeNode(id) {
     for (const k of ['sel', 'exp', 'show', 'pin']) state[k] = state[k].filter((x) => x !== id);
     if (!state.rm.includes(id)) state.rm.push(id);
-    edges.remove(network.getConnectedEdges(id));
+    // vis-network logs an error for ids it does not hold (a node removed meanwhile).
+    if (nodes.get(id)) edges.remove(network.getConnectedEdges(id));
     nodes.remove(id);
     if (state.pick === `n:${id}` || (state.pick || '').split('|').includes(id)) {
       state.pick = null;
@@ -612,7 +613,9 @@
     const loc = ent.lat !== null && ent.lat !== undefined ? `${ent.lat.toFixed(4)}, ${ent.lon.toFixed(4)}` : null;
     d.append(dl([['id', ent.id], ...attrs, ['location', loc], ['dataset', ent.dataset]]));
     // Relations on screen: each opens its evidence.
-    const touching = network.getConnectedEdges(id).map((eid) => edges.get(eid)).filter(Boolean);
+    // The entity may be off screen (or removed while its details loaded): then no relations are on screen.
+    const onScreen = nodes.get(id) ? network.getConnectedEdges(id) : [];
+    const touching = onScreen.map((eid) => edges.get(eid)).filter(Boolean);
     d.append(el('h3', { text: `Relations on screen (${touching.length})` }));
     const list = el('ul', { class: 'rel-list' });
     touching.sort((a, b) => a._data.type.localeCompare(b._data.type));
