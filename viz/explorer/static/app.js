@@ -571,21 +571,27 @@
   }
 
   let detailSeq = 0;
+  // The details panel's data, or null when a newer pick superseded this one or the request
+  // failed (then the error is shown in the panel).
+  async function fetchDetails(url, seq, d) {
+    try {
+      const data = await apiJSON(url);
+      return seq === detailSeq ? data : null;
+    } catch (e) {
+      if (seq === detailSeq) {
+        clear(d);
+        d.append(el('p', { class: 'message error', text: e.message }));
+      }
+      return null;
+    }
+  }
   async function showEntity(id) {
     const seq = ++detailSeq;
     state.pick = `n:${id}`;
     writeURL();
     const d = $('details');
-    let ent;
-    try {
-      ent = await apiJSON(`/api/entities/${encodeURIComponent(id)}`);
-    } catch (e) {
-      if (seq !== detailSeq) return;
-      clear(d);
-      d.append(el('p', { class: 'message error', text: e.message }));
-      return;
-    }
-    if (seq !== detailSeq) return;
+    const ent = await fetchDetails(`/api/entities/${encodeURIComponent(id)}`, seq, d);
+    if (!ent) return;
     clear(d);
     d.dataset.entity = id;
     delete d.dataset.edge;
@@ -654,16 +660,8 @@
     }
     state.pick = `e:${edgeId}`;
     writeURL();
-    let info;
-    try {
-      info = await apiJSON(`/api/edges/${parts.map(encodeURIComponent).join('/')}`);
-    } catch (e) {
-      if (seq !== detailSeq) return;
-      clear(d);
-      d.append(el('p', { class: 'message error', text: e.message }));
-      return;
-    }
-    if (seq !== detailSeq) return;
+    const info = await fetchDetails(`/api/edges/${parts.map(encodeURIComponent).join('/')}`, seq, d);
+    if (!info) return;
     clear(d);
     d.dataset.edge = edgeId;
     delete d.dataset.entity;
