@@ -84,16 +84,23 @@ def timed(fn):
 # --------------------------------------------------------------------------- loaders
 
 
+NAIVE_RELATION = """MATCH (a:Entity {{id: $row.from}})
+MATCH (b:Entity {{id: $row.to}})
+MERGE (a)-[r:{type}]->(b)
+SET r = $row.props"""
+
+
 def naive_load(drv: neo4j.Driver, rows: FactRows) -> None:
-    """One query per source, entity and relation: the same Cypher as the batched loader, one row at a time."""
+    """One query per source, entity and relation: the batched loader's Cypher one row at a time
+    (a relation finds its endpoints by id, as a loader without the batched one's element ids does)."""
     for row in rows.sources():
         drv.execute_query("MERGE (s:Source {id: $id}) SET s = $props", id=row["id"], props=row["props"])
     for label, row in rows.entities():
         cypher = merge_entities_cypher(label).replace("UNWIND $rows AS row\n", "WITH $row AS row\n")
         drv.execute_query(cypher, row=row)
     for rtype, row in rows.relations():
-        cypher = merge_relations_cypher(rtype).replace("UNWIND $rows AS row\n", "WITH $row AS row\n")
-        drv.execute_query(cypher, row=row)
+        merge_relations_cypher(rtype)  # checks the type against the registry
+        drv.execute_query(NAIVE_RELATION.format(type=rtype), row=row)
 
 
 def count(drv: neo4j.Driver) -> tuple[int, int]:

@@ -14,6 +14,8 @@ How a load works (:func:`load_rows`):
    while Neo4j writes the previous chunk (one writer thread).
 5. **Delete.** Only after every write succeeded, stale relationships, then
    entities, then sources are deleted, in chunks.
+6. **Index.** The (eventually consistent) full-text indexes catch up before
+   the load returns.
 
 Loading the same files twice writes nothing the second time. A load killed
 half-way leaves only committed chunks and no deletion: nodes are merged on
@@ -53,34 +55,44 @@ SCHEMA_STATEMENTS = (
     # Words of names and aliases, accents folded: `kg query find`.
     ("entity_text", """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.name, n.aliases]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"""),
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: true}}"""),
     # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
     ("entity_keys", """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.names]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword'}}"""),
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}"""),
 )
 
-SHOW_SCHEMA = """SHOW INDEXES YIELD name, labelsOrTypes
-RETURN name, labelsOrTypes"""
+# Full-text indexes are eventually consistent: Lucene is updated by a background
+# thread instead of inside every commit (about a sixth of a big load's time,
+# and on a second core). A load waits for them at its end (AWAIT_FULLTEXT), so
+# what `kg load` leaves behind is searchable the moment it returns.
+EVENTUALLY_CONSISTENT = "fulltext.eventually_consistent"
+
+SHOW_SCHEMA = """SHOW INDEXES YIELD name, type, labelsOrTypes, options
+RETURN name, type, labelsOrTypes, options.indexConfig AS config"""
 
 # Every fact citing a source, across all relationship types: a full-text index
 # is the only Neo4j index that covers list properties and many types at once.
 RELATION_SOURCES_INDEX = "relation_sources"
 RELATION_SOURCES_DDL = """CREATE FULLTEXT INDEX relation_sources IF NOT EXISTS
 FOR ()-[r:{types}]-() ON EACH [r.sources]
-OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword'}}}}"""
+OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}}}"""
 
-DROP_RELATION_SOURCES = "DROP INDEX relation_sources IF EXISTS"
+# Only names from SCHEMA_STATEMENTS or RELATION_SOURCES_INDEX are interpolated.
+DROP_INDEX = "DROP INDEX {name} IF EXISTS"
 
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+AWAIT_FULLTEXT = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 STATE_SOURCES = """MATCH (s:Source)
 WHERE s.dataset = $dataset
 RETURN s.id AS key, s.hash AS hash"""
 
+# elementId: relationships find their endpoints by it (see MERGE_RELATIONS).
 STATE_ENTITIES = """MATCH (n:Entity)
 WHERE n.dataset = $dataset
-RETURN n.id AS key, n.hash AS hash"""
+RETURN n.id AS key, n.hash AS hash, elementId(n) AS element_id"""
 
 STATE_RELATIONS = """MATCH (a:Entity)-[r]->(b:Entity)
 WHERE a.dataset = $dataset AND r.dataset = $dataset
@@ -109,14 +121,28 @@ SET s = row.props"""
 MERGE_ENTITIES = """UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
 SET n = row.props
-SET n:{label}{remove}"""
+SET n:{label}{remove}
+RETURN n.id AS id, elementId(n) AS element_id"""
 
-# Endpoints are found through the unique constraint's index on Entity.id.
+# Endpoints are found by element id: a direct record read, where a lookup in
+# the Entity.id index took a sixth of the write time (and checking `a.id`
+# here would take as much again; VERIFY_ELEMENT_IDS checks them once at the
+# end). `count(*)`: how many rows found both endpoints.
 MERGE_RELATIONS = """UNWIND $rows AS row
-MATCH (a:Entity {{id: row.from}})
-MATCH (b:Entity {{id: row.to}})
+MATCH (a:Entity) WHERE elementId(a) = row.a
+MATCH (b:Entity) WHERE elementId(b) = row.b
 MERGE (a)-[r:{type}]->(b)
-SET r = row.props"""
+SET r = row.props
+RETURN count(*) AS written"""
+
+# The element ids relationships were written with still name the entities they
+# were taken for: no node of the dataset was deleted and its id reused meanwhile.
+VERIFY_ELEMENT_IDS = """UNWIND $pairs AS pair
+OPTIONAL MATCH (n:Entity) WHERE elementId(n) = pair[0]
+WITH pair, n
+WHERE n IS NULL OR n.id <> pair[1]
+RETURN pair[1] AS id
+LIMIT 5"""
 
 # Stale rows are matched by key; the type is a value here, so a type since
 # dropped from the registry is deleted too.
@@ -233,27 +259,43 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
+def _execute(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.EagerResult:
+    return drv.execute_query(cypher, params, database_=database, routing_=neo4j.RoutingControl.WRITE)
+
+
 def _write(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.SummaryCounters:
-    return drv.execute_query(cypher, params, database_=database, routing_=neo4j.RoutingControl.WRITE).summary.counters
+    return _execute(drv, database, cypher, **params).summary.counters
 
 
 def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> list[str]:
     """Create the constraints and indexes that are missing; keep ``relation_sources`` covering every type.
 
-    Returns the names of what was created (nothing, usually: one read, no schema lock).
+    A full-text index made before its options changed (by an earlier version)
+    is made again. Returns the names of what was created (nothing, usually:
+    one read, no schema lock).
     """
-    have = {r["name"]: r["labelsOrTypes"] for r in drv.execute_query(
+    have = {r["name"]: r for r in drv.execute_query(
         SHOW_SCHEMA, database_=database, routing_=neo4j.RoutingControl.READ).records}
+
+    def current(name: str) -> bool:
+        index = have.get(name)
+        if index is None:
+            return False
+        if index["type"] == "FULLTEXT" and not (index["config"] or {}).get(EVENTUALLY_CONSISTENT):
+            _write(drv, database, DROP_INDEX.format(name=name))
+            return False
+        return True
+
     created = []
     for name, stmt in SCHEMA_STATEMENTS:
-        if name not in have:  # a constraint is listed by SHOW INDEXES under its own name too
+        if not current(name):  # a constraint is listed by SHOW INDEXES under its own name too
             _write(drv, database, stmt)
             created.append(name)
-    types = have.get(RELATION_SOURCES_INDEX)
-    if types is not None and sorted(types or []) != sorted(REGISTRY.relations):
-        _write(drv, database, DROP_RELATION_SOURCES)  # the registry gained or lost a type
-        types = None
-    if types is None:
+    if current(RELATION_SOURCES_INDEX) and \
+            sorted(have[RELATION_SOURCES_INDEX]["labelsOrTypes"] or []) != sorted(REGISTRY.relations):
+        _write(drv, database, DROP_INDEX.format(name=RELATION_SOURCES_INDEX))  # the registry gained or lost a type
+        have.pop(RELATION_SOURCES_INDEX)
+    if not current(RELATION_SOURCES_INDEX):
         _write(drv, database, relation_sources_cypher())
         created.append(RELATION_SOURCES_INDEX)
     if created:
@@ -262,17 +304,28 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
 
 
 def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
-    """``{kind: {key: hash}}`` for what Neo4j holds of ``dataset``; relationship keys by :func:`relation_key`."""
+    """What Neo4j holds of ``dataset``: ``{kind: {key: hash}}`` and ``element_ids`` (entity id: element id).
+
+    Relationship keys are :func:`relation_key`.
+    """
     state = {}
     with drv.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=20_000) as session:
-        for kind, cypher in (("sources", STATE_SOURCES), ("entities", STATE_ENTITIES),
-                             ("relations", STATE_RELATIONS)):
-            state[kind] = session.execute_read(_read_pairs, cypher, dataset)
+        state["sources"] = session.execute_read(_read_pairs, STATE_SOURCES, dataset)
+        state["entities"], state["element_ids"] = session.execute_read(_read_entities, dataset)
+        state["relations"] = session.execute_read(_read_pairs, STATE_RELATIONS, dataset)
     return state
 
 
 def _read_pairs(tx: neo4j.ManagedTransaction, cypher: str, dataset: str) -> dict[str, str]:
     return dict(tx.run(cypher, dataset=dataset).values())
+
+
+def _read_entities(tx: neo4j.ManagedTransaction, dataset: str) -> tuple[dict[str, str], dict[str, str]]:
+    hashes, element_ids = {}, {}
+    for key, h, element_id in tx.run(STATE_ENTITIES, dataset=dataset).values():
+        hashes[key] = h
+        element_ids[key] = element_id
+    return hashes, element_ids
 
 
 def check_foreign(drv: neo4j.Driver, source: RowSource, state: dict[str, dict[str, str]], database: str | None,
@@ -300,14 +353,20 @@ class _Writer:
     chunk, so a load takes about as long as the slower of the two, not their
     sum. One thread only: chunks commit in order (nodes before the
     relationships that need them) and never wait on each other's locks.
+
+    ``element_ids`` (entity id: Neo4j element id) starts with what the state
+    read found and grows with every entity chunk written; a relationship chunk
+    gets its endpoints' element ids here, once every node before it is in.
     """
 
     _STOP = object()
 
     def __init__(self, drv: neo4j.Driver, database: str | None, report: LoadReport, bar: Progress,
-                 chunk_size: int, depth: int = 3):
+                 chunk_size: int, element_ids: dict[str, str], depth: int = 3):
         self.drv, self.database, self.report, self.bar = drv, database, report, bar
         self.chunk_size = chunk_size
+        self.element_ids = element_ids
+        self.used: set[str] = set()  # entity ids whose element ids relationship chunks used
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.buffers: dict[tuple[str, str], list[dict]] = {}
         self.error: BaseException | None = None
@@ -369,6 +428,29 @@ class _Writer:
                 if not self.thread.is_alive():
                     return
 
+    def _endpoints(self, rows: list[dict]) -> None:
+        """Replace ``from``/``to`` by the endpoints' element ids ``a``/``b`` (all the query needs)."""
+        ids, used = self.element_ids, self.used
+        for row in rows:
+            source, target = row.pop("from"), row.pop("to")
+            try:
+                row["a"], row["b"] = ids[source], ids[target]
+            except KeyError as exc:  # validation makes this impossible; say so if it ever is not
+                raise LoadError(f"relationship endpoint {exc.args[0]!r} is neither in Neo4j nor in this load") from None
+            used.add(source)
+            used.add(target)
+
+    def verify(self) -> None:
+        """Check, once all is written, that the element ids used still name the same entities."""
+        pairs = [(self.element_ids[i], i) for i in self.used]
+        for chunk in _chunks(pairs, self.chunk_size * 5):
+            wrong = [r["id"] for r in self.drv.execute_query(
+                VERIFY_ELEMENT_IDS, {"pairs": chunk}, database_=self.database,
+                routing_=neo4j.RoutingControl.READ).records]
+            if wrong:
+                raise LoadError(f"entities {', '.join(map(repr, wrong))} were deleted or replaced in Neo4j while "
+                                "this load ran; run the load again")
+
     def _run(self) -> None:
         while True:
             job = self.jobs.get()
@@ -378,10 +460,18 @@ class _Writer:
                 continue
             kind, cypher, rows = job
             try:
-                c = _write(self.drv, self.database, cypher, rows=rows)
+                if kind == "relations":
+                    self._endpoints(rows)
+                result = _execute(self.drv, self.database, cypher, rows=rows)
+                if kind == "entities":
+                    self.element_ids.update(result.records)
+                elif kind == "relations" and result.records[0]["written"] != len(rows):
+                    raise LoadError("some relationships did not find their endpoints: entities were deleted or "
+                                    "replaced in Neo4j while this load ran; run the load again")
             except BaseException as exc:  # told to the caller at its next add() or at close()
                 self.error = exc
                 continue
+            c = result.summary.counters
             tally: Tally = getattr(self.report, kind)
             tally.created += c.relationships_created if kind == "relations" else c.nodes_created
             self.report.properties_set += c.properties_set
@@ -410,7 +500,7 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
     lap("state")
 
     bar.phase("writing", sum(source.counts().values()))
-    writer = _Writer(drv, database, report, bar, chunk_size)
+    writer = _Writer(drv, database, report, bar, chunk_size, state["element_ids"])
     seen: dict[str, set[str]] = {"sources": set(), "entities": set(), "relations": set()}
 
     def consider(kind: str, group: str, key: str, row: dict) -> None:
@@ -433,6 +523,7 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
         for rtype, row in source.relations():
             consider("relations", rtype, relation_key(row["from"], rtype, row["to"]), row)
         writer.close()
+        writer.verify()
     except BaseException:
         writer.abandon()
         raise
@@ -460,6 +551,10 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
         report.sources.deleted += c.nodes_deleted
         bar.advance(len(chunk))
     lap("delete")
+    if report.changed:
+        bar.phase("updating the full-text indexes", None)
+        _write(drv, database, AWAIT_FULLTEXT)
+    lap("index")
     return report
 
 
@@ -479,6 +574,7 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
             bar.advance(c.nodes_deleted)
             if res.records[0]["n"] == 0:
                 break
+    _write(drv, database, AWAIT_FULLTEXT)
     return report
 
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from graph.build import build_graph
 from graph.neo4j_model import FactRows, graph_rows, materialize
-from graph.neo4j_writer import load_rows, merge_entities_cypher, merge_relations_cypher
+from graph.neo4j_writer import LoadError, ensure_schema, load_rows, merge_entities_cypher, merge_relations_cypher
 from graph.schema import REGISTRY
 from kg.cli import app
 from kg.load_cmd import default_dataset
@@ -157,9 +157,35 @@ def test_constraints_and_indexes(drv):
     assert indexes["entity_keys"]["properties"] == ["names"]
     assert sorted(indexes["relation_sources"]["labelsOrTypes"]) == sorted(REGISTRY.relations)
     assert all(i["state"] == "ONLINE" for i in indexes.values())
+    fulltext = drv.execute_query("SHOW FULLTEXT INDEXES YIELD name, options "
+                                 "RETURN name, options.indexConfig AS config").records
+    assert sorted(r["name"] for r in fulltext) == ["entity_keys", "entity_text", "relation_sources"]
+    assert all(r["config"]["fulltext.eventually_consistent"] for r in fulltext)
     # A second load creates nothing new.
     assert kg("load", str(FLORENTINE)).exit_code == 0
     assert len(drv.execute_query("SHOW INDEXES").records) == len(indexes)
+
+
+def test_fulltext_index_from_an_older_version_is_made_again(drv):
+    """Indexes made before they were eventually consistent are replaced on the next load."""
+    drv.execute_query("DROP INDEX entity_text IF EXISTS")
+    drv.execute_query("CREATE FULLTEXT INDEX entity_text FOR (n:Entity) ON EACH [n.name, n.aliases] "
+                      "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}")
+    assert ensure_schema(drv) == ["entity_text"]
+    config = drv.execute_query("SHOW INDEXES YIELD name, options WHERE name = 'entity_text' "
+                               "RETURN options.indexConfig AS c").records[0]["c"]
+    assert config["fulltext.eventually_consistent"] is True
+    assert ensure_schema(drv) == []
+
+
+def test_names_are_searchable_as_soon_as_load_returns(drv):
+    """The full-text indexes lag behind commits; `kg load` waits for them before it returns."""
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    r = kg("query", "find", "-p", "name=abu test", "--format", "json")
+    assert r.exit_code == 0 and "abu-test" in r.stdout
+    n = drv.execute_query("CALL db.index.fulltext.queryRelationships('relation_sources', $q) YIELD relationship "
+                          "RETURN count(*) AS n", q="wire-2022").records[0]["n"]
+    assert n > 0
 
 
 def test_cypher_is_batched_and_uses_registry_labels_only():
@@ -168,7 +194,8 @@ def test_cypher_is_batched_and_uses_registry_labels_only():
         assert text.startswith("UNWIND $rows AS row") and f"SET n:{label}" in text
     for rtype in REGISTRY.relations:
         text = merge_relations_cypher(rtype)
-        assert "MATCH (a:Entity {id: row.from})" in text and f"MERGE (a)-[r:{rtype}]->(b)" in text
+        assert text.startswith("UNWIND $rows AS row") and f"MERGE (a)-[r:{rtype}]->(b)" in text
+        assert "elementId(a) = row.a" in text and "elementId(b) = row.b" in text
     with pytest.raises(ValueError):
         merge_entities_cypher("Person) DETACH DELETE n //")
     with pytest.raises(ValueError):
@@ -335,6 +362,28 @@ class socket_port:
 
 
 # --------------------------------------------------------------------------- interrupted loads
+
+
+def test_node_deleted_during_a_load_stops_it_and_a_rerun_repairs(drv):
+    """Relationships find their endpoints by the element ids the state read gave: a node deleted by
+    someone else meanwhile is a clear error, and the next load repairs the graph."""
+    facts = load_facts([FLORENTINE])
+    load_rows(drv, FactRows(facts, "florentine"))
+    before = dump(drv)
+    drv.execute_query("MATCH ()-[r]->() DELETE r")  # every relationship is new to the next load
+
+    class DeleteWhenWritingStarts:
+        def phase(self, description, total):
+            if description == "writing":
+                drv.execute_query("MATCH (n:Entity {id: 'brigade-9'}) DETACH DELETE n")
+
+        def advance(self, n):
+            pass
+
+    with pytest.raises(LoadError, match="deleted or replaced in Neo4j while this load ran"):
+        load_rows(drv, FactRows(facts, "florentine"), progress=DeleteWhenWritingStarts())
+    load_rows(drv, FactRows(facts, "florentine"))
+    assert dump(drv) == before
 
 
 def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, tmp_path):
