@@ -1,6 +1,10 @@
 """The local Neo4j server: a real Neo4j 5.26 started from Maven Central artifacts."""
 
+import functools
+import http.server
 import socket
+import socketserver
+import threading
 
 import pytest
 from typer.testing import CliRunner
@@ -88,3 +92,31 @@ def test_cli_status(neo4j_server, tmp_path):
 
     nothing = runner.invoke(app, ["stop", "--data-dir", str(tmp_path)])
     assert nothing.exit_code == 0 and "not running" in nothing.output
+
+
+@pytest.fixture()
+def csv_over_http(tmp_path):
+    """A CSV file served over HTTP on loopback: what LOAD CSV must not be able to fetch."""
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with socketserver.TCPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/x.csv"
+        httpd.shutdown()
+
+
+def test_load_csv_reaches_neither_files_nor_addresses(neo4j_driver, tmp_path, csv_over_http):
+    """A read-only query (kg query, the explorer's console) cannot read this machine's files or fetch URLs."""
+    (tmp_path / "secret.csv").write_text("a,b\n1,2\n")
+    cases = {(tmp_path / "secret.csv").as_uri(): "allow_csv_import_from_file_urls",
+             csv_over_http: "is blocked"}
+    for url, reason in cases.items():
+        with pytest.raises(Exception, match=reason):
+            neo4j_driver.execute_query("LOAD CSV FROM $url AS row RETURN row", url=url, routing_="r")
+
+
+def test_transaction_log_retention_is_bounded(neo4j_driver):
+    value = neo4j_driver.execute_query(
+        "SHOW SETTINGS YIELD name, value WHERE name = 'db.tx_log.rotation.retention_policy' RETURN value"
+    ).records[0]["value"]
+    assert value == "256M size"

@@ -4,10 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import inet.ipaddr.IPAddressString;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.SettingValueParsers;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -93,6 +96,14 @@ public final class ActorgraphNeo4j {
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                     // No usage reports from a local development database.
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                    // LOAD CSV reads neither this machine's files nor any address: a read-only
+                    // query (the explorer's console, kg query) must not reach past the graph.
+                    .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                    .setConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist,
+                            List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0")))
+                    // Transaction logs beyond recovery's needs are kept up to this size, not
+                    // Neo4j's default of two days (gigabytes after a few big reloads).
+                    .setConfig(GraphDatabaseSettings.keep_logical_logs, "256M size")
                     // Bolt otherwise idles 5s + 5s at shutdown even with no client left,
                     // which every stop (and every test restart) would pay.
                     .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1))
