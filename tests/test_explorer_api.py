@@ -22,6 +22,8 @@ import httpx
 from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, free_port, reload
 from viz.explorer.app import create_app
 from viz.explorer.config import TOKEN_HEADER, ExplorerConfig
+from viz.explorer.models import Filters
+from viz.explorer.store import Store
 
 BASE = "http://127.0.0.1:8000"
 
@@ -155,17 +157,15 @@ def test_expand_limit_known_and_removed(client, seed_graph):
     assert between <= ids
 
 
-def test_hubs_are_reached_from_the_small_end(client, seed_graph, monkeypatch):
+def test_hubs_are_reached_from_the_small_end(loaded, neo4j_driver, seed_graph):
     """With a low hub threshold, an expansion still brings every relation between a new entity and
     what is on screen, except between two hubs (which the expansion of either brings)."""
-    import viz.explorer.store as store_module
-
     hub = 6
-    monkeypatch.setattr(store_module, "HUB_DEGREE", hub)
+    store = Store(neo4j_driver, loaded.database, hub_degree=hub)
     big = {n for n in seed_graph if seed_graph.degree(n) > hub}
     centre = "badr-hospital"
     known = sorted(set(nx_neighbours(seed_graph, "al-bukamal")) - {centre})[:15] + ["al-bukamal"]
-    res = client.post("/api/expand", json={"id": centre, "known": known, "limit": 2000}).json()
+    res = store.expand(centre, filters=Filters(), known=known, limit=2000)
     new = {n["id"] for n in res["nodes"]} - set(known) - {centre}
     assert new & big, "the case needs a new hub"
     on_screen = new | set(known) | {centre}

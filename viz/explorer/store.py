@@ -234,8 +234,10 @@ def _rel_slim(r: str) -> str:
 
 class Store:
     def __init__(self, driver: neo4j.Driver, database: str | None = None, *,
-                 timeout: float = 10.0, row_limit: int = 2000, cache_seconds: float = 30.0, settings=None):
+                 timeout: float = 10.0, row_limit: int = 2000, cache_seconds: float = 30.0, settings=None,
+                 hub_degree: int = HUB_DEGREE):
         self.driver = driver
+        self.hub_degree = hub_degree
         self.settings = settings
         self.database = database
         self.timeout = timeout
@@ -431,7 +433,7 @@ class Store:
         # expanded itself (so a relation between two hubs shows when one of them is expanded).
         params["known"] = list(known)
         params["cap"] = max_edges + 1
-        params["hub"] = HUB_DEGREE
+        params["hub"] = self.hub_degree
         cross = ""
         if max_edges > 0:
             rw = _where(rconds)
@@ -479,10 +481,10 @@ class Store:
     def edges_touching(self, ids: Iterable[str], among: Iterable[str], filters: Filters,
                        max_edges: int = MAX_EDGES) -> tuple[list[dict], bool]:
         """Relations passing the filters between an entity of ``ids`` and one of ``among`` (at most
-        ``max_edges``; the flag says whether some were left out). Hubs (over ``HUB_DEGREE`` relations)
+        ``max_edges``; the flag says whether some were left out). Hubs (over ``hub_degree`` relations)
         are not expanded: with ``ids`` == ``among`` their relations come from the other end, and a
         relation between two hubs only with the expansion of one of them."""
-        params: dict[str, Any] = {"ids": list(ids), "among": list(among), "cap": max_edges + 1, "hub": HUB_DEGREE}
+        params: dict[str, Any] = {"ids": list(ids), "among": list(among), "cap": max_edges + 1, "hub": self.hub_degree}
         conds = rel_conditions(filters, "r", params, self.source_reliability)
         # Endpoints are matched by element id, read with the relationship (no property reads), and the
         # entities with the fewest relations are expanded first: when the cap is reached, hubs were spared.
