@@ -48,7 +48,7 @@ from generate import generate  # noqa: E402
 from graph import neo4j_server  # noqa: E402
 from graph.neo4j_driver import driver  # noqa: E402
 from graph.neo4j_model import FactRows  # noqa: E402
-from graph.neo4j_writer import ensure_schema, load_rows, merge_entities_cypher, merge_relations_cypher, unload  # noqa: E402
+from graph.neo4j_writer import create_relations_cypher, ensure_schema, load_rows, merge_entities_cypher, unload  # noqa: E402
 from graph.settings import get_settings  # noqa: E402
 from loaders import load_facts  # noqa: E402
 from queries import library  # noqa: E402
@@ -99,7 +99,7 @@ def naive_load(drv: neo4j.Driver, rows: FactRows) -> None:
         cypher = merge_entities_cypher(label).replace("UNWIND $rows AS row\n", "WITH $row AS row\n")
         drv.execute_query(cypher, row=row)
     for rtype, row in rows.relations():
-        merge_relations_cypher(rtype)  # checks the type against the registry
+        create_relations_cypher(rtype)  # checks the type against the registry
         drv.execute_query(NAIVE_RELATION.format(type=rtype), row=row)
 
 

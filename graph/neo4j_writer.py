@@ -8,20 +8,25 @@ How a load works (:func:`load_rows`):
 3. **Plan.** A row is *new* when its key is absent, *changed* when its hash
    differs, *unchanged* otherwise; what Neo4j has and the files no longer
    state is *stale*. Ids that another dataset owns stop the load before any write.
-4. **Write.** New and changed rows are written with ``UNWIND $rows ... MERGE``,
-   grouped by label and relationship type, nodes before relationships, in
-   fixed-size chunks, one managed transaction per chunk. Rows are computed
-   while Neo4j writes the previous chunk (one writer thread).
+4. **Write.** New and changed rows are written with ``UNWIND $rows ...``
+   (nodes MERGEd on ``id``; new relationships CREATEd, changed ones MATCHed
+   and SET), grouped by label and relationship type, nodes before
+   relationships, in fixed-size chunks, one transaction per chunk. Rows are
+   computed while Neo4j writes (two writer threads).
 5. **Delete.** Only after every write succeeded, stale relationships, then
    entities, then sources are deleted, in chunks.
 6. **Index.** The (eventually consistent) full-text indexes catch up before
    the load returns.
 
-Loading the same files twice writes nothing the second time. A load killed
-half-way leaves only committed chunks and no deletion: nodes are merged on
-their unique ``id`` and a relationship on its two endpoints and type, so a
-re-run never duplicates anything; it sees the committed rows as unchanged and
-finishes the job, and the graph ends as after an uninterrupted load.
+A load holds the dataset's guard (GUARD) from the state read to the end, so
+two loads of one dataset never interleave. Loading the same files twice
+writes nothing the second time. A load killed half-way leaves only committed
+chunks and no deletion (and its guard dies with its connection): nodes are
+merged on their unique ``id``, relationships are created only when the state
+read did not find them (a chunk is never retried once it may have committed),
+so a re-run never duplicates anything; it sees the committed rows as
+unchanged and finishes the job, and the graph ends as after an uninterrupted
+load.
 
 Labels and relationship types are interpolated into Cypher only from the
 schema registry (checked identifiers); every value is a parameter.
@@ -32,6 +37,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
@@ -48,6 +54,8 @@ DEFAULT_CHUNK = 10_000
 SCHEMA_STATEMENTS = (
     ("entity_id", "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"),
     ("source_id", "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE"),
+    # One load (or unload) per dataset at a time: see GUARD.
+    ("loading_dataset", "CREATE CONSTRAINT loading_dataset IF NOT EXISTS FOR (l:Loading) REQUIRE l.dataset IS UNIQUE"),
     ("entity_name", "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"),
     ("entity_dataset", "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)"),
     ("source_dataset", "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)"),
@@ -124,14 +132,33 @@ SET n = row.props
 SET n:{label}{remove}
 RETURN n.id AS id, elementId(n) AS element_id"""
 
-# Endpoints are found by element id: a direct record read, where a lookup in
-# the Entity.id index took a sixth of the write time (and checking `a.id`
-# here would take as much again; VERIFY_ELEMENT_IDS checks them once at the
-# end). `count(*)`: how many rows found both endpoints.
-MERGE_RELATIONS = """UNWIND $rows AS row
+# A load holds this in a transaction it never commits, from before it reads the
+# state until it is done: the uniqueness constraint makes a second load of the
+# same dataset wait at this MERGE until the first ends (or dies: its connection
+# closes and Neo4j rolls the guard back). Nothing of it is ever stored. This is
+# what lets new relationships be CREATEd: nobody else adds to the dataset
+# between the state read and the writes.
+GUARD = """MERGE (l:Loading {dataset: $dataset})
+SET l.since = datetime()"""
+
+# Relationships the state read did not find. Endpoints are found by element id:
+# a direct record read, where a lookup in the Entity.id index took a sixth of
+# the write time (and checking `a.id` here would cost as much again:
+# VERIFY_ELEMENT_IDS checks them once at the end). CREATE instead of MERGE:
+# the guard rules out that anyone else created them since; MERGE's check for
+# an existing relationship took another sixth, and its node locks serialised
+# concurrent writers. `count(*)`: how many rows found both endpoints.
+CREATE_RELATIONS = """UNWIND $rows AS row
 MATCH (a:Entity) WHERE elementId(a) = row.a
 MATCH (b:Entity) WHERE elementId(b) = row.b
-MERGE (a)-[r:{type}]->(b)
+CREATE (a)-[r:{type}]->(b)
+SET r = row.props
+RETURN count(*) AS written"""
+
+# Relationships of the dataset whose content changed.
+UPDATE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity)-[r:{type}]->(b:Entity)
+WHERE elementId(a) = row.a AND elementId(b) = row.b AND r.dataset = $dataset
 SET r = row.props
 RETURN count(*) AS written"""
 
@@ -182,10 +209,16 @@ def merge_entities_cypher(label: str) -> str:
     return MERGE_ENTITIES.format(label=label, remove=remove)
 
 
-def merge_relations_cypher(rtype: str) -> str:
+def create_relations_cypher(rtype: str) -> str:
     if rtype not in REGISTRY.relations:
         raise ValueError(f"{rtype!r} is not a relation type of the schema registry")
-    return MERGE_RELATIONS.format(type=rtype)
+    return CREATE_RELATIONS.format(type=rtype)
+
+
+def update_relations_cypher(rtype: str) -> str:
+    if rtype not in REGISTRY.relations:
+        raise ValueError(f"{rtype!r} is not a relation type of the schema registry")
+    return UPDATE_RELATIONS.format(type=rtype)
 
 
 def relation_sources_cypher() -> str:
@@ -346,13 +379,48 @@ def check_foreign(drv: neo4j.Driver, source: RowSource, state: dict[str, dict[st
                                 f"across datasets: load these files with that --dataset, or `kg unload` it first")
 
 
-class _Writer:
-    """Writes chunks in a background thread, in the order they are queued.
+def _commit_once(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.EagerResult:
+    """Run a write that must not be repeated once committed (CREATE): retried only when Neo4j
+    certainly did not commit it; a connection lost during the commit is a LoadError."""
+    for attempt in range(6):
+        with drv.session(database=database) as session:
+            tx = session.begin_transaction()
+            try:
+                result = tx.run(cypher, params)
+                records = list(result)
+                summary = result.consume()
+            except neo4j.exceptions.Neo4jError as exc:
+                if not exc.is_retryable():
+                    raise
+                time.sleep(0.05 * 2 ** attempt)  # a deadlock or the like: rolled back, try again
+                continue
+            except neo4j.exceptions.DriverError as exc:
+                if not exc.is_retryable():
+                    raise
+                time.sleep(0.05 * 2 ** attempt)  # not committed: the connection went before COMMIT
+                continue
+            try:
+                tx.commit()
+            except neo4j.exceptions.TransientError:
+                time.sleep(0.05 * 2 ** attempt)  # Neo4j rolled the transaction back
+                continue
+            except neo4j.exceptions.DriverError as exc:
+                raise LoadError("the connection to Neo4j broke while a chunk was committing; run the load again "
+                                "(it keeps what was committed and writes the rest)") from exc
+            return neo4j.EagerResult(records, summary, list(records[0].keys()) if records else [])
+    raise LoadError("Neo4j kept refusing a chunk with transient errors (deadlocks?); run the load again")
 
-    The caller keeps computing rows (Python) while Neo4j writes the previous
-    chunk, so a load takes about as long as the slower of the two, not their
-    sum. One thread only: chunks commit in order (nodes before the
-    relationships that need them) and never wait on each other's locks.
+
+class _Writer:
+    """Writes chunks in background threads while the caller computes the next rows.
+
+    The caller keeps computing rows (Python) while Neo4j writes, so a load takes
+    about as long as the slower of the two, not their sum. Two threads write at
+    once (Neo4j's commit path is single-threaded per transaction; a second one
+    uses the second core). Node chunks never share a node; relationship chunks
+    start only once every node chunk has committed, and CREATE takes its locks
+    at commit in a fixed order, so writers do not deadlock (if Neo4j ever
+    reports one, the chunk, rolled back, is retried).
 
     ``element_ids`` (entity id: Neo4j element id) starts with what the state
     read found and grows with every entity chunk written; a relationship chunk
@@ -362,18 +430,26 @@ class _Writer:
     _STOP = object()
 
     def __init__(self, drv: neo4j.Driver, database: str | None, report: LoadReport, bar: Progress,
-                 chunk_size: int, element_ids: dict[str, str], depth: int = 3):
+                 chunk_size: int, element_ids: dict[str, str], dataset: str, threads: int = 2, depth: int = 4):
         self.drv, self.database, self.report, self.bar = drv, database, report, bar
         self.chunk_size = chunk_size
+        self.dataset = dataset
         self.element_ids = element_ids
         self.used: set[str] = set()  # entity ids whose element ids relationship chunks used
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.buffers: dict[tuple[str, str], list[dict]] = {}
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="neo4j-writer", daemon=True)
-        self.thread.start()
+        self.nodes = threading.Condition()
+        self.nodes_pending = 0  # node chunks queued and not yet committed
+        self.nodes_closed = False  # every node chunk is queued
+        self.lock = threading.Lock()  # the report's counters
+        self.threads = [threading.Thread(target=self._run, name=f"neo4j-writer-{i}", daemon=True)
+                        for i in range(threads)]
+        for t in self.threads:
+            t.start()
 
     def add(self, kind: str, group: str, row: dict) -> None:
+        """Queue ``row``; ``kind``: sources, entities, relations (new) or updates (changed relations)."""
         buf = self.buffers.setdefault((kind, group), [])
         buf.append(row)
         if len(buf) >= self.chunk_size:
@@ -386,18 +462,25 @@ class _Writer:
                 self._submit(kind, group, buf)
         self.buffers.clear()
 
+    def nodes_done(self) -> None:
+        """Every node chunk is queued: relationship chunks may go once those have committed."""
+        self.flush()
+        with self.nodes:
+            self.nodes_closed = True
+            self.nodes.notify_all()
+
     def close(self) -> None:
-        """Wait until every queued chunk is written; re-raise the writer's error."""
+        """Wait until every queued chunk is written; re-raise the writers' first error."""
         self.flush()
         self._put(self._STOP)
-        self.thread.join()
+        for t in self.threads:
+            t.join()
         if self.error is not None:
             raise self.error
 
     def abandon(self) -> None:
-        """Stop without writing what is still queued (the chunk in flight commits or rolls back)."""
-        if self.error is None:
-            self.error = KeyboardInterrupt()
+        """Stop without writing what is still queued (chunks in flight commit or roll back)."""
+        self._fail(KeyboardInterrupt())
         try:
             while True:
                 self.jobs.get_nowait()
@@ -408,13 +491,24 @@ class _Writer:
         except queue.Full:
             pass
 
+    def _fail(self, exc: BaseException) -> None:
+        with self.nodes:
+            if self.error is None:
+                self.error = exc
+            self.nodes.notify_all()
+
     def _submit(self, kind: str, group: str, rows: list[dict]) -> None:
         if kind == "sources":
             cypher = MERGE_SOURCES
         elif kind == "entities":
             cypher = merge_entities_cypher(group)
+        elif kind == "relations":
+            cypher = create_relations_cypher(group)
         else:
-            cypher = merge_relations_cypher(group)
+            cypher = update_relations_cypher(group)
+        if kind in ("sources", "entities"):
+            with self.nodes:
+                self.nodes_pending += 1
         self._put((kind, cypher, rows))
 
     def _put(self, job) -> None:
@@ -425,7 +519,7 @@ class _Writer:
                 self.jobs.put(job, timeout=0.2)
                 return
             except queue.Full:
-                if not self.thread.is_alive():
+                if not any(t.is_alive() for t in self.threads):
                     return
 
     def _endpoints(self, rows: list[dict]) -> None:
@@ -455,27 +549,60 @@ class _Writer:
         while True:
             job = self.jobs.get()
             if job is self._STOP:
+                self.jobs.put(job)  # for the other writers
                 return
-            if self.error is not None:
-                continue
             kind, cypher, rows = job
+            node_chunk = kind in ("sources", "entities")
             try:
-                if kind == "relations":
+                if self.error is not None:
+                    continue
+                if not node_chunk:
+                    with self.nodes:
+                        self.nodes.wait_for(lambda: self.error is not None
+                                            or (self.nodes_closed and self.nodes_pending == 0))
+                    if self.error is not None:
+                        continue
                     self._endpoints(rows)
-                result = _execute(self.drv, self.database, cypher, rows=rows)
+                if kind == "relations":
+                    result = _commit_once(self.drv, self.database, cypher, rows=rows)
+                else:
+                    result = _execute(self.drv, self.database, cypher, rows=rows, dataset=self.dataset)
                 if kind == "entities":
                     self.element_ids.update(result.records)
-                elif kind == "relations" and result.records[0]["written"] != len(rows):
+                elif not node_chunk and result.records[0]["written"] != len(rows):
                     raise LoadError("some relationships did not find their endpoints: entities were deleted or "
                                     "replaced in Neo4j while this load ran; run the load again")
+                c = result.summary.counters
+                with self.lock:
+                    tally: Tally = getattr(self.report, "relations" if kind == "updates" else kind)
+                    tally.created += c.nodes_created if node_chunk else c.relationships_created
+                    self.report.properties_set += c.properties_set
+                self.bar.advance(len(rows))
             except BaseException as exc:  # told to the caller at its next add() or at close()
-                self.error = exc
-                continue
-            c = result.summary.counters
-            tally: Tally = getattr(self.report, kind)
-            tally.created += c.relationships_created if kind == "relations" else c.nodes_created
-            self.report.properties_set += c.properties_set
-            self.bar.advance(len(rows))
+                self._fail(exc)
+            finally:
+                if node_chunk:
+                    with self.nodes:
+                        self.nodes_pending -= 1
+                        self.nodes.notify_all()
+
+
+@contextmanager
+def dataset_guard(drv: neo4j.Driver, dataset: str, database: str | None = None,
+                  progress: Progress | None = None) -> Iterator[None]:
+    """Hold the dataset's guard (see GUARD) for the duration of the block; waits for another holder."""
+    if progress:
+        progress.phase(f"waiting for any other load of dataset {dataset} to end", None)
+    with drv.session(database=database) as session:
+        tx = session.begin_transaction()
+        try:
+            tx.run(GUARD, dataset=dataset).consume()
+            yield
+        finally:
+            try:
+                tx.rollback()  # the guard is never stored
+            except neo4j.exceptions.DriverError:
+                pass  # the connection is gone, and the guard with it
 
 
 def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
@@ -494,13 +621,20 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
     bar.phase("preparing the schema", None)
     ensure_schema(drv, database)
     lap("schema")
+    with dataset_guard(drv, source.dataset, database, bar):
+        _load(drv, source, database, chunk_size, bar, report, lap)
+    return report
+
+
+def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size: int, bar: Progress,
+          report: LoadReport, lap) -> None:
     bar.phase("reading what Neo4j holds", None)
     state = read_state(drv, source.dataset, database)
     check_foreign(drv, source, state, database, chunk_size)
     lap("state")
 
     bar.phase("writing", sum(source.counts().values()))
-    writer = _Writer(drv, database, report, bar, chunk_size, state["element_ids"])
+    writer = _Writer(drv, database, report, bar, chunk_size, state["element_ids"], source.dataset)
     seen: dict[str, set[str]] = {"sources": set(), "entities": set(), "relations": set()}
 
     def consider(kind: str, group: str, key: str, row: dict) -> None:
@@ -512,6 +646,8 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
             return
         if h is not None:
             getattr(report, kind).updated += 1
+            if kind == "relations":
+                kind = "updates"
         writer.add(kind, group, row)
 
     try:
@@ -519,7 +655,7 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
             consider("sources", SOURCE_LABEL, row["id"], row)
         for label, row in source.entities():
             consider("entities", label, row["id"], row)
-        writer.flush()  # every node chunk is queued before the first relationship chunk
+        writer.nodes_done()  # relationship chunks wait until every node chunk has committed
         for rtype, row in source.relations():
             consider("relations", rtype, relation_key(row["from"], rtype, row["to"]), row)
         writer.close()
@@ -555,7 +691,6 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
         bar.phase("updating the full-text indexes", None)
         _write(drv, database, AWAIT_FULLTEXT)
     lap("index")
-    return report
 
 
 def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
@@ -563,20 +698,21 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
     """Delete every node and relationship of ``dataset``, a chunk per transaction."""
     bar = progress or _Silent()
     report = LoadReport(dataset)
-    bar.phase(f"deleting dataset {dataset}", None)
-    for cypher, tally in ((UNLOAD_ENTITIES, report.entities), (UNLOAD_SOURCES, report.sources)):
-        while True:
-            res = drv.execute_query(cypher, {"dataset": dataset, "chunk": chunk_size}, database_=database,
-                                    routing_=neo4j.RoutingControl.WRITE)
-            c = res.summary.counters
-            tally.deleted += c.nodes_deleted
-            report.relations.deleted += c.relationships_deleted
-            bar.advance(c.nodes_deleted)
-            if res.records[0]["n"] == 0:
-                break
-    _write(drv, database, AWAIT_FULLTEXT)
+    with dataset_guard(drv, dataset, database, bar):
+        bar.phase(f"deleting dataset {dataset}", None)
+        for cypher, tally in ((UNLOAD_ENTITIES, report.entities), (UNLOAD_SOURCES, report.sources)):
+            while True:
+                res = drv.execute_query(cypher, {"dataset": dataset, "chunk": chunk_size}, database_=database,
+                                        routing_=neo4j.RoutingControl.WRITE)
+                c = res.summary.counters
+                tally.deleted += c.nodes_deleted
+                report.relations.deleted += c.relationships_deleted
+                bar.advance(c.nodes_deleted)
+                if res.records[0]["n"] == 0:
+                    break
+        _write(drv, database, AWAIT_FULLTEXT)
     return report
 
 
 __all__ = ["DEFAULT_CHUNK", "LoadError", "LoadReport", "Progress", "Tally", "check_foreign",
-           "ensure_schema", "load_rows", "read_state", "unload"]
+           "dataset_guard", "ensure_schema", "load_rows", "read_state", "unload"]

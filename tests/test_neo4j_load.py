@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 
@@ -19,7 +20,8 @@ from typer.testing import CliRunner
 
 from graph.build import build_graph
 from graph.neo4j_model import FactRows, graph_rows, materialize
-from graph.neo4j_writer import LoadError, ensure_schema, load_rows, merge_entities_cypher, merge_relations_cypher
+from graph.neo4j_writer import (LoadError, create_relations_cypher, dataset_guard, ensure_schema, load_rows,
+                                merge_entities_cypher, update_relations_cypher)
 from graph.schema import REGISTRY
 from kg.cli import app
 from kg.load_cmd import default_dataset
@@ -193,13 +195,17 @@ def test_cypher_is_batched_and_uses_registry_labels_only():
         text = merge_entities_cypher(label)
         assert text.startswith("UNWIND $rows AS row") and f"SET n:{label}" in text
     for rtype in REGISTRY.relations:
-        text = merge_relations_cypher(rtype)
-        assert text.startswith("UNWIND $rows AS row") and f"MERGE (a)-[r:{rtype}]->(b)" in text
+        text = create_relations_cypher(rtype)
+        assert text.startswith("UNWIND $rows AS row") and f"CREATE (a)-[r:{rtype}]->(b)" in text
         assert "elementId(a) = row.a" in text and "elementId(b) = row.b" in text
+        text = update_relations_cypher(rtype)
+        assert text.startswith("UNWIND $rows AS row") and f"MATCH (a:Entity)-[r:{rtype}]->(b:Entity)" in text
     with pytest.raises(ValueError):
         merge_entities_cypher("Person) DETACH DELETE n //")
     with pytest.raises(ValueError):
-        merge_relations_cypher("LEADS]->() DELETE r //")
+        create_relations_cypher("LEADS]->() DELETE r //")
+    with pytest.raises(ValueError):
+        update_relations_cypher("LEADS]->() DELETE r //")
 
 
 def test_rows_from_facts_equal_rows_from_the_graph(tmp_path):
@@ -386,6 +392,35 @@ def test_node_deleted_during_a_load_stops_it_and_a_rerun_repairs(drv):
     assert dump(drv) == before
 
 
+def test_loads_of_one_dataset_take_turns(drv, tmp_path):
+    """While a load of a dataset runs, a second one waits before reading anything; other datasets go on."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "facts.yaml").write_text(yaml.safe_dump(OTHER), encoding="utf-8")
+    ensure_schema(drv)
+    phases: list[str] = []
+
+    class Phases:
+        def phase(self, description, total):
+            phases.append(description)
+
+        def advance(self, n):
+            pass
+
+    second = threading.Thread(target=load_rows, args=(drv, FactRows(load_facts([FLORENTINE]), "florentine")),
+                              kwargs={"progress": Phases()})
+    with dataset_guard(drv, "florentine"):  # a load of florentine in progress
+        second.start()
+        time.sleep(2)
+        assert phases and "reading what Neo4j holds" not in phases
+        assert counts(drv) == (0, 0)
+        assert kg("load", str(other)).exit_code == 0  # another dataset is not held up
+    second.join(60)
+    assert "writing" in phases
+    assert counts(drv) == (11 + 2 + 3, 13 + 1)
+    assert drv.execute_query("MATCH (l:Loading) RETURN count(l) AS n").records[0]["n"] == 0  # never stored
+
+
 def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, tmp_path):
     data = tmp_path / "mid"
     generate(3000, 30_000, data, seed=11)
@@ -411,9 +446,18 @@ def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, 
     finally:
         if proc.poll() is None:
             proc.kill()
-    nodes, rels = counts(drv)
+    # A COMMIT sent just before the kill may still land: wait until the counts stand still.
+    rels, stable_since = counts(drv)[1], time.monotonic()
+    while time.monotonic() - stable_since < 1.0:
+        time.sleep(0.1)
+        now = counts(drv)[1]
+        if now != rels:
+            rels, stable_since = now, time.monotonic()
     assert 0 < rels < 30_000, "the kill did not land half-way"
-    assert len(dump(drv)[1]) == rels  # only whole chunks: no duplicate edge
+    half = dump(drv)[1]
+    assert len(half) == rels and rels % 1000 == 0  # whole chunks only
+    edges = [json.loads(line)[:3] for line in half]
+    assert len({tuple(e) for e in edges}) == len(edges)  # no duplicate edge
 
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
