@@ -601,8 +601,8 @@ def dataset_guard(drv: neo4j.Driver, dataset: str, database: str | None = None,
         finally:
             try:
                 tx.rollback()  # the guard is never stored
-            except neo4j.exceptions.DriverError:
-                pass  # the connection is gone, and the guard with it
+            except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError):
+                pass  # the connection or the transaction (a server timeout) is gone, and the guard with it
 
 
 def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
