@@ -63,13 +63,13 @@ def _digest(kind: str, props: dict[str, Any]) -> str:
     return hashlib.blake2b(data, digest_size=10).hexdigest()
 
 
-def _check_label(label: str) -> str:
+def check_label(label: str) -> str:
     if label not in REGISTRY.entities:  # the models make this impossible; never trust it in Cypher
         raise ValueError(f"entity type {label!r} is not declared in the schema registry")
     return label
 
 
-def _check_type(rtype: str) -> str:
+def check_type(rtype: str) -> str:
     if rtype not in REGISTRY.relations:
         raise ValueError(f"relation type {rtype!r} is not declared in the schema registry")
     return rtype
@@ -189,11 +189,11 @@ def graph_rows(G: nx.MultiDiGraph, dataset: str) -> Rows:
         rows.source_rows.append({"id": sid, "props": source_props(sid, meta, dataset)})
     entities: dict[str, list[dict]] = {label: [] for label in REGISTRY.entities}
     for eid, data in G.nodes(data=True):
-        entities[_check_label(data["type"])].append({"id": eid, "props": entity_props(eid, data, dataset)})
+        entities[check_label(data["type"])].append({"id": eid, "props": entity_props(eid, data, dataset)})
     rows.entity_rows = {k: v for k, v in entities.items() if v}
     relations: dict[str, list[dict]] = {rtype: [] for rtype in REGISTRY.relations}
     for u, v, rtype, data in G.edges(keys=True, data=True):
-        relations[_check_type(rtype)].append({"from": u, "to": v, "props": relation_props(data, dataset)})
+        relations[check_type(rtype)].append({"from": u, "to": v, "props": relation_props(data, dataset)})
     rows.relation_rows = {k: v for k, v in relations.items() if v}
     return rows
 
@@ -226,7 +226,7 @@ class FactRows:
 
     def entities(self) -> Iterator[tuple[str, dict]]:
         for eid, ent in self.facts.entities.items():
-            yield _check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset)}
+            yield check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset)}
 
     def relations(self) -> Iterator[tuple[str, dict]]:
         reliability = {sid: s.reliability for sid, s in self.facts.sources.items()}
@@ -248,7 +248,7 @@ class FactRows:
             for k, v in e.attributes.items():
                 if v is not None:
                     props[k] = list(v) if isinstance(v, (list, tuple)) else v
-            yield _check_type(e.type), {"from": e.source, "to": e.target, "props": _relation_props(e.type, props, ds)}
+            yield check_type(e.type), {"from": e.source, "to": e.target, "props": _relation_props(e.type, props, ds)}
 
 
 def materialize(source: RowSource) -> Rows:

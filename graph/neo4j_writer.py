@@ -43,7 +43,7 @@ from typing import Iterator, Protocol
 
 import neo4j
 
-from .neo4j_model import HASH, SOURCE_LABEL, RowSource, relation_key
+from .neo4j_model import HASH, SOURCE_LABEL, RowSource, check_label, check_type, relation_key
 from .schema import REGISTRY
 
 DEFAULT_CHUNK = 10_000
@@ -97,7 +97,7 @@ STATE_SOURCES = """MATCH (s:Source)
 WHERE s.dataset = $dataset
 RETURN s.id AS key, s.hash AS hash"""
 
-# elementId: relationships find their endpoints by it (see MERGE_RELATIONS).
+# elementId: relationships find their endpoints by it (see CREATE_RELATIONS).
 STATE_ENTITIES = """MATCH (n:Entity)
 WHERE n.dataset = $dataset
 RETURN n.id AS key, n.hash AS hash, elementId(n) AS element_id"""
@@ -202,23 +202,18 @@ DETACH DELETE s
 RETURN count(*) AS n"""
 
 def merge_entities_cypher(label: str) -> str:
-    if label not in REGISTRY.entities:
-        raise ValueError(f"{label!r} is not an entity type of the schema registry")
+    check_label(label)
     others = [t for t in REGISTRY.entities if t != label]
     remove = ("\nREMOVE n:" + ":".join(others)) if others else ""
     return MERGE_ENTITIES.format(label=label, remove=remove)
 
 
 def create_relations_cypher(rtype: str) -> str:
-    if rtype not in REGISTRY.relations:
-        raise ValueError(f"{rtype!r} is not a relation type of the schema registry")
-    return CREATE_RELATIONS.format(type=rtype)
+    return CREATE_RELATIONS.format(type=check_type(rtype))
 
 
 def update_relations_cypher(rtype: str) -> str:
-    if rtype not in REGISTRY.relations:
-        raise ValueError(f"{rtype!r} is not a relation type of the schema registry")
-    return UPDATE_RELATIONS.format(type=rtype)
+    return UPDATE_RELATIONS.format(type=check_type(rtype))
 
 
 def relation_sources_cypher() -> str:
@@ -389,15 +384,10 @@ def _commit_once(drv: neo4j.Driver, database: str | None, cypher: str, **params)
                 result = tx.run(cypher, params)
                 records = list(result)
                 summary = result.consume()
-            except neo4j.exceptions.Neo4jError as exc:
+            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
                 if not exc.is_retryable():
                     raise
-                time.sleep(0.05 * 2 ** attempt)  # a deadlock or the like: rolled back, try again
-                continue
-            except neo4j.exceptions.DriverError as exc:
-                if not exc.is_retryable():
-                    raise
-                time.sleep(0.05 * 2 ** attempt)  # not committed: the connection went before COMMIT
+                time.sleep(0.05 * 2 ** attempt)  # before COMMIT (a deadlock, a lost connection): not committed
                 continue
             try:
                 tx.commit()

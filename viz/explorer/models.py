@@ -32,22 +32,15 @@ class Filters(Model):
     min_reliability: Reliability | None = Field(None, description="Worst source reliability accepted (A-F).")
     min_credibility: int | None = Field(None, ge=1, le=6, description="Worst credibility accepted (1-6).")
 
-    @field_validator("entity_types")
+    @field_validator("entity_types", "relation_types")
     @classmethod
-    def _entity_types(cls, v):
+    def _registered_types(cls, v, info):
         if v is not None:
-            bad = [t for t in v if t not in REGISTRY.entities]
+            kind = info.field_name.split("_")[0]  # entity / relation
+            known = REGISTRY.entities if kind == "entity" else REGISTRY.relations
+            bad = [t for t in v if t not in known]
             if bad:
-                raise ValueError(f"unknown entity type(s): {', '.join(map(repr, bad))}")
-        return v
-
-    @field_validator("relation_types")
-    @classmethod
-    def _relation_types(cls, v):
-        if v is not None:
-            bad = [t for t in v if t not in REGISTRY.relations]
-            if bad:
-                raise ValueError(f"unknown relation type(s): {', '.join(map(repr, bad))}")
+                raise ValueError(f"unknown {kind} type(s): {', '.join(map(repr, bad))}")
         return v
 
 
