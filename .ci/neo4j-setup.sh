@@ -8,7 +8,7 @@ python3 - <<'PY'
 import sys
 import time
 
-from graph.neo4j_server import ServerError, ensure_runtime
+from graph.neo4j.server import ServerError, ensure_runtime
 
 began = time.monotonic()
 try:

@@ -3,7 +3,7 @@
     python bench/bench_explorer.py                          # 100k entities, 1M relations
     python bench/bench_explorer.py --entities 10000 --relations 100000
 
-1. A Neo4j server of its own (graph.neo4j_server) whose data stays in
+1. A Neo4j server of its own (graph.neo4j.server) whose data stays in
    bench/data/neo4j-explorer-<size>, holding the dataset of bench/generate.py as
    dataset "bench" (loaded with the loader, as `kg load` does; later runs skip it).
 2. `kg serve` in a child process on a free loopback port.
@@ -91,20 +91,19 @@ def ensure_data(data: Path, entities: int, relations: int, seed: int) -> None:
 
 def ensure_loaded(settings, data: Path, relations: int) -> dict:
     """Load the dataset unless Neo4j already holds it; returns what was done."""
-    from graph.neo4j_driver import driver
+    from graph.neo4j.connection import driver
 
     with driver(settings) as drv:
         held = drv.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
     if held >= relations:
         return {"loaded_now": False, "relations_in_db": held}
-    from graph.build import build_graph
-    from graph.neo4j_model import graph_rows
-    from graph.neo4j_writer import load_rows
+    from graph.neo4j.mapping import FactRows
+    from graph.neo4j.writer import load_rows
     from loaders import load_facts
 
     log(f"loading {data} into Neo4j (once; kept in {settings.data_dir}) ...")
     t = time.perf_counter()
-    rows = graph_rows(build_graph(load_facts([data])), "bench")
+    rows = FactRows(load_facts([data]), "bench")
     with driver(settings) as drv:
         report = load_rows(drv, rows)
         held = drv.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
@@ -193,7 +192,7 @@ def bench_expand(url: str, ids: list[str], hubs: list[str], dates: list[str], rn
 
 
 def top_hubs(settings, n: int) -> list[str]:
-    from graph.neo4j_driver import driver
+    from graph.neo4j.connection import driver
 
     with driver(settings) as drv:
         return [r["id"] for r in drv.execute_query(
@@ -202,7 +201,7 @@ def top_hubs(settings, n: int) -> list[str]:
 
 
 def view_roots(settings, want: int) -> list[str]:
-    from graph.neo4j_driver import driver
+    from graph.neo4j.connection import driver
 
     with driver(settings) as drv:
         rows = drv.execute_query(
@@ -300,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     load_start = os.getloadavg()[0]
 
-    from graph import neo4j_server
-    from graph.settings import get_settings
+    from graph.neo4j import server as neo4j_server
+    from graph.neo4j.settings import get_settings
 
     data = args.data or HERE / "data" / f"{args.entities // 1000}k"
     ensure_data(data, args.entities, args.relations, args.seed)

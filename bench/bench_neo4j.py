@@ -49,10 +49,11 @@ from rich.table import Table  # noqa: E402
 
 from generate import generate  # noqa: E402
 from graph import neo4j_server  # noqa: E402
-from graph.neo4j_driver import driver  # noqa: E402
-from graph.neo4j_model import FactRows  # noqa: E402
-from graph.neo4j_writer import create_relations_cypher, ensure_schema, load_rows, merge_entities_cypher, unload  # noqa: E402
-from graph.settings import get_settings  # noqa: E402
+from graph.neo4j.connection import driver  # noqa: E402
+from graph.neo4j.mapping import FactRows  # noqa: E402
+from graph.neo4j.cypher import create_relations_cypher, merge_entities_cypher  # noqa: E402
+from graph.neo4j.writer import ensure_schema, load_rows, unload  # noqa: E402
+from graph.neo4j.settings import get_settings  # noqa: E402
 from loaders import load_facts  # noqa: E402
 from queries import library  # noqa: E402
 

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from graph.build import build_graph, graph_stats
-from kg.common import DocumentsOpt, PathsArg, console, out, read_facts
+from kg.common import DocumentsOpt, PathsArg, out, read_facts
 
 app = typer.Typer(
     name="kg",

@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.neo4j_driver import Neo4jError, driver, neo4j_errors
-from graph.neo4j_model import FactRows
-from graph.neo4j_writer import DEFAULT_CHUNK, LoadError, LoadReport, load_rows, unload
-from graph.settings import get_settings
+from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
+from graph.neo4j.mapping import FactRows
+from graph.neo4j.writer import DEFAULT_CHUNK, LoadError, LoadReport, load_rows, unload
+from graph.neo4j.settings import get_settings
 from kg.common import DocumentsOpt, PathsArg, console, out, read_facts
 
 

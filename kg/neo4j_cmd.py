@@ -1,4 +1,4 @@
-"""``kg neo4j start|stop|status``: the local Neo4j server of :mod:`graph.neo4j_server`."""
+"""``kg neo4j start|stop|status``: the local Neo4j server of :mod:`graph.neo4j.server`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from graph import neo4j_server
-from graph.neo4j_driver import Neo4jError
-from graph.settings import get_settings
+from graph.neo4j import server as neo4j_server
+from graph.neo4j.connection import Neo4jError
+from graph.neo4j.settings import get_settings
 
 app = typer.Typer(
     help="Run a local Neo4j 5.26 Community server (no Docker needed; Java 17 and Maven are).\n\n"

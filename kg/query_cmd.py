@@ -15,8 +15,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from graph.neo4j_driver import Neo4jError, driver, neo4j_errors
-from graph.settings import get_settings
+from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
+from graph.neo4j.settings import get_settings
 from kg.common import console, out
 from queries import library
 

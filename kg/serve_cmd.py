@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from graph.neo4j_driver import Neo4jError, describe, driver
-from graph.settings import get_settings
+from graph.neo4j.connection import Neo4jError, describe, driver
+from graph.neo4j.settings import get_settings
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

@@ -1,6 +1,6 @@
 """Shared fixtures.
 
-``neo4j_server`` runs a real Neo4j 5.26 (graph.neo4j_server) once per session,
+``neo4j_server`` runs a real Neo4j 5.26 (graph.neo4j.server) once per session,
 on a free loopback port with a throw-away data directory. Without Java or
 Maven it errors out: these tests must fail, not skip, when Neo4j cannot run.
 """
@@ -9,9 +9,9 @@ import socket
 
 import pytest
 
-from graph import neo4j_server as server
-from graph.neo4j_driver import driver
-from graph.settings import Settings, get_settings
+from graph.neo4j import server
+from graph.neo4j.connection import driver
+from graph.neo4j.settings import Settings, get_settings
 
 
 def free_port() -> int:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import uvicorn
 
-from graph.build import build_graph
-from graph.neo4j_driver import driver
-from graph.neo4j_model import graph_rows
-from graph.neo4j_writer import load_rows
-from graph.settings import Settings
+from graph.neo4j.connection import driver
+from graph.neo4j.mapping import FactRows
+from graph.neo4j.writer import load_rows
+from graph.neo4j.settings import Settings
 from loaders import load_facts
 from tests.paths import DATA, ROOT, SEEDS
 
@@ -35,7 +34,7 @@ def reload(settings: Settings, datasets: dict[str, Path]) -> None:
         with drv.session(database=settings.database) as session:  # IN TRANSACTIONS needs an auto-commit query
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         for name, path in datasets.items():
-            load_rows(drv, graph_rows(build_graph(load_facts([path])), name))
+            load_rows(drv, FactRows(load_facts([path]), name))
 
 
 def counts(settings: Settings) -> tuple[int, int, int]:

@@ -18,10 +18,9 @@ import yaml
 from neo4j.spatial import WGS84Point
 from typer.testing import CliRunner
 
-from graph.build import build_graph
-from graph.neo4j_model import FactRows, graph_rows, materialize
-from graph.neo4j_writer import (LoadError, create_relations_cypher, dataset_guard, ensure_schema, load_rows,
-                                merge_entities_cypher, update_relations_cypher)
+from graph.neo4j.mapping import FactRows
+from graph.neo4j.cypher import create_relations_cypher, merge_entities_cypher, update_relations_cypher
+from graph.neo4j.writer import LoadError, dataset_guard, ensure_schema, load_rows
 from graph.schema import REGISTRY
 from kg.cli import app
 from kg.load_cmd import default_dataset
@@ -208,19 +207,6 @@ def test_cypher_is_batched_and_uses_registry_labels_only():
         update_relations_cypher("LEADS]->() DELETE r //")
 
 
-def test_rows_from_facts_equal_rows_from_the_graph(tmp_path):
-    generate(300, 2000, tmp_path, seed=5)
-    for path in (FLORENTINE, tmp_path):
-        facts = load_facts([path])
-        from_graph = graph_rows(build_graph(facts), "x")
-        streamed = materialize(FactRows(facts, "x"))
-        assert streamed.source_rows == from_graph.source_rows
-        assert streamed.entity_rows == from_graph.entity_rows
-        assert {t: sorted(r, key=lambda x: (x["from"], x["to"])) for t, r in streamed.relation_rows.items()} == \
-            {t: sorted(r, key=lambda x: (x["from"], x["to"])) for t, r in from_graph.relation_rows.items()}
-        assert FactRows(facts, "x").counts() == from_graph.counts()
-
-
 def test_schema_picture_is_up_to_date():
     sys.path.insert(0, str(ROOT / "docs"))
     from make_schema_svg import OUT, render
@@ -245,7 +231,7 @@ def test_loading_twice_changes_nothing(drv):
     assert r.exit_code == 0
     assert "already up to date" in r.stdout
     assert dump(drv) == first
-    rows = graph_rows(build_graph(load_facts([FLORENTINE])), "florentine")
+    rows = FactRows(load_facts([FLORENTINE]), "florentine")
     report = load_rows(drv, rows)
     assert report.as_dict()["relations"] == {"created": 0, "updated": 0, "deleted": 0, "unchanged": 13}
     assert report.properties_set == 0

@@ -9,9 +9,9 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from graph import neo4j_server as server
-from graph.neo4j_driver import Neo4jError, driver, neo4j_errors
-from graph.settings import get_settings
+from graph.neo4j import server
+from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
+from graph.neo4j.settings import get_settings
 from kg.neo4j_cmd import app
 
 runner = CliRunner()

@@ -14,9 +14,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from graph.build import build_graph
-from graph.neo4j_model import graph_rows
-from graph.neo4j_writer import load_rows
+from graph.neo4j.mapping import FactRows
+from graph.neo4j.writer import load_rows
 from kg.cli import app
 from loaders import load_facts
 from queries import library
@@ -57,7 +56,7 @@ def florentine(neo4j_server, neo4j_driver, tmp_path_factory):
     assert r.exit_code == 0, r.output
     twins = tmp_path_factory.mktemp("twins")
     (twins / "twins.yaml").write_text(yaml.safe_dump(TWINS), encoding="utf-8")
-    load_rows(neo4j_driver, graph_rows(build_graph(load_facts([twins])), "twins"))
+    load_rows(neo4j_driver, FactRows(load_facts([twins]), "twins"))
     return neo4j_driver
 
 

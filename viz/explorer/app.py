@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from graph.neo4j_driver import driver as make_driver
+from graph.neo4j.connection import driver as make_driver
 
 from .api import router
 from .config import TOKEN_HEADER, ExplorerConfig

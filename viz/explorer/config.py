@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.settings import Settings, get_settings
+from graph.neo4j.settings import Settings, get_settings
 
 TOKEN_ENV = "ACTORGRAPH_TOKEN"
 TOKEN_HEADER = "X-Actorgraph-Token"

@@ -30,7 +30,7 @@ from neo4j.graph import Path as NeoPath
 from neo4j.graph import Relationship as NeoRelationship
 
 from graph.dates import first_day, last_day
-from graph.neo4j_driver import describe
+from graph.neo4j.connection import describe
 from graph.names import name_key
 from graph.schema import REGISTRY
 

@@ -1,7 +1,7 @@
 """Connection and local-server settings, read from ``NEO4J_*`` environment variables.
 
 The client side (URI, user, password, database) works for any Neo4j: the local
-server of :mod:`graph.neo4j_server`, the Docker one, or Aura (``neo4j+s://``);
+server of :mod:`graph.neo4j.server`, the Docker one, or Aura (``neo4j+s://``);
 the URI is handed to the driver untouched. The server side only matters to
 ``kg neo4j start``. A ``.env`` file at the project root is read too.
 """
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PASSWORD = "actorgraph-local"
 
 
@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     password: str = Field(DEFAULT_PASSWORD, repr=False)  # kept out of reprs and logs
     database: str = "neo4j"
 
-    # --- local server (graph.neo4j_server) ---
+    # --- local server (graph.neo4j.server) ---
     data_dir: Path = PROJECT_ROOT / ".neo4j" / "data"
     runtime_dir: Path = PROJECT_ROOT / ".neo4j" / "runtime"  # compiled launcher + classpath
     server_host: str = "127.0.0.1"  # loopback only unless asked otherwise

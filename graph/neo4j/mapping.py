@@ -32,19 +32,16 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
-import networkx as nx
 from neo4j.spatial import WGS84Point
 
-from .build import entity_data
-from .dates import first_day, last_day
-from .facts import Facts
-from .names import name_key
-from .schema import REGISTRY
+from ..build import entity_data
+from ..dates import first_day, last_day
+from ..facts import Facts
+from ..names import name_key
+from ..schema import REGISTRY
 
-ENTITY_LABEL = "Entity"
 SOURCE_LABEL = "Source"
 # Properties every row gets; not part of any type's data.
 DATASET, HASH = "dataset", "hash"
@@ -115,20 +112,6 @@ def _relation_props(rtype: str, props: dict[str, Any], dataset: str) -> dict[str
     return props
 
 
-def relation_props(data: dict[str, Any], dataset: str) -> dict[str, Any]:
-    """Relationship properties of a fact (``data`` as an edge of :func:`graph.build.build_graph`)."""
-    evidence = data["evidence"]
-    props: dict[str, Any] = {
-        "sources": [ev["source"] for ev in evidence],
-        "quotes": [ev["quote"] for ev in evidence],
-        "credibilities": [ev["credibility"] for ev in evidence],
-    }
-    for k, v in data.items():
-        if k != "evidence" and k != "type" and v is not None:
-            props[k] = list(v) if isinstance(v, (list, tuple)) else v
-    return _relation_props(data["type"], props, dataset)
-
-
 # --------------------------------------------------------------------------- row sources
 
 
@@ -150,59 +133,10 @@ class RowSource(Protocol):
     def relations(self) -> Iterator[tuple[str, dict]]: ...  # (relationship type, row)
 
 
-@dataclass
-class Rows:
-    """Every row of one dataset, materialized: nodes grouped by label, relationships by type."""
-
-    dataset: str
-    source_rows: list[dict] = field(default_factory=list)
-    entity_rows: dict[str, list[dict]] = field(default_factory=dict)  # label -> rows
-    relation_rows: dict[str, list[dict]] = field(default_factory=dict)  # relationship type -> rows
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "sources": len(self.source_rows),
-            "entities": sum(map(len, self.entity_rows.values())),
-            "relations": sum(map(len, self.relation_rows.values())),
-        }
-
-    def source_ids(self) -> list[str]:
-        return [r["id"] for r in self.source_rows]
-
-    def entity_ids(self) -> list[str]:
-        return [r["id"] for rows in self.entity_rows.values() for r in rows]
-
-    def sources(self) -> Iterator[dict]:
-        return iter(self.source_rows)
-
-    def entities(self) -> Iterator[tuple[str, dict]]:
-        return ((label, r) for label, rows in self.entity_rows.items() for r in rows)
-
-    def relations(self) -> Iterator[tuple[str, dict]]:
-        return ((rtype, r) for rtype, rows in self.relation_rows.items() for r in rows)
-
-
-def graph_rows(G: nx.MultiDiGraph, dataset: str) -> Rows:
-    """The rows that write ``G`` (from :func:`graph.build.build_graph`) as dataset ``dataset``."""
-    rows = Rows(dataset)
-    for sid, meta in sorted(G.graph.get("sources", {}).items()):
-        rows.source_rows.append({"id": sid, "props": source_props(sid, meta, dataset)})
-    entities: dict[str, list[dict]] = {label: [] for label in REGISTRY.entities}
-    for eid, data in G.nodes(data=True):
-        entities[check_label(data["type"])].append({"id": eid, "props": entity_props(eid, data, dataset)})
-    rows.entity_rows = {k: v for k, v in entities.items() if v}
-    relations: dict[str, list[dict]] = {rtype: [] for rtype in REGISTRY.relations}
-    for u, v, rtype, data in G.edges(keys=True, data=True):
-        relations[check_type(rtype)].append({"from": u, "to": v, "props": relation_props(data, dataset)})
-    rows.relation_rows = {k: v for k, v in relations.items() if v}
-    return rows
-
-
 class FactRows:
-    """The rows of :func:`graph_rows`, computed from :class:`Facts` as the writer asks for them.
+    """The rows that write :class:`Facts` as dataset ``dataset``, computed as the writer asks for them.
 
-    Same rows, same hashes (tests hold both to that); no networkx graph, no
-    list of a million rows in memory.
+    No networkx graph and no list of a million rows in memory.
     """
 
     def __init__(self, facts: Facts, dataset: str):
@@ -249,13 +183,3 @@ class FactRows:
                 if v is not None:
                     props[k] = list(v) if isinstance(v, (list, tuple)) else v
             yield check_type(e.type), {"from": e.source, "to": e.target, "props": _relation_props(e.type, props, ds)}
-
-
-def materialize(source: RowSource) -> Rows:
-    """Every row of ``source`` in a :class:`Rows` (for tests and small datasets)."""
-    rows = Rows(source.dataset, source_rows=list(source.sources()))
-    for label, r in source.entities():
-        rows.entity_rows.setdefault(label, []).append(r)
-    for rtype, r in source.relations():
-        rows.relation_rows.setdefault(rtype, []).append(r)
-    return rows

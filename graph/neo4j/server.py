@@ -1,6 +1,6 @@
 """A real Neo4j 5.26 Community server on this machine, without Docker.
 
-The engine comes from Maven Central (``graph/neo4j_server/pom.xml``) and runs
+The engine comes from Maven Central (``graph/neo4j/launcher/pom.xml``) and runs
 embedded in a one-file Java launcher (``ActorgraphNeo4j.java``) that opens a
 Bolt connector. :func:`ensure_runtime` resolves the jars into ``~/.m2`` and
 compiles the launcher into ``<runtime_dir>`` once; later starts reuse both.
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .neo4j_driver import describe, driver
+from .connection import describe, driver
 from .settings import Settings, get_settings
 
-SOURCE_DIR = Path(__file__).with_name("neo4j_server")
+SOURCE_DIR = Path(__file__).with_name("launcher")
 POM = SOURCE_DIR / "pom.xml"
 JAVA_SOURCE = SOURCE_DIR / "src" / "main" / "java" / "actorgraph" / "neo4j" / "ActorgraphNeo4j.java"
 MAIN_CLASS = "actorgraph.neo4j.ActorgraphNeo4j"

@@ -1,4 +1,4 @@
-"""The Neo4j driver built from :mod:`graph.settings`, and readable errors for it."""
+"""The Neo4j driver built from :mod:`graph.neo4j.settings`, and readable errors for it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,180 @@
+"""The writer's Cypher, one named constant per statement, each with why it is so.
+
+Labels and relationship types are interpolated only through the ``*_cypher``
+functions, which accept names declared in the schema registry; every value is
+a ``$parameter``.
+"""
+
+from __future__ import annotations
+
+from ..schema import REGISTRY
+from .mapping import check_label, check_type
+
+# (name, statement): created only when no index or constraint of that name exists.
+SCHEMA_STATEMENTS = (
+    ("entity_id", "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"),
+    ("source_id", "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE"),
+    # One load (or unload) per dataset at a time: see GUARD.
+    ("loading_dataset", "CREATE CONSTRAINT loading_dataset IF NOT EXISTS FOR (l:Loading) REQUIRE l.dataset IS UNIQUE"),
+    ("entity_name", "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"),
+    ("entity_dataset", "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)"),
+    ("source_dataset", "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)"),
+    ("entity_location", "CREATE POINT INDEX entity_location IF NOT EXISTS FOR (n:Entity) ON (n.location)"),
+    # Words of names and aliases, accents folded: `kg query find`.
+    ("entity_text", """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
+FOR (n:Entity) ON EACH [n.name, n.aliases]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: true}}"""),
+    # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
+    ("entity_keys", """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
+FOR (n:Entity) ON EACH [n.names]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}"""),
+)
+
+# Full-text indexes are eventually consistent: Lucene is updated by a background
+# thread instead of inside every commit (about a sixth of a big load's time,
+# and on a second core). A load waits for them at its end (AWAIT_FULLTEXT), so
+# what `kg load` leaves behind is searchable the moment it returns.
+EVENTUALLY_CONSISTENT = "fulltext.eventually_consistent"
+
+SHOW_SCHEMA = """SHOW INDEXES YIELD name, type, labelsOrTypes, options
+RETURN name, type, labelsOrTypes, options.indexConfig AS config"""
+
+# Every fact citing a source, across all relationship types: a full-text index
+# is the only Neo4j index that covers list properties and many types at once.
+RELATION_SOURCES_INDEX = "relation_sources"
+RELATION_SOURCES_DDL = """CREATE FULLTEXT INDEX relation_sources IF NOT EXISTS
+FOR ()-[r:{types}]-() ON EACH [r.sources]
+OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}}}"""
+
+# Only names from SCHEMA_STATEMENTS or RELATION_SOURCES_INDEX are interpolated.
+DROP_INDEX = "DROP INDEX {name} IF EXISTS"
+
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+AWAIT_FULLTEXT = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
+
+STATE_SOURCES = """MATCH (s:Source)
+WHERE s.dataset = $dataset
+RETURN s.id AS key, s.hash AS hash"""
+
+# elementId: relationships find their endpoints by it (see CREATE_RELATIONS).
+STATE_ENTITIES = """MATCH (n:Entity)
+WHERE n.dataset = $dataset
+RETURN n.id AS key, n.hash AS hash, elementId(n) AS element_id"""
+
+STATE_RELATIONS = """MATCH (a:Entity)-[r]->(b:Entity)
+WHERE a.dataset = $dataset AND r.dataset = $dataset
+RETURN a.id + ' ' + type(r) + ' ' + b.id AS key, r.hash AS hash"""
+
+# Ids this load would write that exist in Neo4j under another dataset (or none).
+FOREIGN_ENTITIES = """UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+WHERE n.dataset IS NULL OR n.dataset <> $dataset
+RETURN n.id AS id, n.dataset AS dataset
+LIMIT 5"""
+
+FOREIGN_SOURCES = """UNWIND $ids AS id
+MATCH (s:Source {id: id})
+WHERE s.dataset IS NULL OR s.dataset <> $dataset
+RETURN s.id AS id, s.dataset AS dataset
+LIMIT 5"""
+
+MERGE_SOURCES = """UNWIND $rows AS row
+MERGE (s:Source {id: row.id})
+SET s = row.props"""
+
+# {label}: the entity's type; {others}: every other registered type, removed in
+# case the entity changed type. `SET n = row.props` (not +=) so that an
+# attribute deleted from the files is deleted from the node too.
+MERGE_ENTITIES = """UNWIND $rows AS row
+MERGE (n:Entity {{id: row.id}})
+SET n = row.props
+SET n:{label}{remove}
+RETURN n.id AS id, elementId(n) AS element_id"""
+
+# A load holds this in a transaction it never commits, from before it reads the
+# state until it is done: the uniqueness constraint makes a second load of the
+# same dataset wait at this MERGE until the first ends (or dies: its connection
+# closes and Neo4j rolls the guard back). Nothing of it is ever stored. This is
+# what lets new relationships be CREATEd: nobody else adds to the dataset
+# between the state read and the writes.
+GUARD = """MERGE (l:Loading {dataset: $dataset})
+SET l.since = datetime()"""
+
+# Relationships the state read did not find. Endpoints are found by element id:
+# a direct record read, where a lookup in the Entity.id index took a sixth of
+# the write time (and checking `a.id` here would cost as much again:
+# VERIFY_ELEMENT_IDS checks them once at the end). CREATE instead of MERGE:
+# the guard rules out that anyone else created them since; MERGE's check for
+# an existing relationship took another sixth, and its node locks serialised
+# concurrent writers. `count(*)`: how many rows found both endpoints.
+CREATE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity) WHERE elementId(a) = row.a
+MATCH (b:Entity) WHERE elementId(b) = row.b
+CREATE (a)-[r:{type}]->(b)
+SET r = row.props
+RETURN count(*) AS written"""
+
+# Relationships of the dataset whose content changed.
+UPDATE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity)-[r:{type}]->(b:Entity)
+WHERE elementId(a) = row.a AND elementId(b) = row.b AND r.dataset = $dataset
+SET r = row.props
+RETURN count(*) AS written"""
+
+# The element ids relationships were written with still name the entities they
+# were taken for: no node of the dataset was deleted and its id reused meanwhile.
+VERIFY_ELEMENT_IDS = """UNWIND $pairs AS pair
+OPTIONAL MATCH (n:Entity) WHERE elementId(n) = pair[0]
+WITH pair, n
+WHERE n IS NULL OR n.id <> pair[1]
+RETURN pair[1] AS id
+LIMIT 5"""
+
+# Stale rows are matched by key; the type is a value here, so a type since
+# dropped from the registry is deleted too.
+DELETE_RELATIONS = """UNWIND $rows AS row
+MATCH (a:Entity {id: row.from})-[r]->(b:Entity {id: row.to})
+WHERE type(r) = row.type AND r.dataset = $dataset
+DELETE r"""
+
+DELETE_ENTITIES = """UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+WHERE n.dataset = $dataset
+DETACH DELETE n"""
+
+DELETE_SOURCES = """UNWIND $ids AS id
+MATCH (s:Source {id: id})
+WHERE s.dataset = $dataset
+DETACH DELETE s"""
+
+# Unloading a whole dataset, a chunk per transaction until nothing is left.
+UNLOAD_ENTITIES = """MATCH (n:Entity)
+WHERE n.dataset = $dataset
+WITH n LIMIT $chunk
+DETACH DELETE n
+RETURN count(*) AS n"""
+
+UNLOAD_SOURCES = """MATCH (s:Source)
+WHERE s.dataset = $dataset
+WITH s LIMIT $chunk
+DETACH DELETE s
+RETURN count(*) AS n"""
+
+def merge_entities_cypher(label: str) -> str:
+    check_label(label)
+    others = [t for t in REGISTRY.entities if t != label]
+    remove = ("\nREMOVE n:" + ":".join(others)) if others else ""
+    return MERGE_ENTITIES.format(label=label, remove=remove)
+
+
+def create_relations_cypher(rtype: str) -> str:
+    return CREATE_RELATIONS.format(type=check_type(rtype))
+
+
+def update_relations_cypher(rtype: str) -> str:
+    return UPDATE_RELATIONS.format(type=check_type(rtype))
+
+
+def relation_sources_cypher() -> str:
+    return RELATION_SOURCES_DDL.format(types="|".join(REGISTRY.relations))
