@@ -38,12 +38,3 @@ def last_day(value: str) -> date:
     y, mo, d = parse_partial(value)
     mo = mo or 12
     return date(y, mo, d or calendar.monthrange(y, mo)[1])
-
-
-def valid_on(valid_from: str | None, valid_to: str | None, day: date) -> bool:
-    """Whether a fact valid over [valid_from, valid_to] holds on ``day`` (open ends hold)."""
-    if valid_from and first_day(valid_from) > day:
-        return False
-    if valid_to and last_day(valid_to) < day:
-        return False
-    return True

@@ -39,6 +39,7 @@ from typing import Any, Iterator
 import networkx as nx
 
 from .dates import first_day, last_day
+from .facts import edge_id
 from .schema import REGISTRY
 
 LIST_SEPARATOR = "|"
@@ -194,11 +195,6 @@ def _flat_edge(u: str, v: str, key: str, data: dict, reserved: set[str] = frozen
     return out
 
 
-def edge_id(u: str, v: str, key: str) -> str:
-    """A document-wide unique edge id (``:`` never occurs in an entity id)."""
-    return f"{u}:{key}:{v}"
-
-
 def flat_graph(G: nx.MultiDiGraph, *, gexf: bool = False) -> nx.MultiDiGraph:
     """A copy of ``G`` with scalar attributes only, as GraphML and GEXF need them.
 
@@ -225,12 +221,12 @@ def flat_graph(G: nx.MultiDiGraph, *, gexf: bool = False) -> nx.MultiDiGraph:
                 d["start"] = first_day(data["valid_from"]).isoformat()
             if data.get("valid_to"):
                 d["end"] = last_day(data["valid_to"]).isoformat()
-            d["id"] = edge_id(u, v, k)
+            d["id"] = edge_id(u, k, v)
     else:
         H.graph["sources"] = _dumps(graph_sources(G))
     H.add_nodes_from(nodes)
     # GEXF keeps the key as the ``networkx_key`` attribute next to the id; GraphML uses the key as the id.
-    H.add_edges_from((u, v, k if gexf else edge_id(u, v, k), d) for u, v, k, d in edges)
+    H.add_edges_from((u, v, k if gexf else edge_id(u, k, v), d) for u, v, k, d in edges)
     return H
 
 

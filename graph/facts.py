@@ -48,6 +48,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+EDGE_ID_SEPARATOR = "|"  # never in an id (a slug) nor in a relation type
+
+
+def edge_id(source: str, rtype: str, target: str) -> str:
+    """The one string that names an edge everywhere (exports, Neo4j state, pages, the API).
+
+    >>> edge_id("fog-47", "OCCUPIES", "badr-hospital")
+    'fog-47|OCCUPIES|badr-hospital'
+    """
+    return f"{source}{EDGE_ID_SEPARATOR}{rtype}{EDGE_ID_SEPARATOR}{target}"
+
+
+def parse_edge_id(value: str) -> tuple[str, str, str]:
+    """(from, type, to) of an :func:`edge_id`; ValueError when it is not one.
+
+    >>> parse_edge_id("fog-47|OCCUPIES|badr-hospital")
+    ('fog-47', 'OCCUPIES', 'badr-hospital')
+    """
+    parts = value.split(EDGE_ID_SEPARATOR)
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"not an edge id: {value!r} (expected FROM|TYPE|TO)")
+    return parts[0], parts[1], parts[2]
+
+
 @dataclass(slots=True)
 class EvidenceItem:
     source: str

@@ -23,7 +23,6 @@ from .dates import first_day, last_day, parse_partial
 from .schema import REGISTRY, Attribute, Registry
 
 MAX_QUOTE_WORDS = 25
-RELIABILITY = ("A", "B", "C", "D", "E", "F")  # Admiralty source grading, A = best
 
 
 def _to_str(v: Any) -> Any:
@@ -49,8 +48,9 @@ Slug = Annotated[
     Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", min_length=1, max_length=200),
 ]
 Text = Annotated[str, Field(min_length=1)]
-Credibility = Annotated[int, Field(ge=1, le=6)]
-Reliability = Literal["A", "B", "C", "D", "E", "F"]
+# The Admiralty scales of the registry (graph/schema.yaml `grades`).
+Credibility = Annotated[int, Field(ge=REGISTRY.credibility.best, le=REGISTRY.credibility.worst)]
+Reliability = Literal[REGISTRY.reliability.grades]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):

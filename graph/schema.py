@@ -19,10 +19,18 @@ ATTRIBUTE_KINDS = ("string", "integer", "number", "date", "strings")
 _ENTITY_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _RELATION_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-# Fields every entity / relation has; a type may not redeclare them.
-ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "location", "dataset")
-RELATION_FIELDS = ("type", "from", "to", "evidence", "credibility", "valid_from", "valid_to",
-                   "reliability", "sources", "quotes", "source", "target", "key", "id", "dataset")
+# The built-in fields, declared once. Every entity record has ENTITY_FIELDS;
+# every relation record has RELATION_FIELDS; the in-memory graph adds
+# EDGE_DERIVED to an edge; exports and stores name edges and their ends with
+# EDGE_NAMING and keep their own bookkeeping in STORE_FIELDS. A type may
+# declare none of these as an attribute.
+ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon")
+RELATION_FIELDS = ("type", "from", "to", "evidence", "credibility", "valid_from", "valid_to")
+EDGE_DERIVED = ("reliability",)
+EDGE_NAMING = ("id", "key", "source", "target", "sources", "quotes")
+STORE_FIELDS = ("location", "dataset", "names", "hash")
+ENTITY_RESERVED = ENTITY_FIELDS + STORE_FIELDS
+RELATION_RESERVED = RELATION_FIELDS + EDGE_DERIVED + EDGE_NAMING + STORE_FIELDS
 
 
 class SchemaError(Exception):
@@ -55,16 +63,74 @@ class RelationType:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """A grading scale, best grade first: Admiralty reliability (A-F) or credibility (1-6)."""
+
+    name: str
+    title: str
+    description: str
+    grades: tuple[str | int, ...]
+    meanings: dict[str | int, str]
+
+    @property
+    def best(self) -> str | int:
+        return self.grades[0]
+
+    @property
+    def worst(self) -> str | int:
+        return self.grades[-1]
+
+    def rank(self, grade: str | int) -> int:
+        """0 for the best grade, 1 for the next...
+
+        >>> REGISTRY.grades["credibility"].rank(1), REGISTRY.grades["reliability"].rank("C")
+        (0, 2)
+        """
+        return self.grades.index(grade)
+
+    def at_least(self, grade: str | int, threshold: str | int | None) -> bool:
+        """Whether ``grade`` is as good as ``threshold`` or better (None: any grade).
+
+        >>> credibility = REGISTRY.grades["credibility"]
+        >>> credibility.at_least(2, 3), credibility.at_least(4, 3), credibility.at_least(6, None)
+        (True, False, True)
+        """
+        return threshold is None or self.rank(grade) <= self.rank(threshold)
+
+    def label(self, grade: str | int) -> str:
+        """``B (usually reliable)``."""
+        return f"{grade} ({self.meanings[grade]})"
+
+    def span(self) -> str:
+        """``A-F``, ``1-6``: the scale as a range for messages."""
+        return f"{self.best}-{self.worst}"
+
+    def as_dict(self) -> dict:
+        """The scale for pages and the API: ``{"name", "description", "grades": [{"grade", "meaning"}]}``."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "grades": [{"grade": g, "meaning": self.meanings[g]} for g in self.grades]}
+
+
+@dataclass(frozen=True)
 class Registry:
     entities: dict[str, EntityType]
     relations: dict[str, RelationType]
     groups: dict[str, tuple[str, ...]]
+    grades: dict[str, Scale] = field(default_factory=dict)
 
     def entity(self, name: str) -> EntityType:
         return self.entities[name]
 
     def relation(self, name: str) -> RelationType:
         return self.relations[name]
+
+    @property
+    def reliability(self) -> Scale:
+        return self.grades["reliability"]
+
+    @property
+    def credibility(self) -> Scale:
+        return self.grades["credibility"]
 
     def legend(self) -> list[dict]:
         """Entity types with their colour and shape, in declaration order."""
@@ -102,6 +168,25 @@ def _expand(owner: str, names: list[str], entities: dict, groups: dict) -> froze
     return frozenset(out)
 
 
+_SCALES = {"reliability": str, "credibility": int}  # the scales the models use, and their grades' type
+
+
+def _grades(raw: dict | None) -> dict[str, Scale]:
+    out = {}
+    for name, kind in _SCALES.items():
+        spec = (raw or {}).get(name)
+        if not spec or not spec.get("values"):
+            raise SchemaError(f"grades: the {name} scale is missing")
+        values = spec["values"]
+        if any(not isinstance(g, kind) or isinstance(g, bool) for g in values):
+            raise SchemaError(f"grades.{name}: every grade must be a {kind.__name__}")
+        out[name] = Scale(name, spec.get("title", name), spec.get("description", ""), tuple(values), {g: str(m) for g, m in values.items()})
+    for name in (raw or {}):
+        if name not in _SCALES:
+            raise SchemaError(f"grades: unknown scale {name!r} (one of {', '.join(_SCALES)})")
+    return out
+
+
 def load_registry(path: Path = SCHEMA_FILE) -> Registry:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     ent_raw = raw.get("entities") or {}
@@ -117,7 +202,7 @@ def load_registry(path: Path = SCHEMA_FILE) -> Registry:
             description=spec.get("description", ""),
             color=spec.get("color", "#97c2fc"),
             shape=spec.get("shape", "dot"),
-            attributes=_attributes(name, spec.get("attributes"), ENTITY_FIELDS),
+            attributes=_attributes(name, spec.get("attributes"), ENTITY_RESERVED),
         )
     groups: dict[str, tuple[str, ...]] = {}
     for gname, members in (raw.get("groups") or {}).items():
@@ -137,11 +222,11 @@ def load_registry(path: Path = SCHEMA_FILE) -> Registry:
             description=spec.get("description", ""),
             sources=_expand(f"{name}.from", spec.get("from"), entities, groups),
             targets=_expand(f"{name}.to", spec.get("to"), entities, groups),
-            attributes=_attributes(name, spec.get("attributes"), RELATION_FIELDS),
+            attributes=_attributes(name, spec.get("attributes"), RELATION_RESERVED),
         )
     if not entities or not relations:
         raise SchemaError("the registry declares no entity or no relation types")
-    return Registry(entities=entities, relations=relations, groups=groups)
+    return Registry(entities=entities, relations=relations, groups=groups, grades=_grades(raw.get("grades")))
 
 
 REGISTRY = load_registry()

@@ -12,8 +12,10 @@ from typing import Iterable
 
 import networkx as nx
 
-from .dates import first_day, valid_on
+from .asof import holds_on, parse_day, window
 from .names import name_key
+
+__all__ = ["filter_graph", "name_index", "neighbourhood", "parse_day", "resolve"]
 
 
 def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
@@ -30,11 +32,6 @@ def resolve(G: nx.MultiDiGraph, name_or_id: str) -> list[str]:
     if name_or_id in G:
         return [name_or_id]
     return sorted(name_index(G).get(name_key(name_or_id), ()))
-
-
-def parse_day(value: str) -> date:
-    """An as-of date; a partial date means its first day."""
-    return first_day(value)
 
 
 def _evidence_ok(data, sources, min_credibility, min_reliability) -> bool:
@@ -72,7 +69,7 @@ def filter_graph(
     for u, v, k, d in G.edges(keys=True, data=True):
         if u not in H or v not in H or (rtypes is not None and k not in rtypes):
             continue
-        if as_of is not None and not valid_on(d.get("valid_from"), d.get("valid_to"), as_of):
+        if as_of is not None and not holds_on(window(d.get("valid_from"), d.get("valid_to")), as_of):
             continue
         if graded and not _evidence_ok(d, sources, min_credibility, min_reliability):
             continue

@@ -14,7 +14,14 @@ from typing import Callable, Iterable, Iterator
 from pydantic import ValidationError
 
 from graph.facts import Edge, Facts, edge_from_relation, gc_paused
-from graph.models import ENTITY_MODELS, RELATION_MODELS, EntityAdapter, RelationAdapter, Source, SourceAdapter
+from graph.models import (
+    ENTITY_MODELS,
+    RELATION_MODELS,
+    EntityAdapter,
+    RelationAdapter,
+    Source,
+    SourceAdapter,
+)
 from graph.schema import REGISTRY
 
 from .problems import Problem, ValidationFailed, did_you_mean
@@ -29,6 +36,9 @@ FACT_SUFFIXES = YAML_SUFFIXES + TABULAR_SUFFIXES
 MAX_SUGGESTIONS = 200
 
 Progress = Callable[[int], None]
+
+
+CREDIBILITY, RELIABILITY = REGISTRY.credibility, REGISTRY.reliability
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -134,9 +144,9 @@ class _Checker:
         elif kind == "string_pattern_mismatch":
             msg = f"{name}: {err['input']!r} is not a valid id: use lowercase letters, digits and - _ ."
         elif kind in ("greater_than_equal", "less_than_equal") and loc and loc[-1] == "credibility":
-            msg = f"{name} must be 1-6 (Admiralty information grading), got {err['input']!r}"
+            msg = f"{name} must be {CREDIBILITY.span()} ({CREDIBILITY.title}), got {err['input']!r}"
         elif kind == "literal_error" and loc == ("reliability",):
-            msg = f"reliability must be one of A-F (Admiralty source grading), got {err['input']!r}"
+            msg = f"reliability must be one of {RELIABILITY.span()} ({RELIABILITY.title}), got {err['input']!r}"
         elif kind == "too_short" and loc == ("evidence",):
             msg = "evidence is empty: a relation needs at least one {source, quote}"
         elif kind == "value_error":

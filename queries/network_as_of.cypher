@@ -7,8 +7,7 @@
 // ended earlier; facts without dates always hold. With more facts than the
 // limit, the first ones found are shown (sorted); raise the limit to see all.
 MATCH (a:Entity)-[r]->(b:Entity)
-WHERE (r.valid_from_date IS NULL OR r.valid_from_date <= $date)
-  AND (r.valid_to_date IS NULL OR r.valid_to_date >= $date)
+WHERE (r.valid_from_date IS NULL OR r.valid_from_date <= $date) AND (r.valid_to_date IS NULL OR r.valid_to_date >= $date)
 WITH a, r, b LIMIT $limit
 RETURN a.name AS from, type(r) AS relation, b.name AS to, r.valid_from AS valid_from, r.valid_to AS valid_to,
        r.credibility AS credibility, r.reliability AS reliability

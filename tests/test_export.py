@@ -102,7 +102,7 @@ def test_graphml_reads_back(tmp_path):
     assert abu["label"] == abu["name"] == "Abu Tést"
     assert abu["aliases"] == "Abu Test|أبو تست" and abu["type"] == "Person"
     assert H.nodes["old-hospital"]["lat"] == pytest.approx(34.45)
-    occ = H.edges["brigade-9", "old-hospital", "brigade-9:OCCUPIES:old-hospital"]
+    occ = H.edges["brigade-9", "old-hospital", "brigade-9|OCCUPIES|old-hospital"]
     assert occ["label"] == occ["type"] == "OCCUPIES"
     assert occ["credibility"] == 2 and occ["reliability"] == "B"
     assert occ["sources"] == "field-report-2021|wire-2022"
@@ -118,13 +118,13 @@ def test_gexf_reads_back_with_time_intervals(tmp_path):
     assert 'timeformat="date"' in out.read_text(encoding="utf-8")
     assert (H.number_of_nodes(), H.number_of_edges()) == (N_ENTITIES, N_RELATIONS)
     edges = {d["id"]: d for *_, d in H.edges(data=True)}
-    runs = edges["state-x:RUNS:recruitment-drive"]
+    runs = edges["state-x|RUNS|recruitment-drive"]
     assert (runs["start"], runs["end"]) == ("2021-11-01", "2021-12-31")  # partial dates: first day, last day
     assert runs["relation"] == runs["label"] == "RUNS"
-    leads = edges["abu-test:LEADS:brigade-9"]
+    leads = edges["abu-test|LEADS|brigade-9"]
     assert leads["start"] == "2021-01-01" and "end" not in leads and leads["title"] == "commander"
-    assert "start" not in edges["brigade-9:PART_OF:northern-front"]
-    assert edges["brigade-9:OCCUPIES:old-hospital"]["start"] == "2021-06-01"
+    assert "start" not in edges["brigade-9|PART_OF|northern-front"]
+    assert edges["brigade-9|OCCUPIES|old-hospital"]["start"] == "2021-06-01"
     drive = H.nodes["recruitment-drive"]
     assert drive["label"] == "Recruitment drive" and drive["campaign_start"] == "2021-11"
     assert "start" not in drive  # a campaign's start attribute is not the node's lifetime

@@ -62,9 +62,10 @@ STATE_ENTITIES = """MATCH (n:Entity)
 WHERE n.dataset = $dataset
 RETURN n.id AS key, n.hash AS hash, elementId(n) AS element_id"""
 
+# key: graph.facts.edge_id, built by Neo4j so the state read ships one string a relationship.
 STATE_RELATIONS = """MATCH (a:Entity)-[r]->(b:Entity)
 WHERE a.dataset = $dataset AND r.dataset = $dataset
-RETURN a.id + ' ' + type(r) + ' ' + b.id AS key, r.hash AS hash"""
+RETURN a.id + '|' + type(r) + '|' + b.id AS key, r.hash AS hash"""
 
 # Ids this load would write that exist in Neo4j under another dataset (or none).
 FOREIGN_ENTITIES = """UNWIND $ids AS id
@@ -178,3 +179,10 @@ def update_relations_cypher(rtype: str) -> str:
 
 def relation_sources_cypher() -> str:
     return RELATION_SOURCES_DDL.format(types="|".join(REGISTRY.relations))
+
+
+# The as-of rule (graph.asof) in Cypher: `valid_from_date`/`valid_to_date` are
+# the window the mapping stores, open ends null. Use as
+# HOLDS_ON.format(r="r", day="$as_of"); queries/*.cypher that filter by date
+# must contain it verbatim (queries.library checks).
+HOLDS_ON = "({r}.valid_from_date IS NULL OR {r}.valid_from_date <= {day}) AND ({r}.valid_to_date IS NULL OR {r}.valid_to_date >= {day})"

@@ -37,7 +37,8 @@ from typing import Any, Iterator, Protocol
 from neo4j.spatial import WGS84Point
 
 from ..build import entity_data
-from ..dates import first_day, last_day
+from ..asof import window
+from ..dates import first_day
 from ..facts import Facts
 from ..names import name_key
 from ..schema import REGISTRY
@@ -45,11 +46,6 @@ from ..schema import REGISTRY
 SOURCE_LABEL = "Source"
 # Properties every row gets; not part of any type's data.
 DATASET, HASH = "dataset", "hash"
-
-
-def relation_key(source: str, rtype: str, target: str) -> str:
-    """One string per relationship: ids are slugs (no spaces), types are identifiers."""
-    return f"{source} {rtype} {target}"
 
 
 def _digest(kind: str, props: dict[str, Any]) -> str:
@@ -103,11 +99,12 @@ def entity_props(eid: str, data: dict[str, Any], dataset: str) -> dict[str, Any]
 
 def _relation_props(rtype: str, props: dict[str, Any], dataset: str) -> dict[str, Any]:
     props[HASH] = _digest(rtype, props)
-    # Derived from the partial dates the hash already covers.
-    if props.get("valid_from"):
-        props["valid_from_date"] = first_day(props["valid_from"])
-    if props.get("valid_to"):
-        props["valid_to_date"] = last_day(props["valid_to"])
+    # The as-of window (graph.asof), derived from the partial dates the hash already covers.
+    first, last = window(props.get("valid_from"), props.get("valid_to"))
+    if first is not None:
+        props["valid_from_date"] = first
+    if last is not None:
+        props["valid_to_date"] = last
     props[DATASET] = dataset
     return props
 

@@ -69,7 +69,8 @@ from .cypher import (
     relation_sources_cypher,
     update_relations_cypher,
 )
-from .mapping import HASH, SOURCE_LABEL, RowSource, relation_key
+from ..facts import edge_id, parse_edge_id
+from .mapping import HASH, SOURCE_LABEL, RowSource
 from ..schema import REGISTRY
 
 DEFAULT_CHUNK = 10_000
@@ -188,7 +189,7 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
 def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
     """What Neo4j holds of ``dataset``: ``{kind: {key: hash}}`` and ``element_ids`` (entity id: element id).
 
-    Relationship keys are :func:`relation_key`.
+    Relationship keys are :func:`graph.facts.edge_id`.
     """
     state = {}
     with drv.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=20_000) as session:
@@ -501,7 +502,7 @@ def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size
             consider("entities", label, row["id"], row)
         writer.nodes_done()  # relationship chunks wait until every node chunk has committed
         for rtype, row in source.relations():
-            consider("relations", rtype, relation_key(row["from"], rtype, row["to"]), row)
+            consider("relations", rtype, edge_id(row["from"], rtype, row["to"]), row)
         writer.close()
         writer.verify()
     except BaseException:
@@ -510,7 +511,7 @@ def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size
     lap("write")
 
     # Deletions only once every write is in: an interrupted load never loses anything.
-    stale_relations = [dict(zip(("from", "type", "to"), k.split(" "))) for k in state["relations"]
+    stale_relations = [dict(zip(("from", "type", "to"), parse_edge_id(k))) for k in state["relations"]
                        if k not in seen["relations"]]
     stale_entities = sorted(k for k in state["entities"] if k not in seen["entities"])
     stale_sources = sorted(k for k in state["sources"] if k not in seen["sources"])
