@@ -178,7 +178,7 @@ def bench_expand(url: str, ids: list[str], hubs: list[str], dates: list[str], rn
         for i, eid in enumerate(picks):
             body = {"id": eid, "known": rng.sample(ids, 50), "limit": 100}
             if i % 2:
-                body["filters"] = {"as_of": rng.choice(dates) if dates else None, "min_reliability": "C"}
+                body["filters"] = {"as_of": rng.choice(dates) if dates else None, "reliability_at_least": "C"}
             t = time.perf_counter()
             r = c.post("/api/expand", json=body)
             ms = (time.perf_counter() - t) * 1000
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seed": args.seed, **load},
         "method": {"search": f"{len(typed)} typed prefixes of {args.names} names/aliases, sequential, keep-alive",
                    "expand": f"{args.expansions} expansions, limit 100, 50 known, 1 in 10 a top-20 hub, "
-                             "every other one filtered (as_of + min_reliability C)",
+                             "every other one filtered (as_of + reliability_at_least C)",
                    "page": f"link to a {VIEW_NODES}-node view in headless Chromium ({CHROMIUM})",
                    "warmup": "20 requests of each kind, not counted",
                    "notes": ["the machine (2 cores) is shared: load average at the start "

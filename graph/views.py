@@ -1,8 +1,9 @@
 """Views of the in-memory graph: resolving names, filtering by time and grade, focusing.
 
 Pure functions in networkx style: a graph in, a new graph (or a dict) out,
-options as keywords. Grades follow the Admiralty code, where 1 and A are best,
-so ``min_credibility=3`` keeps facts graded 1, 2 or 3.
+options as keywords. Grades follow the Admiralty scales of the registry, best
+first: ``credibility_at_least=3`` keeps facts graded 1, 2 or 3,
+``reliability_at_least="B"`` facts with a source graded A or B.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import networkx as nx
 
 from .asof import holds_on, parse_day, window
 from .names import name_key
+from .schema import REGISTRY
 
 __all__ = ["filter_graph", "name_index", "neighbourhood", "parse_day", "resolve"]
 
@@ -34,22 +36,19 @@ def resolve(G: nx.MultiDiGraph, name_or_id: str) -> list[str]:
     return sorted(name_index(G).get(name_key(name_or_id), ()))
 
 
-def _evidence_ok(data, sources, min_credibility, min_reliability) -> bool:
-    for ev in data["evidence"]:
-        if min_credibility is not None and ev["credibility"] > min_credibility:
-            continue
-        if min_reliability is not None and sources[ev["source"]]["reliability"] > min_reliability:
-            continue
-        return True
-    return False
+def _evidence_ok(data, sources, credibility_at_least, reliability_at_least) -> bool:
+    credibility, reliability = REGISTRY.credibility, REGISTRY.reliability
+    return any(credibility.at_least(ev["credibility"], credibility_at_least)
+               and reliability.at_least(sources[ev["source"]]["reliability"], reliability_at_least)
+               for ev in data["evidence"])
 
 
 def filter_graph(
     G: nx.MultiDiGraph,
     *,
     as_of: date | None = None,
-    min_credibility: int | None = None,
-    min_reliability: str | None = None,
+    credibility_at_least: int | None = None,
+    reliability_at_least: str | None = None,
     entity_types: Iterable[str] | None = None,
     relation_types: Iterable[str] | None = None,
     keep: Iterable[str] = (),
@@ -65,13 +64,13 @@ def filter_graph(
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if etypes is None or d["type"] in etypes)
-    graded = min_credibility is not None or min_reliability is not None
+    graded = credibility_at_least is not None or reliability_at_least is not None
     for u, v, k, d in G.edges(keys=True, data=True):
         if u not in H or v not in H or (rtypes is not None and k not in rtypes):
             continue
         if as_of is not None and not holds_on(window(d.get("valid_from"), d.get("valid_to")), as_of):
             continue
-        if graded and not _evidence_ok(d, sources, min_credibility, min_reliability):
+        if graded and not _evidence_ok(d, sources, credibility_at_least, reliability_at_least):
             continue
         H.add_edge(u, v, k, **d)
     if as_of is not None or graded or rtypes is not None:

@@ -41,10 +41,10 @@ def viz(
     depth: Optional[int] = typer.Option(None, "--depth", min=0, help="Hops around --focus (default 1)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
                                         help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
-    min_credibility: Optional[int] = typer.Option(
+    credibility_at_least: Optional[int] = typer.Option(
         None, "--min-credibility", min=1, max=6, metavar="N",
         help="Keep evidence graded 1..N (Admiralty credibility, 1 = confirmed)."),
-    min_reliability: Optional[Reliability] = typer.Option(
+    reliability_at_least: Optional[Reliability] = typer.Option(
         None, "--min-reliability", case_sensitive=False, metavar="X",
         help="Keep evidence from sources graded A..X (Admiralty reliability, A = best)."),
     title: Optional[str] = typer.Option(None, "--title", help="Heading of the page (default: the input names)."),
@@ -60,8 +60,8 @@ def viz(
 
     if depth is not None and not focus:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
-    view = View(as_of=_day(as_of), min_credibility=min_credibility,
-                min_reliability=min_reliability.value if min_reliability else None,
+    view = View(as_of=_day(as_of), credibility_at_least=credibility_at_least,
+                reliability_at_least=reliability_at_least.value if reliability_at_least else None,
                 focus=list(focus or []), depth=1 if depth is None else depth)
     G = build_graph(read_facts(paths))
     try:

@@ -113,21 +113,21 @@ def _expected(G, centre, etypes=None, **kw):
     {"as_of": "2021-06-01"},
     {"as_of": "2021-12-15"},
     {"as_of": "2022-01-10"},
-    {"min_credibility": 2},
-    {"min_reliability": "B"},
-    {"min_credibility": 3, "min_reliability": "B"},
+    {"credibility_at_least": 2},
+    {"reliability_at_least": "B"},
+    {"credibility_at_least": 3, "reliability_at_least": "B"},
     {"relation_types": ["LOCATED_IN", "OCCUPIES"]},
     {"entity_types": ["ArmedGroup", "Government"]},
-    {"entity_types": ["ArmedGroup"], "as_of": "2024-01-01", "min_reliability": "C"},
+    {"entity_types": ["ArmedGroup"], "as_of": "2024-01-01", "reliability_at_least": "C"},
 ])
 def test_filters_match_the_in_memory_views(client, seed_graph, centre, filters):
     kw = {}
     if "as_of" in filters:
         kw["as_of"] = date.fromisoformat(filters["as_of"])
-    if "min_credibility" in filters:
-        kw["min_credibility"] = filters["min_credibility"]
-    if "min_reliability" in filters:
-        kw["min_reliability"] = filters["min_reliability"]
+    if "credibility_at_least" in filters:
+        kw["credibility_at_least"] = filters["credibility_at_least"]
+    if "reliability_at_least" in filters:
+        kw["reliability_at_least"] = filters["reliability_at_least"]
     if "relation_types" in filters:
         kw["relation_types"] = filters["relation_types"]
     expected = _expected(seed_graph, centre, filters.get("entity_types"), **kw)
@@ -186,7 +186,7 @@ def test_view_rebuilds_a_state(client, seed_graph):
         near |= set(seed_graph.successors(n)) | set(seed_graph.predecessors(n))
     far = sorted(n for n in seed_graph if n not in near and seed_graph.degree(n))[0]
     body = {"roots": ["al-bukamal"], "expanded": ["badr-hospital", "no-such-entity"], "removed": ["iran"],
-            "shown": [far], "filters": {"min_reliability": "C"}}
+            "shown": [far], "filters": {"reliability_at_least": "C"}}
     r = client.post("/api/view", json=body)
     assert r.status_code == 200, r.text
     v = r.json()
@@ -203,8 +203,8 @@ def test_bad_filters_are_refused_in_one_line(client):
     r = client.post("/api/expand", json={"id": "al-bukamal", "filters": {"entity_types": ["Dragon"]}})
     assert r.status_code == 422
     assert "unknown entity type(s): 'Dragon'" in r.json()["detail"]
-    r = client.post("/api/expand", json={"id": "al-bukamal", "filters": {"min_credibility": 9}})
-    assert r.status_code == 422 and "min_credibility" in r.json()["detail"]
+    r = client.post("/api/expand", json={"id": "al-bukamal", "filters": {"credibility_at_least": 9}})
+    assert r.status_code == 422 and "credibility_at_least" in r.json()["detail"]
 
 
 # --------------------------------------------------------------------------- evidence

@@ -59,17 +59,17 @@ def test_as_of(G):
 
 
 def test_grades(G):
-    H = filter_graph(G, min_credibility=3)
+    H = filter_graph(G, credibility_at_least=3)
     assert not H.has_edge("brigade-9", "northern-front")  # credibility 4
     assert not H.has_edge("state-x", "northern-front")  # 5
     assert H.has_edge("brigade-9", "old-hospital")
-    H = filter_graph(G, min_reliability="C")
+    H = filter_graph(G, reliability_at_least="C")
     # Every fact only the D-graded wire states is gone; the hospital edge has a B source too.
     assert not H.has_edge("jane-spokes", "northern-front")
     assert H.has_edge("brigade-9", "old-hospital")
     assert "jane-spokes" not in H  # left without edges by the filter
     # Both grades must hold for one and the same piece of evidence.
-    H = filter_graph(G, min_reliability="B", min_credibility=3)
+    H = filter_graph(G, reliability_at_least="B", credibility_at_least=3)
     assert H.edges["brigade-9", "old-hospital", "OCCUPIES"]
 
 

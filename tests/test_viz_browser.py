@@ -219,12 +219,12 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     assert summary() == "Showing 9 of 11 entities and 11 of 13 relations." == shown(entity_types=not_people)
     page.select_option("#credibility", "1")
     assert summary() == "Showing 5 of 11 entities and 3 of 13 relations." == shown(
-        entity_types=not_people, min_credibility=1)
+        entity_types=not_people, credibility_at_least=1)
     page.click("#legend label:has-text('Person')")
     page.select_option("#credibility", "6")
     page.select_option("#reliability", "C")
     # Four relations rest on wire-2022 (D) alone; Jane Spokes and the strike lose all theirs.
-    assert summary() == "Showing 9 of 11 entities and 9 of 13 relations." == shown(min_reliability="C")
+    assert summary() == "Showing 9 of 11 entities and 9 of 13 relations." == shown(reliability_at_least="C")
     page.select_option("#reliability", "F")
     assert summary() == "11 entities and 13 relations."
 

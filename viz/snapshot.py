@@ -58,8 +58,8 @@ class View:
     """What a snapshot shows: filters and focus, as given (for the heading)."""
 
     as_of: date | None = None
-    min_credibility: int | None = None
-    min_reliability: str | None = None
+    credibility_at_least: int | None = None
+    reliability_at_least: str | None = None
     focus: list[str] = field(default_factory=list)
     depth: int = 1
 
@@ -67,10 +67,10 @@ class View:
         out = []
         if self.as_of:
             out.append(f"as of {self.as_of.isoformat()}")
-        if self.min_credibility is not None:
-            out.append("credibility 1" + (" only" if self.min_credibility == 1 else f"-{self.min_credibility}"))
-        if self.min_reliability is not None:
-            out.append("reliability A" + (" only" if self.min_reliability == "A" else f"-{self.min_reliability}"))
+        if self.credibility_at_least is not None:
+            out.append("credibility 1" + (" only" if self.credibility_at_least == 1 else f"-{self.credibility_at_least}"))
+        if self.reliability_at_least is not None:
+            out.append("reliability A" + (" only" if self.reliability_at_least == "A" else f"-{self.reliability_at_least}"))
         if self.focus:
             out.append(f"within {self.depth} hop{'s' if self.depth != 1 else ''} of {', '.join(self.focus)}")
         return out
@@ -98,9 +98,9 @@ def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
             raise UnknownEntity(name, suggest(G, name))
         centres.extend(c for c in found if c not in centres)
     H = G
-    if view.as_of is not None or view.min_credibility is not None or view.min_reliability is not None:
-        H = filter_graph(G, as_of=view.as_of, min_credibility=view.min_credibility,
-                         min_reliability=view.min_reliability, keep=centres)
+    if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
+        H = filter_graph(G, as_of=view.as_of, credibility_at_least=view.credibility_at_least,
+                         reliability_at_least=view.reliability_at_least, keep=centres)
     if centres:
         H = neighbourhood(H, centres, view.depth)
     return H
@@ -146,7 +146,7 @@ def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View 
         "title": title,
         "generated": generated,
         "filters": view.describe(),
-        "grades": {"credibility": view.min_credibility or 6, "reliability": view.min_reliability or "F"},
+        "grades": {"credibility": view.credibility_at_least or 6, "reliability": view.reliability_at_least or "F"},
         "types": legend,
         "relations": relation_types,
         "sources": sources,

@@ -21,7 +21,7 @@ class Model(BaseModel):
 
 class Filters(Model):
     """What the view shows. Grades follow the Admiralty code (1 and A are best):
-    ``min_credibility=3`` keeps facts graded 1-3, ``min_reliability="B"`` keeps facts
+    ``credibility_at_least=3`` keeps facts graded 1-3, ``reliability_at_least="B"`` keeps facts
     with at least one source graded A or B. A relation passes when one piece of evidence
     meets both grades."""
 
@@ -29,8 +29,8 @@ class Filters(Model):
         None, description="Entity types to show (None: all). Entities chosen by the user are always shown.")
     relation_types: list[str] | None = Field(None, description="Relation types to show (None: all).")
     as_of: dt.date | None = Field(None, description="Only relations valid on this day (open ends hold).")
-    min_reliability: Reliability | None = Field(None, description="Worst source reliability accepted (A-F).")
-    min_credibility: int | None = Field(None, ge=1, le=6, description="Worst credibility accepted (1-6).")
+    reliability_at_least: Reliability | None = Field(None, description="Worst source reliability accepted (A-F).")
+    credibility_at_least: int | None = Field(None, ge=1, le=6, description="Worst credibility accepted (1-6).")
 
     @field_validator("entity_types", "relation_types")
     @classmethod

@@ -46,6 +46,6 @@ def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None) -> str:
 
     view = None
     if filters is not None:
-        view = View(as_of=filters.as_of, min_credibility=filters.min_credibility,
-                    min_reliability=filters.min_reliability)
+        view = View(as_of=filters.as_of, credibility_at_least=filters.credibility_at_least,
+                    reliability_at_least=filters.reliability_at_least)
     return render_html(G, title=title, view=view)

@@ -169,17 +169,17 @@ def rel_conditions(f: Filters, r: str, params: dict, source_reliability) -> list
         params["f_asof"] = f.as_of.isoformat()
         out.append(f"({r}.valid_from IS NULL OR substring($f_asof, 0, size({r}.valid_from)) >= {r}.valid_from)")
         out.append(f"({r}.valid_to IS NULL OR substring($f_asof, 0, size({r}.valid_to)) <= {r}.valid_to)")
-    if f.min_credibility is not None and f.min_reliability is not None:
-        params["f_cred"] = f.min_credibility
-        params["f_rel"] = f.min_reliability
-        params["f_ok_sources"] = [s for s, grade in source_reliability().items() if grade <= f.min_reliability]
+    if f.credibility_at_least is not None and f.reliability_at_least is not None:
+        params["f_cred"] = f.credibility_at_least
+        params["f_rel"] = f.reliability_at_least
+        params["f_ok_sources"] = [s for s, grade in source_reliability().items() if grade <= f.reliability_at_least]
         out.append(f"any(i IN range(0, size({r}.sources) - 1) WHERE {r}.credibilities[i] <= $f_cred "
                    f"AND {r}.sources[i] IN $f_ok_sources)")
-    elif f.min_credibility is not None:
-        params["f_cred"] = f.min_credibility
+    elif f.credibility_at_least is not None:
+        params["f_cred"] = f.credibility_at_least
         out.append(f"any(c IN {r}.credibilities WHERE c <= $f_cred)")
-    elif f.min_reliability is not None:
-        params["f_rel"] = f.min_reliability
+    elif f.reliability_at_least is not None:
+        params["f_rel"] = f.reliability_at_least
         out.append(f"{r}.reliability <= $f_rel")
     return out
 

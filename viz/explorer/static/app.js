@@ -145,7 +145,7 @@
   function filters() {
     return {
       entity_types: state.et, relation_types: state.rt, as_of: state.asof,
-      min_reliability: state.rel, min_credibility: state.cred,
+      reliability_at_least: state.rel, credibility_at_least: state.cred,
     };
   }
 
