@@ -30,16 +30,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import networkx as nx
 
 from .dates import first_day, last_day
 from .facts import edge_id
+from .files import atomic_output
 from .schema import REGISTRY
 
 LIST_SEPARATOR = "|"
@@ -129,7 +127,7 @@ def _dumps(value: Any) -> str:
 
 def write_json(G: nx.MultiDiGraph, path: str | Path) -> None:
     """Node-link JSON, one node or edge a line; equal to ``json.dumps(node_link_data(G))`` once parsed."""
-    with _atomic(path, newline="\n") as fh:
+    with atomic_output(path, newline="\n") as fh:
         fh.write('{"directed": true, "multigraph": true,\n"graph": ')
         fh.write(_dumps({"sources": graph_sources(G)}))
         for name, records in (("nodes", (node_record(n, d) for n, d in sorted_nodes(G))),
@@ -232,13 +230,13 @@ def flat_graph(G: nx.MultiDiGraph, *, gexf: bool = False) -> nx.MultiDiGraph:
 
 def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> None:
     H = flat_graph(G)
-    with _atomic(path, binary=True) as fh:
+    with atomic_output(path, binary=True) as fh:
         nx.write_graphml(H, fh, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
 
 
 def write_gexf(G: nx.MultiDiGraph, path: str | Path) -> None:
     H = flat_graph(G, gexf=True)
-    with _atomic(path, binary=True) as fh:
+    with atomic_output(path, binary=True) as fh:
         nx.write_gexf(H, fh, encoding="utf-8", prettyprint=True, version="1.2draft")
 
 
@@ -303,39 +301,8 @@ def write_csv(G: nx.MultiDiGraph, out: str | Path) -> tuple[Path, Path]:
     nodes_path, edges_path = csv_paths(out)
     ncols, nrows, ecols, erows = csv_tables(G)
     for path, cols, rows in ((nodes_path, ncols, nrows), (edges_path, ecols, erows)):
-        with _atomic(path, newline="") as fh:
+        with atomic_output(path, newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(cols)
             w.writerows(rows)
     return nodes_path, edges_path
-
-
-# -- files -------------------------------------------------------------------------
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def _atomic(path: str | Path, binary: bool = False, newline: str | None = None) -> Iterator:
-    """A file that appears at ``path`` complete, or not at all."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # as open() would have made it, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-FORMATS = {"json": write_json, "graphml": write_graphml, "gexf": write_gexf, "csv": write_csv}

@@ -6,6 +6,7 @@ them, and a model's dump is the only road to a graph node, edge or database row.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -23,6 +24,18 @@ from .dates import first_day, last_day, parse_partial
 from .schema import REGISTRY, Attribute, Registry
 
 MAX_QUOTE_WORDS = 25
+# Text limits, so that whatever validates can be written and indexed: Neo4j's
+# range indexes (ids, names) take keys of at most 8 KB, and a character is at
+# most 4 bytes of UTF-8. A quote of 25 words is far shorter than its limit.
+MAX_NAME_CHARS = 1_000
+MAX_QUOTE_CHARS = 600
+MAX_TEXT_CHARS = 20_000
+# Neo4j integers are 64-bit.
+INT64 = (-(2**63), 2**63 - 1)
+# C0 controls and DEL (NUL included) have no place in a curated fact; tab and
+# line breaks do in long texts, not in a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x85]")
 
 
 def _to_str(v: Any) -> Any:
@@ -42,12 +55,31 @@ def _check_quote(v: str) -> str:
     return v
 
 
+def _no_control(v: str) -> str:
+    m = _CONTROL.search(v)
+    if m:
+        raise ValueError(f"contains the control character U+{ord(m.group()):04X} at position {m.start() + 1}")
+    return v
+
+
+def _one_line(v: str) -> str:
+    _no_control(v)
+    if _LINE_BREAK.search(v):
+        raise ValueError("a name is one line: remove the line break")
+    return v
+
+
 PartialDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_partial)]
 Slug = Annotated[
     str,
     Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", min_length=1, max_length=200),
 ]
-Text = Annotated[str, Field(min_length=1)]
+# Free text (titles, descriptions, attributes) and names (names, aliases: indexed, one line).
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_no_control)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_no_control)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Integer = Annotated[int, Field(ge=INT64[0], le=INT64[1])]
 # The Admiralty scales of the registry (graph/schema.yaml `grades`).
 Credibility = Annotated[int, Field(ge=REGISTRY.credibility.best, le=REGISTRY.credibility.worst)]
 Reliability = Literal[REGISTRY.reliability.grades]  # type: ignore[valid-type]
@@ -61,16 +93,17 @@ class Source(Strict):
     id: Slug
     title: Text
     publisher: Text
-    author: str | None = None
+    author: Name | None = None
     published: PartialDate
     reliability: Reliability
-    document: str | None = None
-    url: str | None = None
+    document: Name | None = None
+    url: Name | None = None
 
 
 class Evidence(Strict):
     source: Slug
-    quote: Annotated[Text, AfterValidator(_check_quote)]
+    quote: Annotated[str, Field(min_length=1, max_length=MAX_QUOTE_CHARS), AfterValidator(_no_control),
+                     AfterValidator(_check_quote)]
     # A piece of evidence may grade itself; otherwise the relation's grade holds.
     credibility: Credibility | None = None
 
@@ -78,11 +111,11 @@ class Evidence(Strict):
 class EntityBase(Strict):
     id: Slug
     type: str
-    name: Text
-    aliases: list[Text] = Field(default_factory=list)
-    description: str | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    name: Name
+    aliases: list[Name] = Field(default_factory=list)
+    description: OptionalText | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _both_coordinates(self):
@@ -123,11 +156,11 @@ _ENTITY_BASE = frozenset(EntityBase.model_fields)
 _RELATION_BASE = frozenset(RelationBase.model_fields)
 
 _KIND_TYPES: dict[str, Any] = {
-    "string": str,
-    "integer": int,
-    "number": float,
+    "string": Text,
+    "integer": Integer,
+    "number": Number,
     "date": PartialDate,
-    "strings": list[str],
+    "strings": list[Text],
 }
 
 

@@ -39,6 +39,7 @@ def _known_columns(section: str) -> set[str]:
 
 # Progress is told in steps of this many bytes: a call per line would cost seconds a million lines.
 PROGRESS_STEP = 1 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
@@ -50,6 +51,8 @@ def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[
                 if pending >= PROGRESS_STEP:
                     progress(pending)
                     pending = 0
+            if n == 1 and raw.startswith(_BOM):  # what spreadsheet programs write as "UTF-8"
+                raw = raw[len(_BOM):]
             if not raw.isspace():
                 yield Record(section, raw, label, n)
     if progress and pending:
@@ -68,7 +71,7 @@ def _csv_row(section: str, row: dict[str, str]) -> dict:
 
 def read_csv(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
     try:
-        fh = path.open(newline="", encoding="utf-8")
+        fh = path.open(newline="", encoding="utf-8-sig")  # a leading BOM ("CSV UTF-8") is not a column name
     except OSError as e:
         yield Problem(label, 1, f"cannot read: {e.strerror}")
         return

@@ -120,3 +120,17 @@ def test_transaction_log_retention_is_bounded(neo4j_driver):
         "SHOW SETTINGS YIELD name, value WHERE name = 'db.tx_log.rotation.retention_policy' RETURN value"
     ).records[0]["value"]
     assert value == "256M size"
+
+
+def test_a_query_past_the_transaction_memory_cap_fails_alone(neo4j_driver):
+    # The console case of the hostile-input review: a 300M-item list once took the
+    # server to an OutOfMemoryError. With the cap it is refused, and the server still answers.
+    with pytest.raises(Neo4jError) as err, neo4j_errors():
+        neo4j_driver.execute_query("RETURN size([x IN range(1, 300000000) | x]) AS n", routing_="r")
+    assert "memory" in str(err.value).lower()
+    assert neo4j_driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+    limits = dict(neo4j_driver.execute_query(
+        "SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'db.memory.transaction' "
+        "OR name STARTS WITH 'dbms.memory.transaction' RETURN name, value").records)
+    assert limits["db.memory.transaction.max"] != "0B"
+    assert limits["dbms.memory.transaction.total.max"] != "0B"

@@ -179,7 +179,8 @@ def _start(d: Path, host: str, port: int, wait: bool, timeout: float | None, s: 
     runtime = ensure_runtime(s, progress)
     log_path = d / LOG_FILE
     cmd = [_tool("java"), f"-Xms{s.heap_initial}", f"-Xmx{s.heap_max}", *JVM_FLAGS, MAIN_CLASS,
-           "--home", str(d), "--host", host, "--port", str(port), "--pagecache", s.pagecache]
+           "--home", str(d), "--host", host, "--port", str(port), "--pagecache", s.pagecache,
+           "--tx-memory", s.transaction_memory_max, "--tx-memory-total", s.transaction_memory_total]
     # Credentials and the (long) classpath go through the environment, not argv,
     # so `ps` shows neither.
     env = {**os.environ, "CLASSPATH": runtime.full_classpath,

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     heap_initial: str = "512m"
     heap_max: str = "4g"
     pagecache: str = "2g"
+    # Memory one transaction, and all transactions together, may take (Neo4j's
+    # db.memory.transaction.max / dbms.memory.transaction.total.max): a runaway
+    # query fails alone instead of exhausting the heap. A load chunk needs ~100 MB.
+    transaction_memory_max: str = "1g"
+    transaction_memory_total: str = "2g"
     start_timeout: float = 120.0  # seconds; the first start also creates the system database
 
     @property

@@ -28,7 +28,7 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  * A Neo4j Community DBMS embedded in this process and reachable over Bolt.
  *
  * <p>Usage: {@code java actorgraph.neo4j.ActorgraphNeo4j --home DIR [--host 127.0.0.1]
- * [--port 7687] [--pagecache 2g]}; credentials come from the environment
+ * [--port 7687] [--pagecache 2g] [--tx-memory 1g] [--tx-memory-total 2g]}; credentials come from the environment
  * (NEO4J_USER, NEO4J_PASSWORD) so they never show up in {@code ps}.
  *
  * <p>DIR is the Neo4j home: databases and transaction logs go under DIR/data,
@@ -63,6 +63,8 @@ public final class ActorgraphNeo4j {
         String host = opts.getOrDefault("--host", "127.0.0.1");
         int port = Integer.parseInt(opts.getOrDefault("--port", "7687"));
         long pagecache = SettingValueParsers.BYTES.parse(opts.getOrDefault("--pagecache", "2g"));
+        long txMemory = SettingValueParsers.BYTES.parse(opts.getOrDefault("--tx-memory", "1g"));
+        long txMemoryTotal = SettingValueParsers.BYTES.parse(opts.getOrDefault("--tx-memory-total", "2g"));
         String user = env("NEO4J_USER", "neo4j");
         String password = env("NEO4J_PASSWORD", "actorgraph-local");
 
@@ -94,6 +96,12 @@ public final class ActorgraphNeo4j {
                     .setConfig(BoltConnector.advertised_address, new SocketAddress(advertised(host), port))
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
+                    // One query may not take the server down: a transaction that needs more
+                    // memory than this fails with a MemoryLimitExceeded error instead of an
+                    // OutOfMemoryError that leaves the JVM (and its time limits) unwell.
+                    .setConfig(GraphDatabaseSettings.memory_tracking, true)
+                    .setConfig(GraphDatabaseSettings.memory_transaction_max_size, txMemory)
+                    .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, txMemoryTotal)
                     // No usage reports from a local development database.
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
                     // LOAD CSV reads neither this machine's files nor any address: a read-only
