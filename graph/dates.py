@@ -22,7 +22,7 @@ def parse_partial(value: str) -> tuple[int, int | None, int | None]:
     Traceback (most recent call last):
     ValueError: '2021-02-30' is not a day of the calendar
     """
-    m = _PARTIAL.match(value)
+    m = _PARTIAL.fullmatch(value)
     if not m:
         raise ValueError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     y, mo, d = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])

@@ -10,10 +10,10 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from .dates import first_day, last_day
-from .models import EntityBase, RelationBase, Source
+from .models import EntityBase, Evidence, RelationBase, Source
 
 
 # Past this many new container objects, a pause ends by freezing them (see gc_paused).
@@ -74,12 +74,28 @@ def parse_edge_id(value: str) -> tuple[str, str, str]:
 
 @dataclass(slots=True)
 class EvidenceItem:
+    """One piece of evidence of an edge, with its grade, when it was observed and who made the claim."""
+
     source: str
     quote: str
     credibility: int
+    # When the source saw it: the evidence's own `observed`, else the source's publication (partial date).
+    observed: str | None = None
+    observed_stated: bool = False  # the evidence said `observed:` itself
+    according_to: str | None = None  # an entity id, or an anonymous originator in words
+    via: str | None = None  # the entity id of the outlet the source relays
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "quote": self.quote, "credibility": self.credibility}
+        d: dict[str, Any] = {"source": self.source, "quote": self.quote, "credibility": self.credibility}
+        if self.observed is not None:
+            d["observed"] = self.observed
+        if self.observed_stated:
+            d["observed_stated"] = True
+        if self.according_to is not None:
+            d["according_to"] = self.according_to
+        if self.via is not None:
+            d["via"] = self.via
+        return d
 
 
 @dataclass(slots=True)
@@ -126,12 +142,21 @@ def _widen(a, b, to_day, pick):
     return a if pick(to_day(a), to_day(b)) == to_day(a) else b
 
 
-def edge_from_relation(rel: RelationBase) -> Edge:
+def evidence_item(ev: Evidence, credibility: int, sources: Mapping[str, Source] | None = None) -> EvidenceItem:
+    """A model's piece of evidence as the graph keeps it (its observation date resolved from its source)."""
+    src = sources.get(ev.source) if sources is not None else None
+    observed = ev.observed or (src.observed if src is not None else None)
+    return EvidenceItem(ev.source, ev.quote, ev.credibility or credibility, observed, ev.observed is not None,
+                        ev.according_to, ev.via)
+
+
+def edge_from_relation(rel: RelationBase, sources: Mapping[str, Source] | None = None) -> Edge:
+    """The edge a relation states; ``sources`` (id -> Source) give the evidence its observation dates."""
     return Edge(
         source=rel.from_,
         type=rel.type,
         target=rel.to,
-        evidence=[EvidenceItem(e.source, e.quote, e.credibility or rel.credibility) for e in rel.evidence],
+        evidence=[evidence_item(e, rel.credibility, sources) for e in rel.evidence],
         valid_from=rel.valid_from,
         valid_to=rel.valid_to,
         attributes=rel.attributes(),

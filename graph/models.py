@@ -70,10 +70,18 @@ def _one_line(v: str) -> str:
 
 
 PartialDate = Annotated[str, BeforeValidator(_to_str), AfterValidator(_check_partial)]
-Slug = Annotated[
-    str,
-    Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", min_length=1, max_length=200),
-]
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=200)]
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` has the form of an id.
+
+    >>> is_slug("sohr"), is_slug("a well-informed source")
+    (True, False)
+    """
+    return len(text) <= 200 and _SLUG.match(text) is not None
 # Free text (titles, descriptions, attributes) and names (names, aliases: indexed, one line).
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_no_control)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
@@ -94,10 +102,27 @@ class Source(Strict):
     title: Text
     publisher: Text
     author: Name | None = None
-    published: PartialDate
+    # When the report was published, and when it was read: either may be unknown, not both.
+    published: PartialDate | None = None
+    retrieved: PartialDate | None = None
     reliability: Reliability
     document: Name | None = None
     url: Name | None = None
+
+    @model_validator(mode="after")
+    def _dated(self):
+        if self.published is None and self.retrieved is None:
+            raise ValueError("give published (when the report came out) or, if that is unknown, retrieved "
+                             "(when it was read)")
+        if self.published and self.retrieved and last_day(self.retrieved) < first_day(self.published):
+            raise ValueError(f"retrieved {self.retrieved} is before published {self.published}")
+        return self
+
+    @property
+    def observed(self) -> str:
+        """When the source saw what it reports, unless a piece of evidence says otherwise: its publication
+        (or, when that is unknown, the day it was read, the latest it can be)."""
+        return self.published or self.retrieved  # type: ignore[return-value]
 
 
 class Evidence(Strict):
@@ -106,6 +131,18 @@ class Evidence(Strict):
                      AfterValidator(_check_quote)]
     # A piece of evidence may grade itself; otherwise the relation's grade holds.
     credibility: Credibility | None = None
+    # When the report saw it, if earlier than its publication ("in 2017, ...").
+    observed: PartialDate | None = None
+    # Who made the claim: an entity id (a person, outlet, government...) or, for an
+    # anonymous originator, words ("a source familiar with the government forces").
+    according_to: Name | None = None
+    # The outlet the source relays (an entity id): the Levant report via SOHR.
+    via: Slug | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether ``according_to`` describes an originator in words rather than naming an entity."""
+        return self.according_to is not None and not is_slug(self.according_to)
 
 
 class EntityBase(Strict):
@@ -116,6 +153,10 @@ class EntityBase(Strict):
     description: OptionalText | None = None
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    # Where the identification, names and description come from: reports (evidence), or
+    # the curator's own inference, said in a note.
+    evidence: list[Evidence] = Field(default_factory=list)
+    inferred: OptionalText | None = None
 
     @model_validator(mode="after")
     def _both_coordinates(self):

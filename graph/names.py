@@ -10,6 +10,11 @@ def name_key(text: str) -> str:
 
     Spelling variants (Albukamal / Abu Kamal) still need aliases; case, accents,
     Arabic diacritics, spaces and punctuation never do.
+
+    >>> name_key("Fog’ 47"), name_key("FOG-47"), name_key("Déir ez-Zor")
+    ('fog47', 'fog47', 'deirezzor')
+    >>> name_key("البُوكمال") == name_key("البوكمال")
+    True
     """
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed.casefold() if ch.isalnum())

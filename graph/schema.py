@@ -24,7 +24,7 @@ _ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # EDGE_DERIVED to an edge; exports and stores name edges and their ends with
 # EDGE_NAMING and keep their own bookkeeping in STORE_FIELDS. A type may
 # declare none of these as an attribute.
-ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon")
+ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "evidence", "inferred")
 RELATION_FIELDS = ("type", "from", "to", "evidence", "credibility", "valid_from", "valid_to")
 EDGE_DERIVED = ("reliability",)
 EDGE_NAMING = ("id", "key", "source", "target", "sources", "quotes")
@@ -179,7 +179,7 @@ def _grades(raw: dict | None) -> dict[str, Scale]:
             raise SchemaError(f"grades: the {name} scale is missing")
         values = spec["values"]
         if any(not isinstance(g, kind) or isinstance(g, bool) for g in values):
-            raise SchemaError(f"grades.{name}: every grade must be a {kind.__name__}")
+            raise SchemaError(f"grades.{name}: every grade must be {'a letter' if kind is str else 'a whole number'}")
         out[name] = Scale(name, spec.get("title", name), spec.get("description", ""), tuple(values), {g: str(m) for g, m in values.items()})
     for name in (raw or {}):
         if name not in _SCALES:
@@ -189,6 +189,8 @@ def _grades(raw: dict | None) -> dict[str, Scale]:
 
 def load_registry(path: Path = SCHEMA_FILE) -> Registry:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{path.name}: expected a mapping with entities, relations, groups and grades")
     ent_raw = raw.get("entities") or {}
     entities: dict[str, EntityType] = {}
     for name, spec in ent_raw.items():

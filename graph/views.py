@@ -13,7 +13,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from .asof import holds_on, parse_day, window
+from .asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, holds_on, parse_day
 from .names import name_key
 from .schema import REGISTRY
 
@@ -21,7 +21,13 @@ __all__ = ["filter_graph", "name_index", "neighbourhood", "parse_day", "resolve"
 
 
 def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
-    """Name key -> entity ids, over ids, names and aliases."""
+    """Name key -> entity ids, over ids, names and aliases.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("fog-47", type="ArmedGroup", name="Fog 47", aliases=["Fog’ 47"])
+    >>> name_index(G)
+    {'fog47': {'fog-47'}}
+    """
     index: dict[str, set[str]] = {}
     for n, data in G.nodes(data=True):
         for text in (n, data.get("name", ""), *data.get("aliases", ())):
@@ -30,7 +36,13 @@ def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
 
 
 def resolve(G: nx.MultiDiGraph, name_or_id: str) -> list[str]:
-    """Entity ids whose id, name or alias matches (case, accent and punctuation insensitive)."""
+    """Entity ids whose id, name or alias matches (case, accent and punctuation insensitive).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("al-bukamal", type="Place", name="Al-Bukamal", aliases=["Abu Kamal", "البوكمال"])
+    >>> resolve(G, "al-bukamal"), resolve(G, "ALBUKAMAL"), resolve(G, "abu kamal"), resolve(G, "Deir ez-Zor")
+    (['al-bukamal'], ['al-bukamal'], ['al-bukamal'], [])
+    """
     if name_or_id in G:
         return [name_or_id]
     return sorted(name_index(G).get(name_key(name_or_id), ()))
@@ -47,6 +59,7 @@ def filter_graph(
     G: nx.MultiDiGraph,
     *,
     as_of: date | None = None,
+    horizon: Horizon = DEFAULT_HORIZON,
     credibility_at_least: int | None = None,
     reliability_at_least: str | None = None,
     entity_types: Iterable[str] | None = None,
@@ -55,20 +68,35 @@ def filter_graph(
 ) -> nx.MultiDiGraph:
     """The facts that hold on ``as_of`` with at least one piece of evidence meeting both grades.
 
-    Entities left without any edge by the filter are dropped (unless in ``keep``);
-    entities that had no edges to begin with stay.
+    As of a day, a fact holds by the rule of :mod:`graph.asof` (stated validity, else
+    its observations widened by ``horizon``), and entities that do not exist yet or
+    any more (events before their date, campaigns outside [start, end]) are dropped
+    with their facts. Entities that lose every edge to the as-of, grade or relation
+    type filters are dropped (unless in ``keep``); entities that had no edges to begin
+    with stay, and so do entities whose neighbours were left out by ``entity_types``.
+
+    >>> G = nx.MultiDiGraph(sources={"wire": {"reliability": "D"}})
+    >>> G.add_edge("fog-47", "badr-hospital", "OCCUPIES", valid_from="2021-06",
+    ...            evidence=[{"source": "wire", "quote": "its headquarters", "credibility": 2}])
+    'OCCUPIES'
+    >>> filter_graph(G, as_of=date(2021, 6, 1)).size(), filter_graph(G, as_of=date(2021, 5, 31)).size()
+    (1, 0)
+    >>> sorted(filter_graph(G, credibility_at_least=2)), sorted(filter_graph(G, reliability_at_least="C"))
+    (['badr-hospital', 'fog-47'], [])
     """
     sources = G.graph.get("sources", {})
     etypes = set(entity_types) if entity_types is not None else None
     rtypes = set(relation_types) if relation_types is not None else None
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if etypes is None or d["type"] in etypes)
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True)
+                     if (etypes is None or d["type"] in etypes)
+                     and (as_of is None or holds_on(entity_window(d), as_of)))
     graded = credibility_at_least is not None or reliability_at_least is not None
     for u, v, k, d in G.edges(keys=True, data=True):
         if u not in H or v not in H or (rtypes is not None and k not in rtypes):
             continue
-        if as_of is not None and not holds_on(window(d.get("valid_from"), d.get("valid_to")), as_of):
+        if as_of is not None and not holds_on(fact_window(d, horizon)[0], as_of):
             continue
         if graded and not _evidence_ok(d, sources, credibility_at_least, reliability_at_least):
             continue
@@ -80,7 +108,12 @@ def filter_graph(
 
 
 def neighbourhood(G: nx.MultiDiGraph, centres: Iterable[str], depth: int = 1) -> nx.MultiDiGraph:
-    """The subgraph within ``depth`` hops of any centre, edges followed in both directions."""
+    """The subgraph within ``depth`` hops of any centre, edges followed in both directions.
+
+    >>> G = nx.MultiDiGraph([("abu-test", "brigade-9"), ("brigade-9", "old-hospital"), ("state-x", "brigade-9")])
+    >>> sorted(neighbourhood(G, ["abu-test"], depth=1)), sorted(neighbourhood(G, ["old-hospital"], depth=2))
+    (['abu-test', 'brigade-9'], ['abu-test', 'brigade-9', 'old-hospital', 'state-x'])
+    """
     seen = set(centres)
     frontier = set(seen)
     for _ in range(depth):

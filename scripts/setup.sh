@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything actorgraph and its tests need on a fresh Debian machine:
-# the Python package (editable, with test extras), Debian's Chromium for the
-# browser tests and screenshots, and the Neo4j runtime (Maven Central artifacts).
+# the Python package (editable, with the test and lint extras, at the versions
+# of constraints.txt), Debian's Chromium for the browser tests and screenshots,
+# and the Neo4j runtime (Maven Central artifacts).
 # Safe to re-run: each step skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-echo "== installing actorgraph (pip, editable, with test extras)"
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# constraints.txt pins every package to the version the tests last passed with
+# (regenerate it with python3 scripts/constraints.py after a deliberate upgrade).
+echo "== installing actorgraph (pip, editable, with the test and lint extras, versions from constraints.txt)"
+python3 -m pip install -q --disable-pip-version-check -e '.[test,lint]' -c constraints.txt
 
 if [ -f .ci/neo4j-setup.sh ]; then
   echo "== fetching the Neo4j runtime (Maven Central; once)"

@@ -1,9 +1,13 @@
-"""The Neo4j driver built from :mod:`graph.neo4j.settings`, and readable errors for it."""
+"""The Neo4j driver built from :mod:`graph.neo4j.settings`, reads through it, and readable errors for it.
+
+:func:`describe` is the one place that words a Neo4j failure for people: the CLI, the query
+library and the explorer all show its line.
+"""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
 import neo4j
 from neo4j import exceptions as nx
@@ -27,6 +31,17 @@ def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
         raise Neo4jError(describe(exc, s)) from exc
 
 
+def run_read(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = None, database: str | None = None,
+             timeout: float | None = None) -> neo4j.EagerResult:
+    """Run ``cypher`` in a READ transaction and return every record (``.records``, ``.keys``).
+
+    Neo4j itself refuses any write in a READ transaction. ``timeout`` (seconds) makes the server stop
+    the query. Driver exceptions are raised as they are: :func:`describe` words them.
+    """
+    return drv.execute_query(neo4j.Query(cypher, timeout=timeout), dict(params or {}), database_=database,
+                             routing_=neo4j.RoutingControl.READ)
+
+
 def describe(exc: BaseException, settings: Settings | None = None) -> str:
     """One line saying what went wrong and, where we know it, what to do."""
     s = settings or get_settings()
@@ -41,11 +56,24 @@ def describe(exc: BaseException, settings: Settings | None = None) -> str:
         return (f"cannot reach Neo4j at {s.uri} ({first_line}); "
                 "is it running? start it with `kg neo4j start`")
     if isinstance(exc, nx.Neo4jError):  # raised by the server: ClientError, TransientError...
-        what = "refused the request" if isinstance(exc, nx.ClientError) else "failed"
-        return f"Neo4j {what}: {_first_line(exc.message or '') or first_line} [{exc.code}]"
+        return _server_error(exc, first_line)
     if isinstance(exc, nx.ConfigurationError | ValueError):
         return f"bad Neo4j settings (NEO4J_URI={s.uri}): {first_line}"
     return f"Neo4j driver error: {first_line}"
+
+
+def _server_error(exc: nx.Neo4jError, first_line: str) -> str:
+    message, code = _first_line(exc.message or "") or first_line, exc.code or ""
+    if code.endswith("AccessMode") or "read access mode" in message.lower():
+        return f"this query may only read: Neo4j refused to write ({message}); nothing was changed"
+    if code.endswith(("TransactionTimedOut", "TransactionTimedOutClientConfiguration")) or code.endswith("Terminated"):
+        return f"the query was stopped: it ran longer than its time limit ({message})"
+    if "fulltext" in message.lower() and (code.endswith("ProcedureNotFound") or "no such fulltext" in message.lower()):
+        return f"the full-text indexes are missing: load a dataset first (`kg load` creates them) ({message})"
+    if ".Statement." in code:
+        return f"Neo4j refused the query: {message} [{code}]"
+    what = "refused the request" if isinstance(exc, nx.ClientError) else "failed"
+    return f"Neo4j {what}: {message} [{code}]"
 
 
 def _first_line(text: str) -> str:

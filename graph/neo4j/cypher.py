@@ -7,6 +7,9 @@ a ``$parameter``.
 
 from __future__ import annotations
 
+from neo4j.time import Duration
+
+from ..asof import DEFAULT_HORIZON, Horizon
 from ..schema import REGISTRY
 from .mapping import check_label, check_type
 
@@ -181,8 +184,27 @@ def relation_sources_cypher() -> str:
     return RELATION_SOURCES_DDL.format(types="|".join(REGISTRY.relations))
 
 
-# The as-of rule (graph.asof) in Cypher: `valid_from_date`/`valid_to_date` are
-# the window the mapping stores, open ends null. Use as
+# The as-of rule (graph.asof) in Cypher. A relationship with stated validity
+# holds inside [valid_from_date, valid_to_date] (open ends null); one without
+# holds from its first observation minus $look_back to its last plus
+# $look_ahead (Cypher durations: horizon_params below). Use as
 # HOLDS_ON.format(r="r", day="$as_of"); queries/*.cypher that filter by date
 # must contain it verbatim (queries.library checks).
-HOLDS_ON = "({r}.valid_from_date IS NULL OR {r}.valid_from_date <= {day}) AND ({r}.valid_to_date IS NULL OR {r}.valid_to_date >= {day})"
+HOLDS_ON = (
+    "(CASE WHEN {r}.time_basis = 'stated' "
+    "THEN ({r}.valid_from_date IS NULL OR {r}.valid_from_date <= {day}) "
+    "AND ({r}.valid_to_date IS NULL OR {r}.valid_to_date >= {day}) "
+    "ELSE {r}.observed_from_date - $look_back <= {day} AND {r}.observed_to_date + $look_ahead >= {day} END)"
+)
+
+# An entity exists on the day (graph.asof.entity_window): events from their
+# date on, campaigns inside [start, end]; the mapping stores those as
+# valid_from_date / valid_to_date on the node (null for everything else).
+EXISTS_ON = "(({n}.valid_from_date IS NULL OR {n}.valid_from_date <= {day}) " \
+            "AND ({n}.valid_to_date IS NULL OR {n}.valid_to_date >= {day}))"
+
+
+def horizon_params(horizon: Horizon = DEFAULT_HORIZON) -> dict[str, Duration]:
+    """``$look_back`` and ``$look_ahead`` for :data:`HOLDS_ON`: the horizon as Cypher durations."""
+    return {"look_back": Duration(months=horizon.look_back.months, days=horizon.look_back.days),
+            "look_ahead": Duration(months=horizon.look_ahead.months, days=horizon.look_ahead.days)}

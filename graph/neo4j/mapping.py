@@ -37,8 +37,11 @@ from typing import Any, Iterator, Protocol
 from neo4j.spatial import WGS84Point
 
 from ..build import entity_data
-from ..asof import window
-from ..dates import first_day
+from ..asof import INFERRED, STATED, entity_window, window
+from ..attribution import originator_keys
+from ..build import observed_span
+from ..dates import first_day, last_day
+from ..facts import evidence_item
 from ..facts import Facts
 from ..names import name_key
 from ..schema import REGISTRY
@@ -75,21 +78,32 @@ def source_props(sid: str, meta: dict[str, Any], dataset: str) -> dict[str, Any]
     props = {k: v for k, v in meta.items() if v is not None}
     props["id"] = sid
     props[HASH] = _digest(SOURCE_LABEL, props)
-    props["published_date"] = first_day(str(meta["published"]))
+    if meta.get("published"):
+        props["published_date"] = first_day(str(meta["published"]))
+    if meta.get("retrieved"):
+        props["retrieved_date"] = first_day(str(meta["retrieved"]))
     props[DATASET] = dataset
     return props
 
 
-def entity_props(eid: str, data: dict[str, Any], dataset: str) -> dict[str, Any]:
+def entity_props(eid: str, data: dict[str, Any], dataset: str, evidence: list | None = None) -> dict[str, Any]:
     """Node properties of an entity (``data`` as :func:`graph.build.entity_data` gives it)."""
     props: dict[str, Any] = {"id": eid}
     for k, v in data.items():
-        if v is not None:
+        if v is not None and k != "evidence":
             props[k] = list(v) if isinstance(v, (list, tuple)) else v
     props.setdefault("aliases", [])
+    if evidence:
+        props.update(evidence_props(evidence, prefix="evidence_"))
     keys = dict.fromkeys(k for k in map(name_key, (eid, data["name"], *props["aliases"])) if k)
     props["names"] = list(keys)
     props[HASH] = _digest(data["type"], props)  # lat/lon still plain numbers here
+    # When the entity exists (graph.asof.entity_window): events from their date, campaigns in [start, end].
+    first, last = entity_window(data)
+    if first is not None:
+        props["valid_from_date"] = first
+    if last is not None:
+        props["valid_to_date"] = last
     lat, lon = props.pop("lat", None), props.pop("lon", None)
     if lat is not None and lon is not None:
         props["location"] = WGS84Point((float(lon), float(lat)))
@@ -97,14 +111,41 @@ def entity_props(eid: str, data: dict[str, Any], dataset: str) -> dict[str, Any]
     return props
 
 
+def evidence_props(evidence: list, prefix: str = "") -> dict[str, Any]:
+    """Evidence as parallel lists (Neo4j holds no list of maps): one item per piece of evidence.
+
+    ``sources``, ``quotes``, ``credibilities``, ``observed`` (partial dates), ``observed_stated``,
+    ``according_to`` and ``via`` ("" where a piece has none); an entity's lists are prefixed ``evidence_``.
+    """
+    props = {
+        f"{prefix}sources": [x.source for x in evidence],
+        f"{prefix}quotes": [x.quote for x in evidence],
+        f"{prefix}credibilities": [x.credibility or 0 for x in evidence],
+        f"{prefix}observed": [x.observed or "" for x in evidence],
+        f"{prefix}observed_stated": [x.observed_stated for x in evidence],
+    }
+    # Attribution lists only where someone is named: most facts have none, and a million
+    # relationships of empty lists cost space for nothing.
+    if any(x.according_to for x in evidence):
+        props[f"{prefix}according_to"] = [x.according_to or "" for x in evidence]
+    if any(x.via for x in evidence):
+        props[f"{prefix}via"] = [x.via or "" for x in evidence]
+    return props
+
+
 def _relation_props(rtype: str, props: dict[str, Any], dataset: str) -> dict[str, Any]:
     props[HASH] = _digest(rtype, props)
-    # The as-of window (graph.asof), derived from the partial dates the hash already covers.
+    # The as-of rule's inputs (graph.asof, tested by cypher.HOLDS_ON), derived from what the hash covers:
+    # the stated window, else the observations that the horizon widens at query time.
     first, last = window(props.get("valid_from"), props.get("valid_to"))
+    props["time_basis"] = STATED if props.get("valid_from") or props.get("valid_to") else INFERRED
     if first is not None:
         props["valid_from_date"] = first
     if last is not None:
         props["valid_to_date"] = last
+    if props.get("first_observed"):
+        props["observed_from_date"] = first_day(props["first_observed"])
+        props["observed_to_date"] = last_day(props["last_observed"])
     props[DATASET] = dataset
     return props
 
@@ -157,21 +198,26 @@ class FactRows:
 
     def entities(self) -> Iterator[tuple[str, dict]]:
         for eid, ent in self.facts.entities.items():
-            yield check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset)}
+            yield check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset,
+                                                                          ent.evidence and self._evidence(ent))}
+
+    def _evidence(self, ent) -> list:
+        return [evidence_item(ev, ev.credibility or 0, self.facts.sources) for ev in ent.evidence]
 
     def relations(self) -> Iterator[tuple[str, dict]]:
         reliability = {sid: s.reliability for sid, s in self.facts.sources.items()}
+        meta = {sid: {"publisher": s.publisher} for sid, s in self.facts.sources.items()}
         ds = self.dataset
         for e in self.facts.edges.values():
             ev = e.evidence
-            credibilities = [x.credibility for x in ev]
-            props: dict[str, Any] = {
-                "sources": [x.source for x in ev],
-                "quotes": [x.quote for x in ev],
-                "credibilities": credibilities,
-                "credibility": min(credibilities),
-                "reliability": min(reliability[x.source] for x in ev),
-            }
+            props: dict[str, Any] = evidence_props(ev)
+            props["credibility"] = min(props["credibilities"])
+            props["reliability"] = min(reliability[x.source] for x in ev)
+            first, last = observed_span(props["observed"])
+            if first:
+                props["first_observed"], props["last_observed"] = first, last
+            keys = originator_keys([x.as_dict() for x in ev], meta) if len(ev) > 1 else None
+            props["originators"] = len(keys) if keys else 1
             if e.valid_from:
                 props["valid_from"] = e.valid_from
             if e.valid_to:

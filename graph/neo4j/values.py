@@ -25,7 +25,8 @@ from neo4j import time as ntime
 from ..schema import STORE_FIELDS
 
 # Written by the mapping for lookups and range filters; never facts to show.
-INTERNAL_PROPERTIES = frozenset(STORE_FIELDS) | {"valid_from_date", "valid_to_date", "published_date"}
+INTERNAL_PROPERTIES = frozenset(STORE_FIELDS) | {"valid_from_date", "valid_to_date", "observed_from_date",
+                                                 "observed_to_date", "published_date", "retrieved_date"}
 
 
 def to_plain(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Unit tests of the graph domain, one file per module of graph/."""
