@@ -11,8 +11,8 @@ import uvicorn
 
 from graph.neo4j.connection import driver
 from graph.neo4j.mapping import FactRows
-from graph.neo4j.writer import load_rows
 from graph.neo4j.settings import Settings
+from graph.neo4j.writer import load_rows
 from loaders import load_facts
 from tests.paths import DATA, ROOT, SEEDS
 
@@ -60,7 +60,7 @@ class ServerThread:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/"
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:

@@ -2,28 +2,31 @@
 
 Filters are checked against the in-memory views (graph.views): the same facts,
 filtered in Python, must give the same neighbourhoods as the Cypher the API runs.
+Every error kind is provoked for real and must answer its status with the one
+declared error model (ErrorOut).
 """
 
-from datetime import date
-
-import pytest
-from fastapi.testclient import TestClient
-
-from graph.build import build_graph
-from graph.views import filter_graph
-from loaders import load_facts
 import os
 import subprocess
 import sys
 import time
+from datetime import date
 
 import httpx
+import pytest
+from fastapi.testclient import TestClient
 
+from graph.asof import fact_window, iso_days
+from graph.build import build_graph
+from graph.schema import REGISTRY
+from graph.views import filter_graph
+from loaders import load_facts
 from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, free_port, reload
+from viz.explorer import errors
 from viz.explorer.app import create_app
 from viz.explorer.config import TOKEN_HEADER, ExplorerConfig
-from viz.explorer.models import Filters
-from viz.explorer.store import Store
+from viz.explorer.models import ErrorOut, Filters
+from viz.explorer.store import Store, neighbourhood
 
 BASE = "http://127.0.0.1:8000"
 
@@ -165,7 +168,7 @@ def test_hubs_are_reached_from_the_small_end(loaded, neo4j_driver, seed_graph):
     big = {n for n in seed_graph if seed_graph.degree(n) > hub}
     centre = "badr-hospital"
     known = sorted(set(nx_neighbours(seed_graph, "al-bukamal")) - {centre})[:15] + ["al-bukamal"]
-    res = store.expand(centre, filters=Filters(), known=known, limit=2000)
+    res = neighbourhood.expand(store, centre, filters=Filters(), known=known, limit=2000)
     new = {n["id"] for n in res["nodes"]} - set(known) - {centre}
     assert new & big, "the case needs a new hub"
     on_screen = new | set(known) | {centre}
@@ -207,6 +210,48 @@ def test_bad_filters_are_refused_in_one_line(client):
     assert r.status_code == 422 and "credibility_at_least" in r.json()["detail"]
 
 
+# --------------------------------------------------------------------------- the as-of rule
+
+
+@pytest.mark.parametrize("edge, last_day, first_gone", [
+    ("isis|OPERATES_IN|deir-ez-zor", "2017-12-31", "2018-01-01"),  # valid_to "2017": through the year's end
+    ("husam-luqa|PRESENT_AT|al-bukamal", "2021-12-31", "2022-01-01"),  # valid_to "2021-12": through the month's
+])
+def test_a_partial_end_date_holds_through_its_last_day(client, edge, last_day, first_gone):
+    source, _, target = edge.split("|")
+
+    def shown(day):
+        return edge in {e["id"] for e in expand(client, source, as_of=day)["edges"]}
+
+    assert shown(last_day) and not shown(first_gone)
+    # A rebuilt view follows the same rule.
+    v = client.post("/api/view", json={"roots": [source], "filters": {"as_of": first_gone}}).json()
+    assert edge not in {e["id"] for e in v["edges"]}
+    # The edge carries its window as ISO days (what the page compares), and the slider offers the day it stops.
+    e = {e["id"]: e for e in expand(client, source)["edges"]}[edge]
+    assert e["valid_to_day"] == last_day and e["time_basis"] == "stated"
+    assert first_gone in client.get("/api/meta").json()["dates"]
+
+
+def test_a_partial_start_date_holds_from_its_first_day(client):
+    edge = "husam-luqa|PRESENT_AT|al-bukamal"  # valid_from "2021-12"
+    ids = {day: {e["id"] for e in expand(client, "husam-luqa", as_of=day)["edges"]}
+           for day in ("2021-11-30", "2021-12-01")}
+    assert edge not in ids["2021-11-30"] and edge in ids["2021-12-01"]
+
+
+def test_edges_carry_the_window_of_the_one_as_of_rule(client, seed_graph):
+    """Every edge's ISO days are graph.asof's window for that fact (stated, or inferred from observations)."""
+    res = expand(client, "al-bukamal")
+    assert res["edges"]
+    for e in res["edges"]:
+        data = seed_graph.edges[e["source"], e["target"], e["type"]]
+        w, basis = fact_window(data)
+        assert (e["valid_from_day"], e["valid_to_day"]) == iso_days(w) and e["time_basis"] == basis, e["id"]
+    entity = {n["id"]: n for n in res["nodes"]}["al-bukamal"]
+    assert entity["valid_from_day"] is None and entity["valid_to_day"] is None  # a place always exists
+
+
 # --------------------------------------------------------------------------- evidence
 
 
@@ -244,7 +289,8 @@ def test_edge_not_found(client):
 
 def test_cypher_reads_and_draws_graph_results(client):
     r = client.post("/api/cypher", json={
-        "query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site", "params": {"id": "fog-47"}})
+        "query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
+        "params": {"id": "fog-47"}})
     assert r.status_code == 200, r.text
     res = r.json()
     assert res["columns"] == ["g", "r", "site"] and "Badr Hospital" in [row[2] for row in res["rows"]]
@@ -259,8 +305,8 @@ def test_cypher_row_limit_and_time_limit(client):
     assert res["truncated"] is True and len(res["rows"]) == 500 == res["row_limit"]
     r = client.post("/api/cypher", json={
         "query": "UNWIND range(1, 1000000000) AS x WITH x WHERE x % 1000000007 = 3 RETURN count(*)"})
-    assert r.status_code == 400
-    assert "time limit" in r.json()["detail"]
+    assert r.status_code == 504 and r.json()["error"] == "timeout"
+    assert "time limit (2 s)" in r.json()["detail"]
 
 
 @pytest.mark.parametrize("query", [
@@ -281,7 +327,8 @@ def test_cypher_that_writes_is_refused_and_the_graph_unchanged(client, loaded, q
     before = counts(loaded)
     r = client.post("/api/cypher", json={"query": query})
     assert r.status_code == 400, r.text
-    assert r.json()["detail"] and "\n" not in r.json()["detail"]
+    assert r.json()["error"] == "refused" and "the console only reads" in r.json()["detail"]
+    assert "\n" not in r.json()["detail"] and "query type" not in r.json()["detail"]
     assert counts(loaded) == before
 
 
@@ -299,14 +346,15 @@ def test_named_queries_listed_with_their_parameters(client):
     listed = {q["name"]: q for q in client.get("/api/queries").json()}
     assert set(listed) == set(load_library())
     occ = listed["occupants"]
-    assert occ["title"] and occ["params"][0]["name"] == "site" and occ["params"][0]["type"] == "entity"
+    assert occ["question"] == load_library()["occupants"].answers and "notes" in occ
+    assert occ["params"][0]["name"] == "site" and occ["params"][0]["type"] == "entity"
 
 
 def test_named_query_runs_with_names_resolved(client):
     r = client.post("/api/queries/occupants", json={"params": {"site": "Badr Hospital"}})
     assert r.status_code == 200, r.text
     res = r.json()
-    rows = [dict(zip(res["columns"], row)) for row in res["rows"]]
+    rows = [dict(zip(res["columns"], row, strict=True)) for row in res["rows"]]
     assert {"id": "fog-47", "use": "headquarters"}.items() <= next(x for x in rows if x["id"] == "fog-47").items()
 
 
@@ -316,10 +364,27 @@ def test_named_query_errors_are_readable(client, loaded):
     assert r.status_code == 400 and "Nowhere at all" in r.json()["detail"]
     r = client.post("/api/queries/occupants", json={"params": {"nope": 1}})
     assert r.status_code == 400 and "no parameter 'nope'" in r.json()["detail"]
+    r = client.post("/api/queries/occupants", json={"params": {}})
+    assert r.status_code == 400 and r.json()["error"] == "bad_request"
+    assert "needs parameter 'site' in params" in r.json()["detail"] and "-p" not in r.json()["detail"]
     r = client.post("/api/queries/neighbourhood", json={"params": {"entity": "fog-47", "hops": 9}})
     assert r.status_code == 400 and "between 1 and 3" in r.json()["detail"]
     assert client.post("/api/queries/no_such_query", json={"params": {}}).status_code == 404
     assert counts(loaded) == before
+
+
+def test_meta_gives_the_registry_scales_and_the_horizon(client):
+    m = client.get("/api/meta").json()
+    assert m["grades"] == {"reliability": REGISTRY.reliability.as_dict(),
+                           "credibility": REGISTRY.credibility.as_dict()}
+    assert m["horizon"]["look_back"] == "6m" and "before their first report" in m["horizon"]["description"]
+    assert [t["type"] for t in m["entity_types"]] == list(REGISTRY.entities) and m["dates"] == sorted(m["dates"])
+
+
+def test_filter_descriptions_come_from_the_registry(client):
+    fields = client.get("/api/openapi.json").json()["components"]["schemas"]["Filters"]["properties"]
+    for name, scale in (("reliability_at_least", REGISTRY.reliability), ("credibility_at_least", REGISTRY.credibility)):
+        assert all(scale.label(g) in fields[name]["description"] for g in scale.grades), name
 
 
 # --------------------------------------------------------------------------- export, schema, safety
@@ -343,7 +408,8 @@ def test_openapi_schema_documents_the_api(client):
     for path in ("/api/search", "/api/entities/{entity_id}", "/api/expand", "/api/view", "/api/queries",
                  "/api/queries/{name}", "/api/cypher", "/api/export/html", "/api/edges/{source}/{rtype}/{target}"):
         assert path in schema["paths"], path
-    assert {"Filters", "QueryResult", "EdgeDetails", "SearchResult"} <= set(schema["components"]["schemas"])
+    models = set(schema["components"]["schemas"])
+    assert {"Filters", "QueryResultOut", "EdgeDetailsOut", "SearchOut", "ErrorOut"} <= models
     assert schema["paths"]["/api/cypher"]["post"]["description"]
     # No page that pulls scripts from a CDN.
     assert client.get("/docs").status_code == 404
@@ -370,8 +436,9 @@ def test_token_required_off_loopback(loaded):
     with TestClient(create_app(config), base_url="http://192.0.2.10:8000") as c:
         assert c.get("/").status_code == 200  # the page itself; it reads the token from its fragment
         for path in ("/api/meta", "/api/search?q=fog", "/api/openapi.json"):
-            r = c.get(path)
-            assert r.status_code == 401 and "token" in r.json()["detail"], path
+            assert "token" in check_error(c.get(path), "unauthorized").detail, path
+        # The access check comes before the request's own validation.
+        check_error(c.post("/api/expand", json={"limit": "many"}), "unauthorized")
         assert c.get("/api/meta", headers={TOKEN_HEADER: "wrong"}).status_code == 401
         assert c.post("/api/cypher", json={"query": "RETURN 1"}).status_code == 401
         assert c.get("/api/meta", headers={TOKEN_HEADER: "s3cret-token"}).status_code == 200
@@ -400,10 +467,123 @@ def test_real_server_with_a_token(loaded):
         assert httpx.get(s.url + "api/meta", headers={TOKEN_HEADER: "real-token"}).status_code == 200
 
 
+# --------------------------------------------------------------------------- errors: one model, declared
+
+SLOW = "UNWIND range(1, 1000000000) AS x WITH x WHERE x % 1000000007 = 3 RETURN count(*)"
+
+# (kind, the route as OpenAPI names it, the request that provokes it)
+ERROR_CASES = [
+    ("not_found", ("get", "/api/entities/{entity_id}"), {"url": "/api/entities/no-such-entity"}),
+    ("not_found", ("get", "/api/edges/{source}/{rtype}/{target}"), {"url": "/api/edges/fog-47/NOT_A_TYPE/x"}),
+    ("not_found", ("get", "/api/edges/{source}/{rtype}/{target}"), {"url": "/api/edges/fog-47/OCCUPIES/iran"}),
+    ("not_found", ("post", "/api/expand"), {"url": "/api/expand", "json": {"id": "no-such-entity"}}),
+    ("not_found", ("post", "/api/queries/{name}"), {"url": "/api/queries/no_such_query", "json": {"params": {}}}),
+    ("bad_request", ("post", "/api/queries/{name}"), {"url": "/api/queries/occupants", "json": {"params": {}}}),
+    ("bad_request", ("post", "/api/export/html"),
+     {"url": "/api/export/html", "json": {"nodes": ["fog-47"], "edges": ["fog-47|NOT_A_TYPE|iran"]}}),
+    ("refused", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "CREATE (n) RETURN n"}}),
+    ("refused", ("post", "/api/cypher"),
+     {"url": "/api/cypher", "json": {"query": "LOAD CSV FROM 'file:///x' AS l RETURN l"}}),
+    ("query_error", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "MATCH (n RETURN n"}}),
+    ("timeout", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": SLOW}}),
+    ("invalid", ("post", "/api/expand"), {"url": "/api/expand", "json": {"id": "al-bukamal", "limit": 0}}),
+    ("invalid", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": ""}}),
+    ("invalid", ("post", "/api/cypher"),
+     {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": 2**64}}}),
+    ("invalid", ("get", "/api/search"), {"url": "/api/search", "params": {"q": "x" * 201}}),
+    ("forbidden", ("get", "/api/meta"), {"url": "/api/meta", "headers": {"origin": "http://evil.example"}}),
+    ("wrong_host", ("get", "/api/meta"), {"url": "/api/meta", "headers": {"host": "evil.example"}}),
+]
+
+
+def check_error(response, kind: str) -> ErrorOut:
+    """The response is an error of ``kind``: its status, and a body that is the declared ErrorOut."""
+    assert response.status_code == errors.KINDS[kind][0], (kind, response.status_code, response.text)
+    body = ErrorOut.model_validate(response.json())
+    assert body.error == kind and body.detail and "\n" not in body.detail and "Traceback" not in body.detail
+    return body
+
+
+def declares(schema: dict, method: str, path: str, kind: str) -> bool:
+    """Whether OpenAPI declares ``kind``'s status for the route, with the ErrorOut model."""
+    response = schema["paths"][path][method]["responses"].get(str(errors.KINDS[kind][0]))
+    return bool(response) and f"`{kind}`" in response["description"] and \
+        response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+
+
+@pytest.mark.parametrize("kind, route, request_", ERROR_CASES, ids=[f"{k}-{r[1]}" for k, r, _ in ERROR_CASES])
+def test_each_error_kind_answers_its_status_with_the_declared_model(client, loaded, kind, route, request_):
+    before = counts(loaded)
+    check_error(client.request(route[0].upper(), **request_), kind)
+    assert declares(client.get("/api/openapi.json").json(), *route, kind)
+    assert counts(loaded) == before
+
+
+def test_unknown_paths_and_methods_answer_with_the_error_model(client):
+    check_error(client.get("/api/no-such-route"), "not_found")
+    check_error(client.get("/api/expand"), "method_not_allowed")
+
+
+def test_every_route_declares_its_errors_with_the_one_model(client):
+    schema = client.get("/api/openapi.json").json()
+    assert not {"HTTPValidationError", "ValidationError"} & set(schema["components"]["schemas"])
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            errors_declared = {s: r for s, r in op["responses"].items() if not s.startswith("2")}
+            for kind in errors.ALWAYS:
+                assert declares(schema, method, path, kind), (path, kind)
+            assert all(r["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+                       for r in errors_declared.values()), path
+            takes_input = bool(op.get("parameters") or op.get("requestBody"))
+            assert ("422" in errors_declared) == takes_input, path
+            if path not in ("/api/queries",):
+                assert all(declares(schema, method, path, k) for k in errors.NEO4J), path
+
+
+def test_the_error_handlers_answer_every_kind(loaded):
+    """Each of the explorer's errors, raised anywhere, becomes its status and an ErrorOut; anything
+    unexpected a 500 in one line (the traceback stays in the server log)."""
+    app = create_app(ExplorerConfig(settings=loaded))
+    by_kind = {cls.kind: cls for cls in vars(errors).values()
+               if isinstance(cls, type) and issubclass(cls, errors.ExplorerError)}
+    assert set(by_kind) == set(errors.KINDS) - {"invalid", "method_not_allowed"}
+
+    @app.get("/api/raise/{kind}")
+    def _raise(kind: str):
+        if kind == "unexpected":
+            raise RuntimeError("something broke\nTraceback (most recent call last): ...")
+        raise by_kind[kind]("went wrong\n  on a second line")
+
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False) as c:
+        for kind in by_kind:
+            body = check_error(c.get(f"/api/raise/{kind}"), kind)
+            assert body.detail == "went wrong on a second line"
+        assert c.get("/api/raise/unauthorized").headers["www-authenticate"] == "Bearer"
+        body = check_error(c.get("/api/raise/unexpected"), "internal")
+        assert body.detail == "internal error (RuntimeError): something broke"
+
+
+def test_neo4j_out_of_reach_is_unavailable(loaded):
+    gone = loaded.model_copy(update={"uri": f"bolt://127.0.0.1:{free_port()}"})
+    with TestClient(create_app(ExplorerConfig(settings=gone)), base_url=BASE) as c:
+        started = time.monotonic()
+        body = check_error(c.get("/api/search", params={"q": "fog"}), "unavailable")
+        assert "cannot reach Neo4j" in body.detail and time.monotonic() - started < 20
+        check_error(c.post("/api/cypher", json={"query": "RETURN 1"}), "unavailable")
+
+
+def test_wrong_neo4j_credentials_are_unavailable_not_the_askers_fault(loaded):
+    wrong = loaded.model_copy(update={"password": "not-the-password"})
+    with TestClient(create_app(ExplorerConfig(settings=wrong)), base_url=BASE) as c:
+        body = check_error(c.get("/api/entities/fog-47"), "unavailable")
+        assert "NEO4J_PASSWORD" in body.detail
+
+
 def test_kg_serve_command(loaded):
     port = free_port()
     env = dict(os.environ, NEO4J_URI=loaded.uri, NEO4J_USER=loaded.user, NEO4J_PASSWORD=loaded.password)
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--documents", str(EXPLORER_DOCS)],
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port),
+                             "--documents", str(EXPLORER_DOCS)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60

@@ -194,7 +194,8 @@ HOLDS_ON = (
     "(CASE WHEN {r}.time_basis = 'stated' "
     "THEN ({r}.valid_from_date IS NULL OR {r}.valid_from_date <= {day}) "
     "AND ({r}.valid_to_date IS NULL OR {r}.valid_to_date >= {day}) "
-    "ELSE {r}.observed_from_date - $look_back <= {day} AND {r}.observed_to_date + $look_ahead >= {day} END)"
+    "ELSE {r}.observed_from_date IS NULL "
+    "OR ({r}.observed_from_date - $look_back <= {day} AND {r}.observed_to_date + $look_ahead >= {day}) END)"
 )
 
 # An entity exists on the day (graph.asof.entity_window): events from their

@@ -51,14 +51,14 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, ng.Path):
         return {"path": {"nodes": [to_plain(n) for n in value.nodes],
                          "relationships": [to_plain(r) for r in value.relationships]}}
+    if isinstance(value, (ntime.Date, ntime.DateTime, ntime.Time, ntime.Duration)):  # a Duration is a tuple
+        return value.iso_format()
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
-    if isinstance(value, (ntime.Date, ntime.DateTime, ntime.Time, ntime.Duration)):
-        return value.iso_format()
     if hasattr(value, "isoformat"):  # datetime.date and friends
         return value.isoformat()
     return str(value)

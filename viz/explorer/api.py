@@ -1,201 +1,228 @@
-"""The explorer's JSON API. Every endpoint reads; none can change the graph."""
+"""The explorer's JSON API. Every endpoint reads; none can change the graph.
+
+Routes only read and answer: the store comes from :func:`get_store`, access is
+checked by :func:`check_access` (a dependency of the whole router), and errors
+are exceptions (:mod:`viz.explorer.errors`) that the app's handlers turn into
+:class:`~viz.explorer.models.ErrorOut` responses. Each route declares the
+errors it may answer with (:func:`responses`).
+"""
 
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from graph.schema import REGISTRY
 
 from . import named
+from .config import TOKEN_HEADER, ExplorerConfig
+from .documents import Documents
+from .errors import ALWAYS, KINDS, NEO4J, Forbidden, NotFound, Unauthorized
 from .models import (
     CypherRequest,
-    EdgeDetails,
-    EntityDetails,
-    EntityTypeInfo,
+    EdgeDetailsOut,
+    EntityDetailsOut,
+    EntityTypeOut,
+    ErrorOut,
+    ExpandOut,
     ExpandRequest,
-    ExpandResult,
     ExportRequest,
-    Meta,
-    NamedQuery,
+    GradesOut,
+    HorizonOut,
+    MetaOut,
+    NamedQueryOut,
     NamedQueryRequest,
-    Problem,
-    QueryResult,
-    RelationTypeInfo,
-    SearchResult,
+    QueryResultOut,
+    RelationTypeOut,
+    SearchOut,
+    ViewOut,
     ViewRequest,
-    ViewResult,
 )
-from .readonly import RefusedQuery, check_console_query
-from .store import NotFound, QueryFailed, Store, StoreError, Unavailable
-
-ERRORS = {400: {"model": Problem, "description": "The request or its query was refused; `detail` says why."},
-          401: {"model": Problem, "description": "Missing or wrong access token."},
-          404: {"model": Problem, "description": "No such entity, relation or query."},
-          503: {"model": Problem, "description": "The database cannot be reached."}}
-
-router = APIRouter(responses=ERRORS)
+from .readonly import check_console_query
+from .store import Store, console, evidence, neighbourhood
+from .store import meta as meta_store
+from .store import search as search_store
 
 
-def _store(request: Request) -> Store:
+def responses(*kinds: str, validated: bool = True) -> dict[int | str, dict]:
+    """The OpenAPI ``responses`` of a route that may fail with ``kinds``, besides those of every route
+    (:data:`~viz.explorer.errors.ALWAYS`) and, when it validates parameters or a body, ``invalid``
+    (422): each status with :class:`~viz.explorer.models.ErrorOut` and the kinds it stands for.
+
+    >>> sorted(responses("not_found", validated=False))
+    [401, 403, 404, 421, 500]
+    """
+    wanted = set(kinds) | set(ALWAYS) | ({"invalid"} if validated else set())
+    out: dict[int | str, dict] = {}
+    for kind, (status, meaning) in KINDS.items():
+        if kind in wanted:
+            entry = out.setdefault(status, {"model": ErrorOut, "description": ""})
+            entry["description"] += ("\n\n" if entry["description"] else "") + f"`{kind}`: {meaning}"
+    return out
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+def get_store(request: Request) -> Store:
+    """The app's store (made at startup)."""
     return request.app.state.store
 
 
-def _fail(exc: Exception) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, (QueryFailed, RefusedQuery, named.NamedQueryError, ValueError)):
-        return HTTPException(400, str(exc))
-    if isinstance(exc, Unavailable):
-        return HTTPException(503, str(exc))
-    return HTTPException(502, str(exc))
+def get_config(request: Request) -> ExplorerConfig:
+    return request.app.state.config
+
+
+def get_documents(request: Request) -> Documents | None:
+    return request.app.state.documents
+
+
+def check_access(request: Request) -> None:
+    """Refuse cross-origin requests (:class:`~viz.explorer.errors.Forbidden`) and, when the app has a
+    token, requests without it in the ``X-Actorgraph-Token`` header or as ``Authorization: Bearer``
+    (:class:`~viz.explorer.errors.Unauthorized`)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise Forbidden("cross-origin requests are not allowed")
+    token = request.app.state.config.token
+    if token is None:
+        return
+    given = request.headers.get(TOKEN_HEADER.lower(), "")
+    auth = request.headers.get("authorization", "")
+    if not given and auth.lower().startswith("bearer "):
+        given = auth[7:].strip()
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise Unauthorized(f"missing or wrong access token (send it in the {TOKEN_HEADER} header)")
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+ConfigDep = Annotated[ExplorerConfig, Depends(get_config)]
+
+router = APIRouter(dependencies=[Depends(check_access)])
 
 
 # --------------------------------------------------------------------------- meta
 
 
-@router.get("/meta", response_model=Meta, summary="Types, colours, dates and limits")
-def meta(request: Request) -> Meta:
-    """The schema registry's entity and relation types (with colours and shapes), the days at which
-    relations start or stop holding (for the as-of slider), counts and the server's limits."""
-    config = request.app.state.config
-    try:
-        m = _store(request).meta()
-    except StoreError as exc:
-        raise _fail(exc)
-    return Meta(
-        entity_types=[EntityTypeInfo(type=t.name, color=t.color, shape=t.shape, description=t.description,
-                                     attributes=list(t.attributes)) for t in REGISTRY.entities.values()],
-        relation_types=[RelationTypeInfo(type=t.name, description=t.description, attributes=list(t.attributes))
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI schema, behind the same access check as the API."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/meta", response_model=MetaOut, summary="Types, colours, grades, dates and limits",
+            responses=responses(*NEO4J, validated=False))
+def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
+    """The schema registry's entity and relation types (with colours and shapes), its grading scales,
+    the as-of horizon, the days at which relations start or stop holding (for the as-of slider), counts
+    and the server's limits."""
+    m = meta_store.meta(store)
+    return MetaOut(
+        entity_types=[EntityTypeOut(type=t.name, color=t.color, shape=t.shape, description=t.description,
+                                    attributes=list(t.attributes)) for t in REGISTRY.entities.values()],
+        relation_types=[RelationTypeOut(type=t.name, description=t.description, attributes=list(t.attributes))
                         for t in REGISTRY.relations.values()],
+        grades=GradesOut(reliability=REGISTRY.reliability.as_dict(), credibility=REGISTRY.credibility.as_dict()),
+        horizon=HorizonOut(**config.horizon.as_dict(), description=config.horizon.describe()),
         dates=m["dates"], entities=m["entities"], relations=m["relations"], datasets=m["datasets"],
-        documents=request.app.state.documents is not None,
-        row_limit=config.row_limit, query_timeout=config.query_timeout,
+        documents=get_documents(request) is not None, row_limit=config.row_limit, query_timeout=config.query_timeout,
     )
 
 
 # --------------------------------------------------------------------------- search / entities
 
 
-@router.get("/search", response_model=SearchResult, summary="Suggestions for a name")
-def search(request: Request,
+@router.get("/search", response_model=SearchOut, summary="Suggestions for a name", responses=responses(*NEO4J))
+def search(store: StoreDep,
            q: Annotated[str, Query(max_length=200, description="What the user typed (name or alias, any case, "
                                                                "with or without accents or punctuation).")],
-           limit: Annotated[int, Query(ge=1, le=50)] = 10) -> SearchResult:
+           limit: Annotated[int, Query(ge=1, le=50)] = 10) -> SearchOut:
     """Entities whose name or alias matches what was typed: exact matches first, then names starting
     with it, then names with a word starting with it, then names containing it."""
-    try:
-        found = _store(request).search(q, limit)
-    except StoreError as exc:
-        raise _fail(exc)
-    return SearchResult(query=q, suggestions=found)
+    return SearchOut(query=q, suggestions=search_store.suggestions(store, q, limit=limit))
 
 
-@router.get("/entities/{entity_id}", response_model=EntityDetails, summary="One entity")
-def entity(request: Request, entity_id: Annotated[str, Path(max_length=200)]) -> EntityDetails:
+@router.get("/entities/{entity_id}", response_model=EntityDetailsOut, summary="One entity",
+            responses=responses("not_found", *NEO4J))
+def entity(store: StoreDep, entity_id: Annotated[str, Path(max_length=200)]) -> EntityDetailsOut:
     """An entity's details: type, name, aliases, description, attributes, location and its number of
     relations by type."""
-    try:
-        return EntityDetails(**_store(request).entity(entity_id))
-    except StoreError as exc:
-        raise _fail(exc)
+    return EntityDetailsOut(**evidence.entity(store, entity_id))
 
 
-@router.post("/expand", response_model=ExpandResult, summary="An entity's neighbourhood")
-def expand(request: Request, body: ExpandRequest) -> ExpandResult:
+@router.post("/expand", response_model=ExpandOut, summary="An entity's neighbourhood",
+             responses=responses("not_found", *NEO4J))
+def expand(store: StoreDep, body: ExpandRequest) -> ExpandOut:
     """The entity with up to `limit` neighbours and the relations passing the filters, plus the relations
     between the new neighbours and the entities already on screen (`known`)."""
-    try:
-        return ExpandResult(**_store(request).expand(body.id, filters=body.filters, removed=body.removed,
-                                                     known=body.known, limit=body.limit))
-    except StoreError as exc:
-        raise _fail(exc)
+    return ExpandOut(**neighbourhood.expand(store, body.id, filters=body.filters, removed=body.removed,
+                                            known=body.known, limit=body.limit))
 
 
-@router.post("/view", response_model=ViewResult, summary="Rebuild a view from its state")
-def view(request: Request, body: ViewRequest) -> ViewResult:
+@router.post("/view", response_model=ViewOut, summary="Rebuild a view from its state", responses=responses(*NEO4J))
+def view(store: StoreDep, body: ViewRequest) -> ViewOut:
     """What a link to the explorer shows: the chosen entities with their neighbours, the neighbours of
     every expanded entity (in order), minus removed ones, under the filters."""
-    try:
-        return ViewResult(**_store(request).view(roots=body.roots, expanded=body.expanded, removed=body.removed,
-                                                 filters=body.filters, limit=body.limit, shown=body.shown))
-    except StoreError as exc:
-        raise _fail(exc)
+    return ViewOut(**neighbourhood.view(store, roots=body.roots, expanded=body.expanded, removed=body.removed,
+                                        filters=body.filters, limit=body.limit, shown=body.shown))
 
 
-@router.get("/edges/{source}/{rtype}/{target}", response_model=EdgeDetails, summary="A relation's evidence")
-def edge(request: Request, source: Annotated[str, Path(max_length=200)],
+@router.get("/edges/{source}/{rtype}/{target}", response_model=EdgeDetailsOut, summary="A relation's evidence",
+            responses=responses("not_found", *NEO4J))
+def edge(request: Request, store: StoreDep, source: Annotated[str, Path(max_length=200)],
          rtype: Annotated[str, Path(max_length=100, description="Relation type, e.g. OCCUPIES")],
-         target: Annotated[str, Path(max_length=200)]) -> EdgeDetails:
+         target: Annotated[str, Path(max_length=200)]) -> EdgeDetailsOut:
     """Every piece of evidence for the relation: source title, publisher, date, reliability, the quote
     and its credibility, and the source document's text around the quote when documents are served."""
     if rtype not in REGISTRY.relations:
-        raise HTTPException(404, f"unknown relation type {rtype!r}")
-    try:
-        details = _store(request).edge(source, rtype, target)
-    except StoreError as exc:
-        raise _fail(exc)
-    docs = request.app.state.documents
+        raise NotFound(f"unknown relation type {rtype!r}")
+    details = evidence.relation(store, source, rtype, target)
+    docs = get_documents(request)
     if docs is not None:
         for ev in details["evidence"]:
             ev["context"] = docs.context(ev["source"].get("document"), ev["quote"])
-    return EdgeDetails(**details)
+    return EdgeDetailsOut(**details)
 
 
 # --------------------------------------------------------------------------- queries
 
 
-def _result(store: Store, res) -> QueryResult:
-    graph = store.graph_of(res.raw)
-    return QueryResult(columns=res.columns, rows=res.rows, truncated=res.truncated, row_limit=store.row_limit,
-                       elapsed_ms=round(res.elapsed_ms, 1), graph=graph)
+def _result(store: Store, res: console.ConsoleResult) -> QueryResultOut:
+    return QueryResultOut(columns=res.columns, rows=res.rows, truncated=res.truncated, row_limit=store.row_limit,
+                          elapsed_ms=round(res.elapsed_ms, 1), graph=console.graph_of(store, res.raw))
 
 
-@router.get("/queries", response_model=list[NamedQuery], summary="Named queries")
-def queries() -> list[NamedQuery]:
-    """The named queries of the query library (queries/*.cypher) with their parameters."""
-    try:
-        return [NamedQuery(**q) for q in named.list_queries()]
-    except named.NamedQueryError as exc:
-        raise _fail(exc)
+@router.get("/queries", response_model=list[NamedQueryOut], summary="Named queries",
+            responses=responses(validated=False))
+def queries() -> list[NamedQueryOut]:
+    """The named queries of the query library (queries/*.cypher): name, the question each answers,
+    notes, parameters and examples."""
+    return [NamedQueryOut(**q) for q in named.list_queries()]
 
 
-@router.post("/queries/{name}", response_model=QueryResult, summary="Run a named query")
-def run_named(request: Request, name: Annotated[str, Path(max_length=100)], body: NamedQueryRequest) -> QueryResult:
-    """Run a named query with the given parameters (read-only, time- and row-limited)."""
-    store = _store(request)
-    config = request.app.state.config
-    try:
-        text, params = named.prepare(store, name, body.params)
-        res = store.run_read(text, params, timeout=config.query_timeout, check_plan=False)
-        return _result(store, res)
-    except KeyError:
-        raise HTTPException(404, f"no named query {name!r}")
-    except (StoreError, named.NamedQueryError) as exc:
-        raise _fail(exc)
-    except Exception as exc:  # the driver's own errors while resolving parameters
-        if exc.__class__.__module__.startswith("neo4j"):
-            from .store import error_for
-
-            raise _fail(error_for(exc, config.settings))
-        raise
+@router.post("/queries/{name}", response_model=QueryResultOut, summary="Run a named query",
+             responses=responses("bad_request", "not_found", "query_error", *NEO4J))
+def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_length=100)],
+              body: NamedQueryRequest) -> QueryResultOut:
+    """Run a named query with the given parameters (read-only, time- and row-limited). Entity parameters
+    take an id, a name or an alias."""
+    text, params = named.prepare(store, name, body.params)
+    return _result(store, console.run_read(store, text, params, timeout=config.query_timeout, check_plan=False))
 
 
-@router.post("/cypher", response_model=QueryResult, summary="Read-only Cypher")
-def cypher(request: Request, body: CypherRequest) -> QueryResult:
+@router.post("/cypher", response_model=QueryResultOut, summary="Read-only Cypher",
+             responses=responses("refused", "query_error", *NEO4J))
+def cypher(store: StoreDep, config: ConfigDep, body: CypherRequest) -> QueryResultOut:
     """Run Cypher for reading: in a READ transaction that is rolled back, with a time limit and a row
-    limit. Queries that write, load files or call administrative procedures are refused."""
-    store = _store(request)
-    config = request.app.state.config
-    try:
-        check_console_query(body.query)
-        res = store.run_read(body.query, body.params, timeout=config.query_timeout)
-        return _result(store, res)
-    except (StoreError, RefusedQuery) as exc:
-        raise _fail(exc)
+    limit. Queries that would change the graph, load files or call administrative procedures are
+    refused, and nothing is run."""
+    check_console_query(body.query)
+    return _result(store, console.run_read(store, body.query, body.params, timeout=config.query_timeout))
 
 
 # --------------------------------------------------------------------------- export
@@ -204,16 +231,14 @@ def cypher(request: Request, body: CypherRequest) -> QueryResult:
 _FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-@router.post("/export/html", response_class=HTMLResponse, summary="The view as a self-contained HTML snapshot",
-             responses={200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}})
-def export_html(request: Request, body: ExportRequest) -> HTMLResponse:
+# The response class has no media type of its own: HTMLResponse's would be given to the error responses too.
+@router.post("/export/html", response_class=Response, summary="The view as a self-contained HTML snapshot",
+             responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                              "description": "A self-contained HTML page."},
+                        **responses("bad_request", *NEO4J)})
+def export_html(store: StoreDep, body: ExportRequest) -> HTMLResponse:
     """The given entities and relations (with their evidence and sources) as the same kind of
     self-contained HTML page `kg viz` writes: no network needed to open it."""
-    store = _store(request)
-    try:
-        G = store.subgraph(body.nodes, body.edges)
-        html = named.snapshot_html(G, body.title, body.filters)
-    except (StoreError, named.NamedQueryError) as exc:
-        raise _fail(exc)
+    html = named.snapshot_html(neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters)
     filename = (_FILENAME.sub("-", body.title).strip("-") or "actorgraph-view")[:80] + ".html"
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

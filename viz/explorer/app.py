@@ -1,34 +1,41 @@
 """The explorer's web app: the JSON API under /api, the page and its assets from static/.
 
-Every asset is served by the app itself. On a loopback address the API accepts
-only loopback Host headers and same-origin requests; anywhere else (and whenever
-a token is configured) every /api request must carry the token in the
-``X-Actorgraph-Token`` header (or ``Authorization: Bearer``), else 401.
+Every asset is served by the app itself. On a loopback address the app answers
+only loopback Host headers, and the API only same-origin requests; anywhere
+else (and whenever a token is configured) every /api request must carry the
+token in the ``X-Actorgraph-Token`` header (or ``Authorization: Bearer``), else
+401 (:func:`viz.explorer.api.check_access`).
+
+Every error is answered by the handlers here, with one body
+(:class:`viz.explorer.models.ErrorOut`): ``{"error": KIND, "detail": "one line"}``.
 """
 
 from __future__ import annotations
 
-import hmac
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.neo4j.connection import driver as make_driver
 
 from .api import router
 from .config import TOKEN_HEADER, ExplorerConfig
 from .documents import Documents
+from .errors import KIND_OF_STATUS, ExplorerError, WrongHost
+from .models import ErrorOut
 from .store import Store
 
 STATIC = Path(__file__).with_name("static")
-# vis-network, vendored once for the whole project (viz/assets/README.md).
+# viz/assets/ (README.md there): vis-network, vendored once for the whole project, and the page helpers
+# the explorer shares with the offline snapshot.
 VENDOR = Path(__file__).resolve().parent.parent / "assets"
-VENDORED = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
+VENDORED = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css", "common.js": "text/javascript"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
@@ -41,14 +48,56 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+log = logging.getLogger("actorgraph.explorer")
 
-def _validation_message(exc: RequestValidationError) -> str:
+
+def error_response(kind: str, detail: str, status: int, headers: dict | None = None) -> JSONResponse:
+    """The one error body, :class:`~viz.explorer.models.ErrorOut`, with the security headers."""
+    body = ErrorOut(error=kind, detail=" ".join(detail.split())[:500] or kind)
+    return _secure(JSONResponse(body.model_dump(), status_code=status, headers=headers))
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """The first problems of a request that does not match its model, in one line (``field: what``)."""
     parts = []
     for err in exc.errors()[:3]:
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts) or "invalid request"
+
+
+def _host(header: str) -> str:
+    """The host name of a Host header (``[::1]:8000`` -> ``::1``)."""
+    if header.startswith("["):
+        return header[1:].split("]")[0]
+    return header.rsplit(":", 1)[0]
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Answer every error with :class:`~viz.explorer.models.ErrorOut`: the explorer's own errors with
+    their status, malformed requests with 422, unknown paths and methods with theirs, anything
+    unexpected with 500 (its traceback goes to the server log, never on the wire)."""
+
+    @app.exception_handler(ExplorerError)
+    async def _explorer_error(request: Request, exc: ExplorerError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(exc.kind, exc.detail, exc.status, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return error_response("invalid", validation_message(exc), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        kind = KIND_OF_STATUS.get(exc.status_code, "internal" if exc.status_code >= 500 else "bad_request")
+        return error_response(kind, str(exc.detail), exc.status_code, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return error_response("internal", f"internal error ({type(exc).__name__}): {first}"[:300], 500)
 
 
 def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
@@ -59,9 +108,12 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         own = driver is None
-        drv = make_driver(config.settings, notifications_min_severity="OFF") if own else driver
+        # A read the page waits for is not retried for longer than its own time limit (the driver's
+        # default retries for 30 s, e.g. while Neo4j is down).
+        drv = make_driver(config.settings, notifications_min_severity="OFF",
+                          max_transaction_retry_time=config.request_timeout) if own else driver
         app.state.store = Store(drv, config.settings.database, timeout=config.request_timeout,
-                                row_limit=config.row_limit, settings=config.settings)
+                                row_limit=config.row_limit, settings=config.settings, horizon=config.horizon)
         try:
             yield
         finally:
@@ -75,56 +127,30 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
             "Browse the actorgraph knowledge graph stored in Neo4j: search entities, expand neighbourhoods, "
             "read the evidence of every relation, run named queries and read-only Cypher, export views.\n\n"
             "All reads run in READ transactions with a time limit. When the server is bound to a "
-            f"non-loopback address, every request needs the access token in the `{TOKEN_HEADER}` header."
+            f"non-loopback address, every request needs the access token in the `{TOKEN_HEADER}` header.\n\n"
+            "Every error is answered with the same body: `{\"error\": KIND, \"detail\": \"one line\"}` "
+            "(schema `ErrorOut`)."
         ),
-        docs_url=None, redoc_url=None,  # their pages load scripts from a CDN; the schema is at /api/openapi.json
-        openapi_url="/api/openapi.json",
+        # Their pages load scripts from a CDN; the schema is served by the API router at /api/openapi.json,
+        # behind the same access check as the API.
+        docs_url=None, redoc_url=None, openapi_url=None,
         lifespan=lifespan,
     )
     app.state.config = config
     app.state.documents = Documents(config.documents) if config.documents else None
     allowed_hosts = config.allowed_hosts()
-    token = config.token.encode() if config.token else None
+    add_error_handlers(app)
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        path = request.url.path
+        # Before any route: a page elsewhere cannot reach a loopback explorer by pointing its own
+        # domain at 127.0.0.1 (DNS rebinding).
         if allowed_hosts is not None:
-            host = (request.headers.get("host") or "").rsplit(":", 1)[0] if not (request.headers.get("host") or "").startswith("[") \
-                else (request.headers.get("host") or "")[1:].split("]")[0]
+            host = _host(request.headers.get("host") or "")
             if host not in allowed_hosts:
-                return _secure(JSONResponse({"detail": f"host {host!r} not served: use 127.0.0.1 or localhost"},
-                                            status_code=421))
-        if path.startswith("/api/"):
-            origin = request.headers.get("origin")
-            if origin and origin != "null":
-                o = urlsplit(origin)
-                if o.netloc != request.headers.get("host"):
-                    return _secure(JSONResponse({"detail": "cross-origin requests are not allowed"}, status_code=403))
-            if token is not None:
-                given = request.headers.get(TOKEN_HEADER.lower(), "")
-                auth = request.headers.get("authorization", "")
-                if not given and auth.lower().startswith("bearer "):
-                    given = auth[7:].strip()
-                if not given or not hmac.compare_digest(given.encode(), token):
-                    return _secure(JSONResponse(
-                        {"detail": f"missing or wrong access token (send it in the {TOKEN_HEADER} header)"},
-                        status_code=401, headers={"WWW-Authenticate": "Bearer"}))
+                exc = WrongHost(f"host {host!r} not served: use 127.0.0.1 or localhost")
+                return error_response(exc.kind, exc.detail, exc.status)
         return _secure(await call_next(request))
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError):
-        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
-        # Never a traceback on the wire; the server log keeps it.
-        import logging
-
-        logging.getLogger("actorgraph.explorer").exception("unexpected error on %s", request.url.path)
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return _secure(JSONResponse({"detail": f"internal error ({type(exc).__name__}): {first}"[:300]},
-                                    status_code=500))
 
     app.include_router(router, prefix="/api")
 

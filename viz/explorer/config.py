@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.neo4j.settings import Settings, get_settings
 
 TOKEN_ENV = "ACTORGRAPH_TOKEN"
@@ -39,6 +40,8 @@ class ExplorerConfig:
     query_timeout: float = 10.0  # seconds, for console and named queries
     row_limit: int = 2000  # rows returned by console and named queries
     request_timeout: float = 5.0  # seconds, for the page's own reads (search, expand, ...)
+    # How far around its observations a fact without stated validity holds, as of a day (graph.asof).
+    horizon: Horizon = DEFAULT_HORIZON
 
     def __post_init__(self) -> None:
         if not self.loopback and not self.token:

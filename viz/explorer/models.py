@@ -1,36 +1,56 @@
-"""The explorer's JSON API, as pydantic models (they make its OpenAPI schema)."""
+"""The explorer's JSON API, as pydantic models (they make its OpenAPI schema).
+
+Requests are ``*Request`` (and :class:`Filters`); responses are ``*Out``, named
+apart from the domain's classes (:class:`graph.facts.Edge` is a fact,
+:class:`EdgeOut` what the page draws of it). Every error is an :class:`ErrorOut`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from graph.schema import REGISTRY
+from graph.asof import TIME_BASES
+from graph.models import INT64, Credibility, Reliability, Source
+from graph.schema import REGISTRY, Scale
 
-Reliability = Literal["A", "B", "C", "D", "E", "F"]
+from .errors import KINDS
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _threshold(scale: Scale, example: str | int) -> str:
+    """A grade filter's description, from the registry's scale."""
+    grades = "; ".join(scale.label(g) for g in scale.grades)
+    accepted = ", ".join(str(g) for g in scale.grades if scale.at_least(g, example))
+    return (f"Worst {scale.name} accepted ({scale.title}, {scale.span()}, best first: {grades}); "
+            f"e.g. `{example}` accepts {accepted}.")
+
+
 # --------------------------------------------------------------------------- filters
 
 
 class Filters(Model):
-    """What the view shows. Grades follow the Admiralty code (1 and A are best):
-    ``credibility_at_least=3`` keeps facts graded 1-3, ``reliability_at_least="B"`` keeps facts
-    with at least one source graded A or B. A relation passes when one piece of evidence
-    meets both grades."""
+    """What the view shows. A relation passes the grade filters when one piece of its evidence meets
+    both: its credibility at least ``credibility_at_least`` and its source's reliability at least
+    ``reliability_at_least`` (the registry's Admiralty scales, best first)."""
 
     entity_types: list[str] | None = Field(
         None, description="Entity types to show (None: all). Entities chosen by the user are always shown.")
     relation_types: list[str] | None = Field(None, description="Relation types to show (None: all).")
-    as_of: dt.date | None = Field(None, description="Only relations valid on this day (open ends hold).")
-    reliability_at_least: Reliability | None = Field(None, description="Worst source reliability accepted (A-F).")
-    credibility_at_least: int | None = Field(None, ge=1, le=6, description="Worst credibility accepted (1-6).")
+    as_of: dt.date | None = Field(None, description="Only relations that hold on this day, between entities that "
+                                                    "exist on it (graph.asof): stated validity (open ends hold; a "
+                                                    "partial date holds over its span: valid_to 2021 through "
+                                                    "2021-12-31), else the observations widened by the horizon "
+                                                    "of /api/meta.")
+    reliability_at_least: Reliability | None = Field(
+        None, description=_threshold(REGISTRY.reliability, REGISTRY.reliability.grades[1]))
+    credibility_at_least: Credibility | None = Field(
+        None, description=_threshold(REGISTRY.credibility, REGISTRY.credibility.grades[2]))
 
     @field_validator("entity_types", "relation_types")
     @classmethod
@@ -47,48 +67,59 @@ class Filters(Model):
 # --------------------------------------------------------------------------- graph pieces
 
 
-class Node(Model):
+class NodeOut(Model):
     id: str = Field(description="Entity id (or 'source:<id>' / 'node:<element id>' for other nodes).")
     type: str = Field(description="Entity type from the schema registry, or the node's label.")
     name: str
     aliases: list[str] = []
     entity: bool = Field(True, description="False for nodes that are not entities (e.g. sources).")
+    valid_from_day: str | None = Field(None, description="First day the entity exists (ISO day; None: open), "
+                                                         "e.g. an event's date.")
+    valid_to_day: str | None = Field(None, description="Last day the entity exists (ISO day; None: open), "
+                                                       "e.g. a campaign's end.")
 
 
-class Edge(Model):
-    id: str = Field(description="'<from>|<type>|<to>' for relations between entities.")
+class EdgeOut(Model):
+    id: str = Field(description="'<from>|<type>|<to>' for relations between entities (graph.facts.edge_id); "
+                                "'rel:<element id>' for other relationships of a query result.")
     source: str = Field(description="Id of the 'from' entity.")
     target: str = Field(description="Id of the 'to' entity.")
     type: str
-    credibility: int | None = Field(None, description="Best credibility among the evidence (1 best).")
-    reliability: str | None = Field(None, description="Best reliability among the sources (A best).")
-    valid_from: str | None = None
-    valid_to: str | None = None
+    credibility: int | None = Field(None, description="Best credibility among the evidence.")
+    reliability: str | None = Field(None, description="Best reliability among the sources.")
+    valid_from: str | None = Field(None, description="Start of validity as written (YYYY, YYYY-MM or YYYY-MM-DD).")
+    valid_to: str | None = Field(None, description="End of validity as written (YYYY, YYYY-MM or YYYY-MM-DD).")
+    valid_from_day: str | None = Field(None, description="First day the relation holds (ISO day; None: open).")
+    valid_to_day: str | None = Field(None, description="Last day the relation holds (ISO day; None: open): "
+                                                       "valid_to 2021 holds through 2021-12-31.")
+    time_basis: Literal[TIME_BASES] | None = Field(  # type: ignore[valid-type]
+        None, description="Where the window comes from: `stated` validity, or `inferred` from when the "
+                          "sources observed the fact (widened by the explorer's horizon, see /api/meta).")
     evidence: int = Field(0, description="Number of pieces of evidence.")
     attributes: dict[str, Any] = Field({}, description="The relation type's attributes (use, role, ...).")
 
 
-class GraphPart(Model):
-    nodes: list[Node] = []
-    edges: list[Edge] = []
+class GraphOut(Model):
+    nodes: list[NodeOut] = []
+    edges: list[EdgeOut] = []
 
 
 # --------------------------------------------------------------------------- search / entity
 
 
-class Suggestion(Model):
+class SuggestionOut(Model):
     id: str
     name: str
     type: str
     matched: str | None = Field(None, description="The alias that matched, when it was not the name.")
 
 
-class SearchResult(Model):
+class SearchOut(Model):
     query: str
-    suggestions: list[Suggestion]
+    suggestions: list[SuggestionOut]
 
 
-class EntityDetails(Model):
+class EntityDetailsOut(Model):
     id: str
     type: str
     name: str
@@ -107,13 +138,14 @@ class EntityDetails(Model):
 class ExpandRequest(Model):
     id: str = Field(description="The entity to expand.")
     known: list[str] = Field([], max_length=20000,
-                             description="Entities already on screen: relations between them and the new ones come too.")
+                             description="Entities already on screen: relations between them and the new ones "
+                                         "come too.")
     removed: list[str] = Field([], max_length=20000, description="Entities the user removed: never brought back.")
     filters: Filters = Filters()
     limit: int = Field(100, ge=1, le=2000, description="At most this many neighbours.")
 
 
-class ExpandResult(GraphPart):
+class ExpandOut(GraphOut):
     centre: str
     total: int = Field(description="Neighbours passing the filters.")
     shown: int = Field(description="Neighbours returned (at most the limit).")
@@ -122,7 +154,8 @@ class ExpandResult(GraphPart):
 
 
 class ViewRequest(Model):
-    roots: list[str] = Field([], max_length=500, description="Entities chosen by the user (shown with their neighbours).")
+    roots: list[str] = Field([], max_length=500,
+                             description="Entities chosen by the user (shown with their neighbours).")
     expanded: list[str] = Field([], max_length=2000, description="Entities whose neighbours are shown too.")
     shown: list[str] = Field([], max_length=20000,
                              description="Entities shown without their neighbours (e.g. from a query result).")
@@ -131,7 +164,7 @@ class ViewRequest(Model):
     limit: int = Field(100, ge=1, le=2000, description="At most this many neighbours per expanded entity.")
 
 
-class ViewResult(GraphPart):
+class ViewOut(GraphOut):
     missing: list[str] = Field([], description="Requested entities that are not in the database.")
     truncated: dict[str, int] = Field({}, description="Expanded entities with more neighbours than shown: total.")
     edges_truncated: bool = Field(False, description="True when relations among the entities on screen were left "
@@ -141,18 +174,12 @@ class ViewResult(GraphPart):
 # --------------------------------------------------------------------------- evidence
 
 
-class SourceInfo(Model):
-    id: str
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    published: str | None = None
-    reliability: str | None = None
-    document: str | None = None
-    url: str | None = None
+# A source's metadata, field for field as the loader's model declares it (graph.models.Source).
+SourceOut = create_model("SourceOut", __base__=Model, id=(str, ...),
+                         **{name: (str | None, None) for name in Source.model_fields if name != "id"})
 
 
-class DocumentContext(Model):
+class DocumentContextOut(Model):
     before: str
     match: str
     after: str
@@ -160,62 +187,98 @@ class DocumentContext(Model):
     truncated_after: bool
 
 
-class EvidenceItem(Model):
-    source: SourceInfo
+class EvidenceOut(Model):
+    source: SourceOut
     quote: str
     credibility: int | None
-    context: DocumentContext | None = Field(
+    observed: str | None = Field(None, description="When the source observed it (partial date): the evidence's "
+                                                   "own `observed`, else the source's publication.")
+    observed_stated: bool = Field(False, description="True when the evidence states `observed` itself.")
+    according_to: str | None = Field(None, description="Who made the claim the source reports (entity id or words).")
+    via: str | None = Field(None, description="The entity id of the outlet the source relays.")
+    context: DocumentContextOut | None = Field(
         None, description="The document's text around the quote (when served with --documents and found).")
 
 
-class EdgeDetails(Model):
-    edge: Edge
+class EdgeDetailsOut(Model):
+    edge: EdgeOut
     source_name: str
     target_name: str
-    evidence: list[EvidenceItem]
+    evidence: list[EvidenceOut]
 
 
 # --------------------------------------------------------------------------- queries
 
 
-class QueryParam(Model):
+class QueryParamOut(Model):
     name: str
-    type: str = "string"
+    type: str = Field("text", description="entity, source, text, integer or date (queries/library.py).")
     default: Any = None
     description: str = ""
     required: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
 
 
-class NamedQuery(Model):
-    name: str
-    title: str = Field(description="The question the query answers.")
-    description: str = ""
-    params: list[QueryParam] = []
+class NamedQueryOut(Model):
+    name: str = Field(description="The query's name, as `kg query NAME` takes it.")
+    question: str = Field(description="The question the query answers, in one line.")
+    notes: str = Field("", description="More about the query: what it counts, what it leaves out.")
+    params: list[QueryParamOut] = []
     examples: list[str] = []
 
 
-class NamedQueryRequest(Model):
-    params: dict[str, Any] = {}
+def _neo4j_values(value: Any, where: str = "") -> Any:
+    """``value`` if Neo4j can hold every number in it (integers are 64-bit), else ValueError naming where.
+
+    >>> _neo4j_values({"x": [1, 2**64]})
+    Traceback (most recent call last):
+    ...
+    ValueError: x[1]: 18446744073709551616 is out of Neo4j's integer range (64 bits)
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        raise ValueError(f"{where}: {value} is out of Neo4j's integer range (64 bits)")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _neo4j_values(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _neo4j_values(v, f"{where}[{i}]")
+    return value
 
 
-class CypherRequest(Model):
+class ParamsRequest(Model):
+    params: dict[str, Any] = Field({}, description="Values for the query's parameters, by name.")
+
+    @field_validator("params")
+    @classmethod
+    def _values_neo4j_holds(cls, v):
+        return _neo4j_values(v)
+
+
+class NamedQueryRequest(ParamsRequest):
+    """A named query's parameters (see GET /api/queries)."""
+
+
+class CypherRequest(ParamsRequest):
     query: str = Field(min_length=1, max_length=20000, description="Cypher to read with (writes are refused).")
-    params: dict[str, Any] = {}
 
 
-class QueryResult(Model):
+class QueryResultOut(Model):
     columns: list[str]
     rows: list[list[Any]] = Field(description="Values as JSON; nodes, relationships and paths as small objects.")
     truncated: bool = Field(description="True when the row limit cut the result.")
     row_limit: int
     elapsed_ms: float
-    graph: GraphPart | None = Field(None, description="Nodes and relationships in the result, ready to draw.")
+    graph: GraphOut | None = Field(None, description="Nodes and relationships in the result, ready to draw.")
 
 
 # --------------------------------------------------------------------------- meta / export
 
 
-class EntityTypeInfo(Model):
+class EntityTypeOut(Model):
     type: str
     color: str
     shape: str
@@ -223,15 +286,44 @@ class EntityTypeInfo(Model):
     attributes: list[str]
 
 
-class RelationTypeInfo(Model):
+class RelationTypeOut(Model):
     type: str
     description: str
     attributes: list[str]
 
 
-class Meta(Model):
-    entity_types: list[EntityTypeInfo]
-    relation_types: list[RelationTypeInfo]
+class GradeOut(Model):
+    grade: str | int
+    meaning: str
+
+
+class ScaleOut(Model):
+    """A grading scale of the registry (graph.schema.Scale.as_dict), best grade first."""
+
+    name: str
+    title: str
+    description: str
+    grades: list[GradeOut]
+
+
+class GradesOut(Model):
+    reliability: ScaleOut
+    credibility: ScaleOut
+
+
+class HorizonOut(Model):
+    """How far around its observations a fact without stated validity holds (graph.asof.Horizon)."""
+
+    look_back: str = Field(description="Before the first observation, e.g. `6m` (d, m, y).")
+    look_ahead: str = Field(description="After the last observation, e.g. `1y`.")
+    description: str = Field(description="The horizon in words, for the page to show beside the as-of day.")
+
+
+class MetaOut(Model):
+    entity_types: list[EntityTypeOut] = Field(description="The legend: entity types with their colour and shape.")
+    relation_types: list[RelationTypeOut]
+    grades: GradesOut = Field(description="The Admiralty scales of the registry, best grade first.")
+    horizon: HorizonOut
     dates: list[str] = Field(description="Days at which some relation starts or stops holding (for the as-of slider).")
     entities: int
     relations: int
@@ -248,5 +340,12 @@ class ExportRequest(Model):
     filters: Filters | None = Field(None, description="The filters of the view, named in the snapshot's heading.")
 
 
-class Problem(Model):
+# --------------------------------------------------------------------------- errors
+
+
+class ErrorOut(Model):
+    """Every error the API answers with: its kind and what went wrong in one line."""
+
+    error: Literal[tuple(KINDS)] = Field(description="What kind of error: " + "; ".join(  # type: ignore[valid-type]
+        f"`{k}` ({status})" for k, (status, _) in KINDS.items()) + ".")
     detail: str = Field(description="What went wrong, in one line.")

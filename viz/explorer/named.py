@@ -1,42 +1,87 @@
-"""The explorer's bridges to the query library (queries/library.py) and the snapshot writer (viz/snapshot.py)."""
+"""The explorer's bridges to the query library (queries/library.py) and the snapshot writer (viz/snapshot.py).
+
+The library speaks to the CLI (``kg query NAME -p key=value``); here its
+queries and errors are told in the API's terms: a query has a ``name``, the
+``question`` it answers and ``notes``; a request names its parameters in
+``params``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 
 from queries import library
 
+from .errors import BadRequest, ExplorerError, NotFound
+from .store import Store
 
-class NamedQueryError(ValueError):
-    """A named query that cannot run as asked (bad parameters, unknown entity, broken library file)."""
+
+class LibraryBroken(ExplorerError):
+    """A .cypher file of the query library is malformed (``FILE:LINE: message``): the server's to fix."""
+
+
+def _library() -> dict[str, library.NamedQuery]:
+    try:
+        return library.load_library()
+    except library.QueryError as exc:
+        raise LibraryBroken(f"the query library cannot be read: {exc}") from None
+
+
+def describe_query(query: library.NamedQuery) -> dict[str, Any]:
+    """A named query as the API lists it: ``{name, question, notes, params, examples}``."""
+    return {
+        "name": query.name, "question": query.answers, "notes": query.notes,
+        "params": [{"name": p.name, "type": p.kind, "default": p.default, "description": p.description,
+                    "required": p.required, "minimum": p.minimum, "maximum": p.maximum} for p in query.params],
+        "examples": list(query.examples),
+    }
 
 
 def list_queries() -> list[dict]:
-    """Every named query: name, title (the question it answers), description and parameters."""
-    try:
-        queries = library.load_library()
-    except library.QueryError as exc:
-        raise NamedQueryError(str(exc)) from None
-    return [q.as_dict() for q in sorted(queries.values(), key=lambda q: q.name)]
+    """Every named query (:func:`describe_query`), by name."""
+    return [describe_query(q) for q in sorted(_library().values(), key=lambda q: q.name)]
 
 
-def prepare(store, name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def check_params(query: library.NamedQuery, given: Mapping[str, Any]) -> None:
+    """:class:`~viz.explorer.errors.BadRequest` naming the first parameter ``query`` does not take, or the
+    first required one missing from ``given``, in the API's terms.
+
+    >>> q = library.parse("// name: q\\n// answers: What?\\n// param: site (entity) — the site\\n"
+    ...                   "// example: kg query q -p site=x\\nMATCH (n {id: $site}) RETURN n")
+    >>> check_params(q, {})
+    Traceback (most recent call last):
+    ...
+    viz.explorer.errors.BadRequest: query 'q' needs parameter 'site' in params (entity: the site)
+    """
+    unknown = [k for k in given if query.param(k) is None]
+    if unknown:
+        known = ", ".join(repr(p.name) for p in query.params) or "none"
+        raise BadRequest(f"query {query.name!r} has no parameter {unknown[0]!r} (its parameters: {known})")
+    for p in query.params:
+        value = given.get(p.name)
+        if p.required and (value is None or (isinstance(value, str) and not value.strip())):
+            what = f"{p.kind}: {p.description}" if p.description else p.kind
+            raise BadRequest(f"query {query.name!r} needs parameter {p.name!r} in params ({what})")
+
+
+def prepare(store: Store, name: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The Cypher and the checked parameters of a named query (entity names resolved to ids).
 
-    KeyError when there is no such query; NamedQueryError for parameters it cannot take.
-    """
-    try:
-        queries = library.load_library()
-    except library.QueryError as exc:
-        raise NamedQueryError(str(exc)) from None
+    :class:`~viz.explorer.errors.NotFound` when there is no such query,
+    :class:`~viz.explorer.errors.BadRequest` for parameters it cannot take."""
+    queries = _library()
     if name not in queries:
-        raise KeyError(name)
-    try:
-        query, final = library.prepare(store.driver, queries[name], params, store.database)
-    except library.QueryError as exc:
-        raise NamedQueryError(str(exc)) from None
+        raise NotFound(f"no named query {name!r}")
+    query = queries[name]
+    check_params(query, params)
+    with store.failures():
+        try:
+            query, final = library.prepare(store.driver, query, params, store.database)
+        except library.QueryError as exc:
+            raise BadRequest(str(exc)) from None
     return query.cypher, final
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import RefusedQuery
+
 # String literals, comments and backquoted names, so keywords inside them are ignored.
 _LEXEME = re.compile(
     r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|`(?:[^`]|``)*`""",
@@ -31,10 +33,6 @@ ALLOWED_PROCEDURES = re.compile(
 )
 
 
-class RefusedQuery(ValueError):
-    """The console will not run this query; the message says why."""
-
-
 def _mask(text: str) -> str:
     """The query with string literals and comments blanked (backquoted names kept)."""
 
@@ -51,15 +49,23 @@ def _procedure_name(raw: str) -> str:
 
 
 def check_console_query(text: str) -> None:
-    """Raise :class:`RefusedQuery` for Cypher the console does not run."""
+    """Raise :class:`~viz.explorer.errors.RefusedQuery` for Cypher the console does not run.
+
+    >>> check_console_query("MATCH (n) RETURN n.name // LOAD CSV in a comment is fine")
+    >>> check_console_query("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line")
+    Traceback (most recent call last):
+    ...
+    viz.explorer.errors.RefusedQuery: the console only reads the graph: LOAD CSV (reading files or URLs) is not run
+    """
     masked = _mask(text)
     if _LOAD_CSV.search(masked):
-        raise RefusedQuery("LOAD CSV is not allowed here: the explorer only reads the graph")
+        raise RefusedQuery("the console only reads the graph: LOAD CSV (reading files or URLs) is not run")
     m = _FORBIDDEN_WORDS.search(masked) or _ADMIN_START.search(masked)
     if m:
-        raise RefusedQuery(f"{m.group(1).upper()} is not allowed here: the explorer only reads the graph")
+        raise RefusedQuery(f"the console only reads the graph: {m.group(1).upper()} (administration) is not run")
     for call in _CALL.finditer(masked):
         name = _procedure_name(call.group(1))
         if not ALLOWED_PROCEDURES.match(name):
-            raise RefusedQuery(f"procedure {name} is not allowed here; allowed: db.labels, db.relationshipTypes, "
-                               "db.propertyKeys, db.schema.*, db.index.fulltext.query*, dbms.components")
+            raise RefusedQuery(f"the console only reads the graph: procedure {name} is not run; it may call "
+                               "db.labels, db.relationshipTypes, db.propertyKeys, db.schema.*, "
+                               "db.index.fulltext.query* and dbms.components")
