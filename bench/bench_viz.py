@@ -181,12 +181,12 @@ def measure_ours(browser, html: Path) -> dict:
     _, rtt = timed(page.evaluate, "1")
     # A real click on the best-connected node, until the details panel shows an entity.
     target = page.evaluate("""() => { const a = window.actorgraph, n = a.network, deg = new Array(a.data.nodes.length).fill(0);
-        a.data.edges.forEach(e => { deg[e[0]]++; deg[e[1]]++; });
+        a.data.edges.forEach(e => { deg[e.from]++; deg[e.to]++; });
         const order = deg.map((d, i) => i).sort((x, y) => deg[y] - deg[x] || x - y);
         const r = document.getElementById('network').getBoundingClientRect();
         for (const i of order) {
           const p = n.canvasToDOM(n.getPositions([i])[i]);
-          if (n.getNodeAt(p) === i) return {i, name: a.data.nodes[i][1], x: r.left + p.x, y: r.top + p.y};
+          if (n.getNodeAt(p) === i) return {i, name: a.data.nodes[i].name, x: r.left + p.x, y: r.top + p.y};
         } }""")
     t = time.perf_counter()
     page.mouse.click(target["x"], target["y"])

@@ -1,43 +1,108 @@
-"""`kg`: validate curated facts, inspect and export the graph, draw snapshots."""
+"""`kg`: validate curated facts, inspect and export the graph, draw snapshots, load and ask Neo4j."""
 
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Optional
 
 import typer
-from rich.table import Table
 
 from graph.build import build_graph, graph_stats
-from kg.common import DocumentsOpt, PathsArg, out, read_facts
+from kg import export_cmd, load_cmd, neo4j_cmd, query_cmd, serve_cmd, viz_cmd
+from kg.common import (
+    DEFAULT_MAX_PROBLEMS,
+    EXIT_FAILED,
+    DocumentsOpt,
+    KgGroup,
+    PathsArg,
+    check_facts,
+    err,
+    finish_help,
+    out,
+    print_problems,
+    problems_summary,
+    read_facts,
+)
+from kg.tables import print_rows
 
 app = typer.Typer(
     name="kg",
-    help="actorgraph: curated facts about armed actors -> a graph you can trust and explore.",
+    cls=KgGroup,
+    rich_markup_mode=None,  # plain help: never truncated, never read as markup
+    help="actorgraph: curated facts about armed actors -> a graph you can trust and explore.\n\n"
+         "\b\nExample: kg validate data && kg viz data --out out/graph.html\n\n"
+         "Exit codes: 0 ok, 1 invalid data or a failed operation, 2 usage error, "
+         "3 kg neo4j status: the server is not running.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 
-class StatsFormat(str, Enum):
+def _version(value: bool) -> None:
+    if value:
+        try:
+            number = version("actorgraph")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        out.print(f"kg (actorgraph) {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    pass
+
+
+class StatsFormat(StrEnum):
     table = "table"
     json = "json"
 
 
 @app.command()
-def validate(paths: list[Path] = PathsArg, documents: Optional[Path] = DocumentsOpt):
+def validate(
+    paths: list[Path] = PathsArg,
+    documents: Path | None = DocumentsOpt,
+    with_: list[Path] = typer.Option(
+        [], "--with", exists=True, metavar="PATH", show_default=False,
+        help="Other files or folders of the dataset (repeatable): their sources, entities and relations are "
+             "the context the files are checked in; only the files' own problems are reported."),
+    max_problems: int = typer.Option(
+        DEFAULT_MAX_PROBLEMS, "--max-problems", min=0, metavar="N",
+        help="Print at most this many problems, then how many more there are (0: all)."),
+):
     """Check fact files; report every problem as FILE:LINE: message (exit 1), else a summary.
 
+    Validation never writes anything. With --with, the files are checked against the rest of the
+    dataset, as when one file changed.
+
     Example: kg validate data --documents ../shared/seeds
+
+    Example: kg validate data/relations/new-report.yaml --with data
     """
-    facts = read_facts(paths, documents)
+    checked = check_facts(paths, documents, context=with_)
+    if checked.problems:
+        print_problems(checked.problems, max_problems=max_problems, hint=" (--max-problems 0 lists them all)")
+        err.print(problems_summary(checked.problems, len(checked.files)))
+        raise typer.Exit(EXIT_FAILED)
+    facts = checked.facts
     evidence = sum(len(e.evidence) for e in facts.edges.values())
     quotes = " (quotes checked against documents)" if documents else ""
-    out.print(f"ok: {len(facts.sources)} sources, {len(facts.entities)} entities, "
+    counts = (f"{len(facts.sources)} sources, {len(facts.entities)} entities, "
               f"{len(facts.edges)} relations, {evidence} pieces of evidence{quotes}")
+    if not checked.context:
+        out.print(f"ok: {counts}")
+        return
+    n = len(checked.files)
+    out.print(f"ok: {n} file{'' if n == 1 else 's'} checked with {len(checked.context)} other file(s) of --with; "
+              f"in all {counts}")
+    if checked.context_problems:
+        err.print(f"note: the --with files have {checked.context_problems} problem(s) of their own "
+                  "(kg validate them to see)")
 
 
 @app.command()
@@ -48,38 +113,21 @@ def stats(paths: list[Path] = PathsArg, format: StatsFormat = typer.Option(Stats
     """
     s = graph_stats(build_graph(read_facts(paths)))
     if format is StatsFormat.json:
-        out.print(json.dumps(s, indent=2), markup=False)
+        out.print(json.dumps(s, indent=2))
         return
     for title, counts in (("entity type", s["entity_types"]), ("relation type", s["relation_types"])):
-        t = Table(title_justify="left")
-        t.add_column(title)
-        t.add_column("count", justify="right")
-        for k, v in counts.items():
-            t.add_row(k, str(v))
-        out.print(t)
+        print_rows(out, [title, "count"], list(counts.items()), right=["count"])
     out.print(f"{s['entities']} entities, {s['relations']} relations, {s['evidence']} pieces of evidence, "
               f"{s['sources']} sources")
 
 
-def _register() -> None:
-    # Command groups live in their own modules; a missing optional one must not break the rest.
-    import importlib
-
-    for module, name in (("kg.viz_cmd", None), ("kg.export_cmd", None), ("kg.neo4j_cmd", "neo4j"),
-                         ("kg.load_cmd", None), ("kg.query_cmd", None), ("kg.serve_cmd", None)):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name == module:
-                continue
-            raise
-        if name:
-            app.add_typer(mod.app, name=name)
-        else:
-            mod.register(app)
-
-
-_register()
+viz_cmd.register(app)
+export_cmd.register(app)
+load_cmd.register(app)
+query_cmd.register(app)
+serve_cmd.register(app)
+app.add_typer(neo4j_cmd.app, name="neo4j", short_help=neo4j_cmd.SUMMARY)
+finish_help(app)
 
 
 def main() -> None:

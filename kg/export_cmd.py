@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import List, NoReturn, Optional
 
 import typer
 
 from graph.build import build_graph
-from graph.export import write_csv, write_gexf, write_graphml, write_json
-from kg.common import DocumentsOpt, PathsArg, console, out, read_facts
+from graph.export import csv_paths, write_csv, write_gexf, write_graphml, write_json
+from graph.files import OutputError
+from kg.common import EXIT_FAILED, EXIT_USAGE, DocumentsOpt, KgError, PathsArg, check_output, out, read_facts
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     json = "json"
     graphml = "graphml"
     gexf = "gexf"
@@ -24,36 +24,49 @@ _SUFFIXES = {".json": ExportFormat.json, ".graphml": ExportFormat.graphml, ".gex
              ".csv": ExportFormat.csv}
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+def _check_out(out_path: Path, fmt: ExportFormat) -> None:
+    """Refuse a missing folder or a folder given for one file, before any work (exit 2)."""
+    if fmt is not ExportFormat.csv:
+        if out_path.is_dir():
+            raise KgError(f"cannot write {out_path}: it is a folder: give a file name", EXIT_USAGE)
+        check_output(out_path)
+        return
+    nodes_path, edges_path = csv_paths(out_path)
+    if nodes_path.parent == out_path and not out_path.is_dir():
+        # A folder of its own for the two tables (made when writing), in a folder that must exist.
+        check_output(out_path)
+        return
+    check_output(nodes_path)
+    check_output(edges_path)
 
 
 def export(
-    paths: List[Path] = PathsArg,
+    paths: list[Path] = PathsArg,
     out_path: Path = typer.Option(
         ..., "--out", "-o", show_default=False, metavar="FILE",
-        help="Where to write. For csv: graph.csv writes graph.nodes.csv and graph.edges.csv; "
-             "a folder (or a name without .csv) gets nodes.csv and edges.csv."),
-    format: Optional[ExportFormat] = typer.Option(
+        help="Where to write (its folder must exist). For csv: graph.csv writes graph.nodes.csv and "
+             "graph.edges.csv; a folder (or a name without .csv) gets nodes.csv and edges.csv."),
+    format: ExportFormat | None = typer.Option(
         None, "--format", "-f", case_sensitive=False, show_default=False,
         help="json, graphml, gexf or csv (default: from the --out extension)."),
-    documents: Optional[Path] = DocumentsOpt,
+    documents: Path | None = DocumentsOpt,
 ):
-    """Write the graph for other tools: json (networkx node-link, lossless), graphml (Gephi,
-    Cytoscape, yEd), gexf (Gephi, with time intervals from validity dates) or csv (two tables).
+    """Write the graph for other tools: json, graphml, gexf or csv.
 
-    \b
-    json     nodes: id, type, name, aliases, attributes; edges: source, target, type, sources,
-             quotes, credibility, reliability, valid_from, valid_to, evidence, attributes;
-             graph.sources: the sources' metadata. Read back: nx.node_link_graph(json.load(f)).
-    graphml  scalar attributes only: lists joined with "|", evidence as a JSON string, label =
-    gexf     name (nodes) or relation type (edges). GEXF names the relation type "relation";
-             an edge lives from the first day of valid_from to the last day of valid_to.
-    csv      FILE.nodes.csv (id, type, name, aliases, description, lat, lon, attributes...) and
-             FILE.edges.csv (type, from, to, credibility, reliability, valid_from, valid_to,
-             sources, quotes, attributes...), lists joined with "|"; a text cell starting with
-             = + - @ gets a leading ' so spreadsheets show it rather than run it.
+    json: networkx node-link, lossless. Nodes carry id, type, name, aliases and attributes; edges
+    carry source, target, type, sources, quotes, credibility, reliability, valid_from, valid_to,
+    evidence and attributes; graph.sources holds the sources. Read it back with
+    nx.node_link_graph(json.load(f)).
+
+    graphml (Gephi, Cytoscape, yEd) and gexf (Gephi): scalar attributes only, lists joined with |,
+    evidence as a JSON string; the label is the name (nodes) or the relation type (edges). GEXF
+    names the relation type "relation" and gives each edge a time interval, from the first day of
+    valid_from to the last day of valid_to.
+
+    csv: FILE.nodes.csv (id, type, name, aliases, description, lat, lon, attributes) and
+    FILE.edges.csv (type, from, to, credibility, reliability, valid_from, valid_to, sources, quotes,
+    attributes), lists joined with |. A text cell starting with = + - @ gets a leading ' so that
+    spreadsheets show it rather than run it.
 
     Everything is sorted (nodes by id, edges by from, type, to): the same facts give the same file.
 
@@ -61,21 +74,25 @@ def export(
     """
     fmt = format or _SUFFIXES.get(out_path.suffix.lower())
     if fmt is None:
-        _fail(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv", 2)
-    if fmt is not ExportFormat.csv and out_path.is_dir():
-        _fail(f"{out_path} is a folder: give a file name", 2)
+        raise KgError(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv",
+                      EXIT_USAGE)
+    _check_out(out_path, fmt)
     G = build_graph(read_facts(paths, documents))
     try:
         if fmt is ExportFormat.csv:
+            if out_path.suffix.lower() != ".csv":
+                out_path.mkdir(exist_ok=True)
             written = list(write_csv(G, out_path))
         else:
             {"json": write_json, "graphml": write_graphml, "gexf": write_gexf}[fmt.value](G, out_path)
             written = [out_path]
+    except OutputError as e:
+        raise KgError(str(e), EXIT_FAILED) from None
     except OSError as e:
-        _fail(f"cannot write {out_path}: {e.strerror or e}", 1)
+        raise KgError(f"cannot write {out_path}: {e.strerror or e}", EXIT_FAILED) from None
     n, m = G.number_of_nodes(), G.number_of_edges()
     out.print(f"wrote {' and '.join(map(str, written))} ({fmt.value}): {n} entit{'y' if n == 1 else 'ies'}, "
-              f"{m} relation{'' if m == 1 else 's'}", markup=False, highlight=False, soft_wrap=True)
+              f"{m} relation{'' if m == 1 else 's'}")
 
 
 def register(app: typer.Typer) -> None:

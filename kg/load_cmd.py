@@ -5,18 +5,16 @@ from __future__ import annotations
 import gc
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.mapping import FactRows
-from graph.neo4j.writer import DEFAULT_CHUNK, LoadError, LoadReport, load_rows, unload
 from graph.neo4j.settings import get_settings
-from kg.common import DocumentsOpt, PathsArg, console, out, read_facts
+from graph.neo4j.writer import DEFAULT_CHUNK, LoadError, LoadReport, load_rows, unload
+from kg.common import EXIT_INTERRUPTED, EXIT_USAGE, DocumentsOpt, KgError, PathsArg, err, out, read_facts
+from kg.tables import print_rows
 
 
 def default_dataset(paths: list[Path]) -> str:
@@ -42,34 +40,28 @@ class _Bar:
 
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description:<42}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+                    TimeElapsedColumn(), console=err, transient=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
-    return typer.Exit(1)
+_TALLIES = ("created", "updated", "deleted", "unchanged")
 
 
 def _summary(report: LoadReport, target: str, seconds: float) -> None:
-    t = Table(title=f"dataset {report.dataset} -> {target}", title_justify="left")
-    t.add_column("")
-    for col in ("created", "updated", "deleted", "unchanged"):
-        t.add_column(col, justify="right")
-    for kind in ("sources", "entities", "relations"):
-        tally = getattr(report, kind).as_dict()
-        t.add_row(kind, *(str(tally[c]) for c in ("created", "updated", "deleted", "unchanged")))
-    out.print(t)
+    out.print(f"dataset {report.dataset} -> {target}")
+    rows = [[kind, *(getattr(report, kind).as_dict()[c] for c in _TALLIES)]
+            for kind in ("sources", "entities", "relations")]
+    print_rows(out, ["", *_TALLIES], rows, right=_TALLIES)
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     verdict = "" if report.changed else "; the graph was already up to date"
-    out.print(f"loaded in {seconds:.1f}s ({escape(phases)}){verdict}")
+    out.print(f"loaded in {seconds:.1f}s ({phases}){verdict}")
 
 
 def load(
     paths: list[Path] = PathsArg,
-    dataset: Optional[str] = typer.Option(
+    dataset: str | None = typer.Option(
         None, "--dataset", "-d", show_default="the name of the first path's folder",
         help="Name of the dataset: a reload replaces what this dataset held, other datasets stay."),
-    documents: Optional[Path] = DocumentsOpt,
+    documents: Path | None = DocumentsOpt,
     chunk_size: int = typer.Option(DEFAULT_CHUNK, "--chunk-size", min=1, max=100_000,
                                    help="Rows per transaction."),
 ) -> None:
@@ -82,10 +74,10 @@ def load(
 
     Example: kg load data --documents ../shared/seeds
     """
-    facts = read_facts(paths, documents)
     name = dataset if dataset is not None else default_dataset(paths)
     if not name.strip():
-        raise _fail("--dataset must not be empty")
+        raise KgError("--dataset must not be empty", EXIT_USAGE)
+    facts = read_facts(paths, documents, writes="Neo4j")
     began = time.perf_counter()
     # Rows are computed as they are written: millions of small objects and no
     # cycles, which the cyclic GC would only rescan again and again.
@@ -101,11 +93,10 @@ def load(
                 bar = _Bar(progress)
                 report = load_rows(drv, rows, settings.database, chunk_size, progress=bar)
     except (Neo4jError, LoadError) as exc:
-        raise _fail(str(exc)) from None
+        raise KgError(str(exc)) from None
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted:[/] nothing was deleted and every written row is complete; "
-                      "run the same command again to finish the load", soft_wrap=True)
-        raise typer.Exit(130) from None
+        raise KgError("nothing was deleted and every written row is complete; run the same command again "
+                      "to finish the load", EXIT_INTERRUPTED, label="interrupted") from None
     finally:
         gc.enable()
     _summary(report, target, time.perf_counter() - began)
@@ -126,11 +117,11 @@ def unload_cmd(
                 bar = _Bar(progress)
                 report = unload(drv, dataset, settings.database, progress=bar)
     except Neo4jError as exc:
-        raise _fail(str(exc)) from None
+        raise KgError(str(exc)) from None
     if not (report.entities.deleted or report.sources.deleted):
-        out.print(f"dataset {escape(dataset)} holds nothing in {escape(settings.uri)}; nothing to do")
+        out.print(f"dataset {dataset} holds nothing in {settings.uri}; nothing to do")
         return
-    out.print(f"deleted dataset {escape(dataset)}: {report.entities.deleted} entities, "
+    out.print(f"deleted dataset {dataset}: {report.entities.deleted} entities, "
               f"{report.sources.deleted} sources, {report.relations.deleted} relations")
 
 

@@ -3,47 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from graph.neo4j import server as neo4j_server
 from graph.neo4j.connection import Neo4jError
 from graph.neo4j.settings import get_settings
+from kg.common import EXIT_NOT_RUNNING, KgError, KgGroup, out, say
 
+SUMMARY = "Run a local Neo4j 5.26 Community server (no Docker needed; Java 17 and Maven are)."
 app = typer.Typer(
-    help="Run a local Neo4j 5.26 Community server (no Docker needed; Java 17 and Maven are).\n\n"
-         "Connection settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.",
+    cls=KgGroup,
+    rich_markup_mode=None,  # plain help: never truncated, never read as markup
+    help=SUMMARY + "\n\n"
+         "Connection settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.\n\n"
+         "\b\nExample: kg neo4j start && kg load data && kg neo4j status",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
 
-NOT_RUNNING = 3  # exit code of `status` when stopped, as for LSB/systemctl status
-
-DataDir = Annotated[Optional[Path], typer.Option(
+DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Server home: databases, logs, pid file.",
     show_default="NEO4J_DATA_DIR or ./.neo4j/data", file_okay=False)]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    return typer.Exit(1)
+def _warn(message: str) -> None:
+    say(message, label="warning")
 
 
 @app.command()
 def start(
-    port: Annotated[Optional[int], typer.Option(
+    port: Annotated[int | None, typer.Option(
         min=1, max=65535, help="Bolt port.",
         show_default="NEO4J_SERVER_PORT, else the port of NEO4J_URI: 7687")] = None,
     data_dir: DataDir = None,
-    host: Annotated[Optional[str], typer.Option(
+    host: Annotated[str | None, typer.Option(
         help="Address to listen on. Use 0.0.0.0 only to expose the database to the "
              "network on purpose.", show_default="NEO4J_SERVER_HOST or 127.0.0.1")] = None,
-    timeout: Annotated[Optional[float], typer.Option(
+    timeout: Annotated[float | None, typer.Option(
         min=1, help="Seconds to wait for Bolt.", show_default="NEO4J_START_TIMEOUT or 120")] = None,
 ) -> None:
     """Start the server in the background and wait until Bolt logins work.
@@ -56,23 +55,22 @@ def start(
     settings = get_settings()
     try:
         info = neo4j_server.start(port=port, data_dir=data_dir, host=host, timeout=timeout,
-                                  settings=settings, progress=lambda msg: out.print(escape(msg)))
+                                  settings=settings, progress=lambda msg: out.print(msg))
     except (neo4j_server.ServerError, Neo4jError, OSError) as exc:
-        raise _fail(str(exc)) from None
+        raise KgError(str(exc)) from None
     where = f"{info['uri']} (pid {info['pid']}, data {info['data_dir']})"
     if info["already_running"]:
-        out.print(f"Neo4j is already running at {escape(where)}; nothing to do.")
+        out.print(f"Neo4j is already running at {where}; nothing to do.")
     else:
         version = f"Neo4j {info['version']} {info['edition'] or ''}".strip()
-        out.print(f"[green]{escape(version)} is running[/] at {escape(where)}, "
-                  f"started in {info['seconds']:.1f}s.")
-        out.print(f"Log: {escape(info['log_file'])}")
+        out.print(Text.assemble((f"{version} is running", "green"),
+                                f" at {where}, started in {info['seconds']:.1f}s."))
+        out.print(f"Log: {info['log_file']}")
     if info["address"] and not info["address"].startswith(("127.", "[::1]", "localhost")):
-        out.print(f"[yellow]warning:[/] listening on {escape(info['address'])}: reachable from "
-                  "the network (password authentication is on).")
+        _warn(f"listening on {info['address']}: reachable from the network (password authentication is on).")
     if info["uri"] != settings.uri:
-        out.print(f"Other kg commands use NEO4J_URI={escape(settings.uri)}; to use this server: "
-                  f"export NEO4J_URI={escape(info['uri'])}")
+        out.print(f"Other kg commands use NEO4J_URI={settings.uri}; to use this server: "
+                  f"export NEO4J_URI={info['uri']}")
 
 
 @app.command()
@@ -90,12 +88,12 @@ def stop(
     try:
         result = neo4j_server.stop(data_dir=data_dir, timeout=timeout)
     except (neo4j_server.ServerError, OSError) as exc:
-        raise _fail(str(exc)) from None
+        raise KgError(str(exc)) from None
     if not result["stopped"]:
-        out.print(f"Neo4j is not running (data {escape(result['data_dir'])}); nothing to do.")
+        out.print(f"Neo4j is not running (data {result['data_dir']}); nothing to do.")
     elif result["killed"]:
-        out.print(f"[yellow]warning:[/] Neo4j (pid {result['pid']}) did not stop within "
-                  f"{timeout:.0f}s and was killed; the next start will run recovery.")
+        _warn(f"Neo4j (pid {result['pid']}) did not stop within {timeout:.0f}s and was killed; "
+              "the next start will run recovery.")
     else:
         out.print(f"Stopped Neo4j (pid {result['pid']}) in {result['seconds']:.1f}s.")
 
@@ -111,15 +109,15 @@ def status(data_dir: DataDir = None) -> None:
     try:
         info = neo4j_server.status(data_dir=data_dir)
     except (neo4j_server.ServerError, OSError) as exc:
-        raise _fail(str(exc)) from None
+        raise KgError(str(exc)) from None
     if not info["running"]:
-        out.print(f"Neo4j is [bold]not running[/] (data {escape(info['data_dir'])}). "
-                  "Start it with: kg neo4j start")
-        raise typer.Exit(NOT_RUNNING)
-    table = Table(show_header=False, box=None)
+        out.print(Text.assemble("Neo4j is ", ("not running", "bold"),
+                                f" (data {info['data_dir']}). Start it with: kg neo4j start"))
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    out.print(Text.assemble("Neo4j is ", ("running", "bold green")))
+    grid = Table.grid(padding=(0, 2))
     for key in ("address", "uri", "version", "edition", "pid", "data_dir", "log_file"):
-        table.add_row(key, escape(str(info[key])))
-    out.print("Neo4j is [bold green]running[/]")
-    out.print(table)
+        grid.add_row(Text(key), Text(str(info[key])))
+    out.print(grid)
     if "error" in info:
-        raise _fail(f"the server does not answer queries: {info['error']}")
+        raise KgError(f"the server does not answer queries: {info['error']}")

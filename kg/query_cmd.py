@@ -5,31 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from enum import Enum
-from typing import Any, Optional
+from enum import StrEnum
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
+from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.settings import get_settings
-from kg.common import console, out
+from kg.common import EXIT_USAGE, KgError, err, out
+from kg.tables import csv_cell, print_rows
 from queries import library
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
-    return typer.Exit(1)
 
 
 def _params(items: list[str]) -> dict[str, str]:
@@ -37,71 +29,48 @@ def _params(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise _fail(f"-p takes key=value, got {item!r}")
+            raise KgError(f"-p takes key=value, got {item!r}", EXIT_USAGE)
         if key.strip() in params:
-            raise _fail(f"parameter {key.strip()!r} given twice")
+            raise KgError(f"parameter {key.strip()!r} given twice", EXIT_USAGE)
         params[key.strip()] = value
     return params
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _print(result: library.Result, fmt: Format, limit_hint: int | None = None) -> None:
     if fmt is Format.json:
-        rows = [dict(zip(result.columns, row)) for row in result.rows]
-        out.print(json.dumps(rows, indent=2, ensure_ascii=False), markup=False, highlight=False)
+        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        out.print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(result.columns)
-        w.writerows([_cell(v) for v in row] for row in result.rows)
+        w.writerows([csv_cell(v) for v in row] for row in result.rows)
         out.file.write(buf.getvalue())
         out.file.flush()
         return
     if not result.rows:
         out.print("(no rows)")
         return
-    table = Table(title_justify="left")
-    for col in result.columns:
-        table.add_column(Text(col), overflow="fold")  # wrap, never cut data off with an ellipsis
-    for row in result.rows:
-        table.add_row(*(Text(_cell(v)) for v in row))  # data, never markup
-    _print_table(table)
+    print_rows(out, result.columns, result.rows)
     more = ""
     if limit_hint is not None and len(result.rows) >= limit_hint:
         more = f"; the limit of {limit_hint} was reached: raise it with -p limit=N"
     n = len(result.rows)
-    console.print(f"{n} row{'' if n == 1 else 's'}{more}", soft_wrap=True)
-
-
-def _print_table(table: Table) -> None:
-    # On a terminal the table folds to fit; into a pipe or a file it keeps its natural width.
-    if out.is_terminal:
-        out.print(table)
-    else:
-        width = Measurement.get(out, out.options.update(max_width=100_000), table).maximum
-        Console(file=out.file, width=max(width, 20), highlight=False, color_system=None).print(table)
-    out.file.flush()
+    err.print(f"{n} row{'' if n == 1 else 's'}{more}")
 
 
 def _list(fmt: Format) -> None:
     lib = library.load_library()
     if fmt is Format.json:
-        out.print(json.dumps([q.as_dict() for q in lib.values()], indent=2, ensure_ascii=False), markup=False)
+        out.print(json.dumps([q.as_dict() for q in lib.values()], indent=2, ensure_ascii=False))
         return
     for q in lib.values():
         entry = Text()
         entry.append(q.name, style="bold")
         entry.append(f" — {q.answers}\n")
+        if q.notes:
+            entry.append(f"    {q.notes}\n")
         for p in q.params:
             entry.append(f"    {p.signature()}: {p.description}\n")
         for example in q.examples:
@@ -110,50 +79,68 @@ def _list(fmt: Format) -> None:
 
 
 def query(
-    name: Optional[str] = typer.Argument(None, help="Named query to run (see --list).", show_default=False),
-    param: list[str] = typer.Option([], "--param", "-p", help="Parameter as key=value (repeatable).",
-                                    show_default=False),
+    name: str | None = typer.Argument(None, metavar="NAME", help="Named query to run (see --list).",
+                                         show_default=False),
+    param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE", show_default=False,
+                                    help="Parameter as key=value (repeatable)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     list_: bool = typer.Option(False, "--list", "-l", help="List the named queries and their parameters."),
-    cypher: Optional[str] = typer.Option(None, "--cypher", "-c", show_default=False,
+    cypher: str | None = typer.Option(None, "--cypher", "-c", show_default=False,
                                          help="Ad-hoc Cypher to read with (-p values are passed as strings)."),
+    look_back: str | None = typer.Option(
+        None, "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
+        help="For queries by date: a fact without stated dates holds from this long before its first "
+             "report (e.g. 90d, 6m, 1y)."),
+    look_ahead: str | None = typer.Option(
+        None, "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
+        help="For queries by date: ... and until this long after its last report."),
 ) -> None:
     """Ask the graph in Neo4j a question: a named query, or read-only Cypher.
 
-    Entity parameters take an id, a name or an alias (case and accents
-    ignored). Every query runs in a READ transaction: writes are refused.
+    Entity parameters take an id, a name or an alias (case and accents ignored). Every query runs in a
+    READ transaction: writes are refused. Nodes and relationships are shown as records without the
+    store's bookkeeping; a table too wide for the terminal is shown one record per row.
 
-    Examples: kg query --list;
-    kg query sites -p group="Fog 47";
-    kg query --cypher "MATCH (n:ArmedGroup) RETURN n.name ORDER BY n.name"
+    Example: kg query sites -p group="Fog 47"
+
+    Example: kg query --cypher "MATCH (n:ArmedGroup) RETURN n.name ORDER BY n.name"
+
+    Example: kg query --list
     """
     try:
         if list_:
             if name or cypher:
-                raise _fail("--list takes no query name and no --cypher")
+                raise KgError("--list takes no query name and no --cypher", EXIT_USAGE)
             _list(fmt)
             return
         if bool(name) == bool(cypher):
-            raise _fail("give a query name (see kg query --list) or --cypher, not both" if name
-                        else "give a query name (see kg query --list) or --cypher \"...\"")
+            raise KgError("give a query name (see kg query --list) or --cypher, not both" if name
+                          else "give a query name (see kg query --list) or --cypher \"...\"", EXIT_USAGE)
+        try:
+            horizon = Horizon.parse(look_back, look_ahead)
+        except ValueError as exc:
+            raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
         raw = _params(param)
         named = library.get(name) if name else None
         if named is not None:
-            library.coerce(named, raw)  # parameter mistakes are told before connecting
+            library.coerce(named, raw, horizon)  # parameter mistakes are told before connecting
         settings = get_settings()
         with neo4j_errors(settings), driver(settings, notifications_min_severity="OFF") as drv:
+            drv.verify_connectivity()  # an unreachable server is told at once, not after the driver's retries
             if named is not None:
-                named, params = library.prepare(drv, named, raw, settings.database)
+                named, params = library.prepare(drv, named, raw, settings.database, horizon)
                 result = library.run(drv, named.cypher, params, settings.database)
                 limit = params.get("limit") if named.param("limit") else None
             else:
                 result = library.run(drv, cypher, raw, settings.database)
                 limit = None
-    except library.QueryError as exc:
-        raise _fail(str(exc)) from None
-    except Neo4jError as exc:
-        raise _fail(str(exc)) from None
+    except library.UsageError as exc:
+        raise KgError(str(exc), EXIT_USAGE) from None
+    except (library.QueryError, Neo4jError) as exc:
+        raise KgError(str(exc)) from None
     _print(result, fmt, limit)
+    if named is not None and named.uses_horizon:
+        err.print(horizon.describe())
 
 
 def register(app: typer.Typer) -> None:

@@ -5,27 +5,23 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from graph.neo4j.connection import Neo4jError, describe, driver
 from graph.neo4j.settings import get_settings
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+from kg.common import KgError, out, say
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but a loopback address "
                                            "requires an access token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP port.")] = 8000,
-    token: Annotated[Optional[str], typer.Option(
+    token: Annotated[str | None, typer.Option(
         help="Access token the page must send (default: ACTORGRAPH_TOKEN; generated and printed when "
              "binding to a non-loopback address without one).", show_default=False)] = None,
-    documents: Annotated[Optional[Path], typer.Option(
+    documents: Annotated[Path | None, typer.Option(
         "--documents", exists=True, file_okay=False,
         help="Folder of the source documents: the evidence panel shows the text around each quote.")] = None,
     query_timeout: Annotated[float, typer.Option(min=0.1, max=600, help="Seconds a console or named query "
@@ -52,19 +48,16 @@ def serve(
         with driver(settings, connection_timeout=5) as d:
             d.verify_connectivity()
     except Neo4jError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1)
+        raise KgError(str(exc)) from None
     except Exception as exc:  # driver errors not wrapped by driver()
-        err.print(f"[bold red]error:[/] {escape(describe(exc, settings))}")
-        raise typer.Exit(1)
+        raise KgError(describe(exc, settings)) from None
     try:  # say so plainly when the port is taken (uvicorn would log a traceback-like line)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}")
-        raise typer.Exit(1)
+        raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     config = ExplorerConfig(host=host, port=port, token=token, documents=documents, settings=settings,
                             query_timeout=query_timeout, row_limit=row_limit)
     shown_host = f"[{host}]" if ":" in host else host
@@ -72,16 +65,15 @@ def serve(
     if token:
         url += f"#token={token}"
     if generated:
-        out.print(f"access token (generated; set {TOKEN_ENV} to choose one): {escape(token)}")
+        out.print(f"access token (generated; set {TOKEN_ENV} to choose one): {token}")
     if not config.loopback:
-        out.print(f"[yellow]warning:[/] listening on {escape(host)}: reachable from the network; "
-                  "every request needs the access token.")
-    out.print(f"actorgraph explorer on {escape(url)}  (Neo4j {escape(settings.uri)}; Ctrl+C stops)")
+        say(f"listening on {host}: reachable from the network; every request needs the access token.",
+            label="warning")
+    out.print(f"actorgraph explorer on {url}  (Neo4j {settings.uri}; Ctrl+C stops)")
     try:
         uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}")
-        raise typer.Exit(1)
+        raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -18,6 +19,7 @@ from graph.models import (
     ENTITY_MODELS,
     RELATION_MODELS,
     EntityAdapter,
+    Evidence,
     RelationAdapter,
     Source,
     SourceAdapter,
@@ -78,6 +80,105 @@ _VALIDATORS = {"sources": SourceAdapter.validator, "entities": EntityAdapter.val
                "relations": RelationAdapter.validator}
 
 
+# -- pydantic's errors in our words --------------------------------------------------------------------
+
+
+def _field(loc: tuple) -> str:
+    """``evidence.0.quote``: a location as the file spells it."""
+    return ".".join("from" if p == "from_" else str(p) for p in loc)
+
+
+def _got(value) -> str:
+    """`` (got 'x')`` for a short scalar, `` (got a list)`` for the rest."""
+    if isinstance(value, bool) or value is None:
+        return f" (got {str(value).lower() if value is not None else 'nothing'})"
+    if isinstance(value, (str, int, float)):
+        text = repr(value)
+        return f" (got {text})" if len(text) <= 60 else f" (got {text[:57]}...)"
+    kind = "a list" if isinstance(value, (list, tuple)) else "a mapping" if isinstance(value, dict) else "another kind"
+    return f" (got {kind})"
+
+
+def _grade(name: str, scale, value) -> str:
+    return f"{name} must be {scale.span()} ({scale.title}), got {value!r}"
+
+
+def explain(err: dict, loc: tuple, what: str, model, models: dict) -> str:
+    """One pydantic error (``err``, at ``loc`` inside ``model``) as a message in our own words.
+
+    >>> explain({"type": "string_too_short", "input": "", "ctx": {"min_length": 1}}, ("name",), "entity", None, {})
+    'name must not be empty'
+    """
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    name = _field(loc)
+    last = str(loc[-1]) if loc else ""
+    if kind == "json_invalid":
+        return f"JSON syntax error: {ctx.get('error', 'not valid JSON')}"
+    if kind == "union_tag_invalid":
+        tag = value.get("type") if isinstance(value, dict) else ctx.get("tag")
+        if not isinstance(tag, str):
+            return f"type must be the name of one {what} type (one of: {', '.join(models)}){_got(tag)}"
+        return f"unknown {what} type {tag!r}{did_you_mean(tag, models)}"
+    if kind == "union_tag_not_found":
+        return f"missing field 'type' (one of: {', '.join(models)})"
+    if not loc and (kind in ("model_attributes_type", "model_type", "dict_type") or kind.endswith("_type")):
+        return f"each {what} must be a mapping of fields{_got(value)}"
+    if kind == "extra_forbidden":
+        fields = [f.alias or n for n, f in model.model_fields.items()] if model and len(loc) == 1 else []
+        if len(loc) > 1 and loc[0] == "evidence":
+            fields = list(Evidence.model_fields)
+        typ = ""
+        if model is not None and model is not Source and len(loc) == 1:
+            typ = f" of a {model.__name__.removesuffix('Entity').removesuffix('Relation')}"
+        return f"unknown field {last!r}{typ}{did_you_mean(last, fields)}"
+    if kind == "missing":
+        return f"missing field {name!r}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{name} must be a mapping of fields{_got(value)}" + (
+            " such as {source: ..., quote: ...}" if loc[:1] == ("evidence",) else "")
+    if last == "credibility" and kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than",
+                                          "int_parsing", "int_type", "int_from_float", "finite_number",
+                                          "float_parsing", "float_type", "int_parsing_size"):
+        return _grade(name, CREDIBILITY, value)
+    if last == "reliability" and kind in ("literal_error", "string_type"):
+        return f"{name} must be one of {RELIABILITY.span()} ({RELIABILITY.title}), got {value!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{name}: {value!r} is not a valid id: use lowercase letters, digits and - _ ."
+    if kind in ("string_too_short", "too_short"):
+        if loc == ("evidence",):
+            return "evidence is empty: a relation needs at least one {source, quote}"
+        return f"{name} must not be empty"
+    if kind in ("string_too_long", "too_long"):
+        limit = ctx.get("max_length")
+        unit = "characters" if kind == "string_too_long" else "items"
+        return f"{name} is too long" + (f": at most {limit} {unit}" if limit is not None else "")
+    if kind == "string_type":
+        return f"{name} must be text{_got(value)}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"{name} must be a list, such as [a, b]{_got(value)}"
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
+        return f"{name} must be a whole number{_got(value)}"
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return f"{name} must be a number{_got(value)}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{name} must be true or false{_got(value)}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+                 "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}[kind]
+        limit = ctx.get(bound[1])
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"{name} must be {bound[0]} {limit}{_got(value)}"
+    if kind in ("literal_error", "enum"):
+        return f"{name} must be one of {ctx.get('expected', '?').replace(chr(39), '')}{_got(value)}"
+    if kind in ("value_error", "assertion_error"):
+        # Raised by our own validators (graph.models, graph.dates): their text is already ours.
+        cause = ctx.get("error")
+        text = str(cause) if cause is not None else str(err.get("msg", "")).split(", ", 1)[-1]
+        return f"{name}: {text}" if name else text
+    return f"{name or 'this record'}: not a valid value{_got(value)}"
+
+
 class _Checker:
     def __init__(self, documents: Path | None):
         self.problems: list[Problem] = []
@@ -121,42 +222,10 @@ class _Checker:
         if rec.section != "sources" and loc and loc[0] in models:
             model, loc = models[loc[0]], loc[1:]
         what = "entity" if rec.section == "entities" else "relation"
-        name = ".".join("from" if p == "from_" else str(p) for p in loc)
         line = rec.line_of(loc)
-        if kind == "json_invalid":
-            msg = f"JSON syntax error: {err['ctx'].get('error', err['msg'])}"
-        elif kind == "union_tag_invalid":
-            tag = err["ctx"]["tag"]
-            msg = f"unknown {what} type {tag!r}{did_you_mean(tag, models)}"
+        if kind == "union_tag_invalid":
             line = rec.line_of(("type",))
-        elif kind == "union_tag_not_found":
-            msg = f"missing field 'type' (one of: {', '.join(models)})"
-        elif kind == "model_attributes_type" or (kind.endswith("_type") and not loc and kind != "string_type"):
-            msg = f"each {what} must be a mapping of fields"
-        elif kind == "extra_forbidden":
-            fields = [f.alias or n for n, f in model.model_fields.items()] if model and len(loc) == 1 else []
-            if len(loc) > 1 and loc[0] == "evidence":
-                fields = ["source", "quote", "credibility"]
-            typ = f" of a {model.__name__.removesuffix('Entity').removesuffix('Relation')}" if model and model is not Source and len(loc) == 1 else ""
-            msg = f"unknown field {loc[-1]!r}{typ}{did_you_mean(str(loc[-1]), fields)}"
-        elif kind == "missing":
-            msg = f"missing field {name!r}"
-        elif kind == "string_pattern_mismatch":
-            msg = f"{name}: {err['input']!r} is not a valid id: use lowercase letters, digits and - _ ."
-        elif kind in ("greater_than_equal", "less_than_equal") and loc and loc[-1] == "credibility":
-            msg = f"{name} must be {CREDIBILITY.span()} ({CREDIBILITY.title}), got {err['input']!r}"
-        elif kind == "literal_error" and loc == ("reliability",):
-            msg = f"reliability must be one of {RELIABILITY.span()} ({RELIABILITY.title}), got {err['input']!r}"
-        elif kind == "too_short" and loc == ("evidence",):
-            msg = "evidence is empty: a relation needs at least one {source, quote}"
-        elif kind == "value_error":
-            text = err["msg"].removeprefix("Value error, ")
-            msg = f"{name}: {text}" if name else text
-        else:
-            got = err.get("input")
-            shown = f" (got {got!r})" if isinstance(got, (str, int, float)) and len(str(got)) < 60 else ""
-            msg = f"{name}: {err['msg']}{shown}" if name else err["msg"]
-        self.add(rec.file, line, msg)
+        self.add(rec.file, line, explain(err, loc, what, model, models))
 
     # -- sections ---------------------------------------------------------
 
@@ -170,7 +239,8 @@ class _Checker:
                 if self._document(src.document) is None:
                     names = [p.name for p in self.documents.iterdir()] if self.documents.is_dir() else []
                     self.add(rec.file, rec.line_of(("document",)),
-                             f"document {src.document!r} not found in {self.documents}{did_you_mean(src.document, names)}")
+                             f"document {src.document!r} not found in {self.documents}"
+                             f"{did_you_mean(src.document, names)}")
 
     def entity(self, rec: Record) -> None:
         ent = self.parse(rec)
@@ -207,7 +277,7 @@ class _Checker:
                              f"quote not found in {src.document}: {ev.quote!r}")
                     ok = False
         if ok:
-            self._merge(edge_from_relation(rel), rec)
+            self._merge(edge_from_relation(rel, self.facts.sources), rec)
 
     def _unknown_entity(self, rec: Record, end: str, eid: str) -> None:
         if ("entities", eid) in self._rejected:
@@ -244,13 +314,14 @@ class _Checker:
             return
         conflict = known.merge(edge)
         if conflict:
-            f, l = self._edge_where[key]
-            self.add(rec.file, rec.line, f"{conflict} ({f}:{l}); one edge has one value")
+            where, line = self._edge_where[key]
+            self.add(rec.file, rec.line, f"{conflict} ({where}:{line}); one edge has one value")
 
     def _defined(self, kind: str, ident: str, rec: Record) -> bool:
         first = self._where.get((kind, ident))
         if first:
-            self.add(rec.file, rec.line_of(("id",)), f"duplicate {kind} id {ident!r} (first defined at {first[0]}:{first[1]})")
+            self.add(rec.file, rec.line_of(("id",)),
+                     f"duplicate {kind} id {ident!r} (first defined at {first[0]}:{first[1]})")
             return False
         self._where[(kind, ident)] = (rec.file, rec.line)
         return True
@@ -290,20 +361,56 @@ def _records(files: list[Path], progress: Progress | None, problems: list[Proble
     return streams
 
 
-def load_facts(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None) -> Facts:
-    """Validate every fact file under ``paths``; return the merged facts or raise ValidationFailed."""
+@dataclass
+class Checked:
+    """What :func:`check_files` found: the facts of every file read, and the problems of the checked ones."""
+
+    facts: Facts
+    problems: list[Problem]  # of the checked files only, sorted
+    files: list[Path]  # the checked files
+    context: list[Path] = field(default_factory=list)  # the files read as the rest of the dataset
+    context_problems: int = 0  # problems of the context files (not reported)
+
+
+def check_files(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
+                context: Iterable[Path] = ()) -> Checked:
+    """Validate every fact file under ``paths``, with the files under ``context`` as the rest of the dataset.
+
+    The context supplies the sources, entities and relations the checked files refer to (and may
+    collide with); only the checked files' problems are reported. A file under both is checked.
+    """
     files = discover(paths)
+    checked = set(files)
+    others = [f for f in discover(context) if f not in checked]
     checker = _Checker(documents)
-    streams = _records(files, progress, checker.problems)
+    # The context first: a duplicate or a conflict is then reported where the checked files state it.
+    streams = _records(others + files, progress, checker.problems)
     # Sources before entities before relations, so references resolve in one pass.
     with gc_paused():
-        for section, handle in (("sources", checker.source), ("entities", checker.entity), ("relations", checker.relation)):
+        sections = (("sources", checker.source), ("entities", checker.entity), ("relations", checker.relation))
+        for section, handle in sections:
             for stream in streams[section]:
                 for item in stream:
                     if isinstance(item, Problem):
                         checker.problems.append(item)
                     else:
                         handle(item)
-    if checker.problems:
-        raise ValidationFailed(checker.problems)
-    return checker.facts
+    problems = checker.problems
+    context_problems = 0
+    if others:
+        labels = {_label(f) for f in files}
+        mine = [p for p in problems if p.file in labels]
+        context_problems, problems = len(problems) - len(mine), mine
+    return Checked(checker.facts, sorted(problems), files, others, context_problems)
+
+
+def load_facts(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
+               context: Iterable[Path] = ()) -> Facts:
+    """Validate every fact file under ``paths``; return the merged facts or raise ValidationFailed.
+
+    With ``context``, see :func:`check_files`: the facts then include the context's.
+    """
+    checked = check_files(paths, documents, progress, context=context)
+    if checked.problems:
+        raise ValidationFailed(checked.problems)
+    return checked.facts

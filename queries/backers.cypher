@@ -1,8 +1,9 @@
 // name: backers
-// answers: Which states stand behind a person or group: the chain up to each state backer (LEADS, MEMBER_OF, PART_OF, BACKED_BY)?
+// answers: Which states stand behind a person or group?
 // param: actor (entity) — id, name or alias of the person, group or organization
 // example: kg query backers -p actor="Haji Askar"
-// One shortest chain per state (Government) reached, up to 6 steps; the chain
+// The chain up to each state backer through LEADS, MEMBER_OF, PART_OF and BACKED_BY:
+// one shortest chain per state (Government) reached, up to 6 steps; the chain
 // is only as strong as its weakest link, shown as weakest_credibility / _reliability.
 MATCH (a:Entity {id: $actor})
 // Which states are reachable at all (a breadth-first search that visits each entity once)...

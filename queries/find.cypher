@@ -1,10 +1,12 @@
 // name: find
-// answers: Which entity goes by a name: exact matches on id, name or alias (case, accents and punctuation ignored), then word matches?
+// answers: Which entity goes by a name?
 // param: name (text) — a name, alias, id, or words of one
 // param: limit (integer, default 20) — at most this many entities
 // example: kg query find -p name=bukamal
-// $name_key is the name key of $name (graph.names.name_key), given by kg query.
+// Exact matches on id, name or alias first (case, accents and punctuation ignored),
+// then entities whose names or aliases share words with it.
 CALL () {
+  // $name_key is the name key of $name (graph.names.name_key), added by the library for a text parameter.
   CALL db.index.fulltext.queryNodes('entity_keys', $name_key) YIELD node
   WHERE $name_key <> ''
   RETURN node, 'exact' AS match, 1000.0 AS score

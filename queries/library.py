@@ -7,10 +7,12 @@ Each file is one named query. It starts with a header of ``//`` comment lines::
     // param: group (entity) — id, name or alias of the group
     // param: limit (integer, default 200) — at most this many rows
     // example: kg query leaders -p group="Fog 47"
-    // Any other comment line is a note, shown by `kg query --list`.
+    // Any other comment line of the header is a note for the analyst, shown by `kg query --list`.
 
-``name`` must be the file's stem; ``answers`` is the question it answers;
-there is one ``param`` line per parameter and at least one ``example``.
+``name`` must be the file's stem; ``answers`` is the question it answers, in
+one line; there is one ``param`` line per parameter and at least one
+``example``. Comments after the first line of Cypher are notes for whoever
+edits the query, and shown to no one.
 A parameter is ``NAME (KIND[ LO..HI][, default VALUE][, optional]) — description``
 with KIND one of:
 
@@ -23,7 +25,15 @@ with KIND one of:
   ``YYYY-MM`` or ``YYYY-MM-DD``, passed as a Neo4j date: its first day).
 
 Values only ever reach Neo4j as parameters, and every query runs in a READ
-transaction: Neo4j itself refuses any write.
+transaction (:func:`graph.neo4j.connection.run_read`): Neo4j itself refuses any
+write.
+
+When a file is read, every label and relationship type its Cypher names
+(``(:Label)``, ``x:Label``, ``[:TYPE]``, ``[r:A|B]``, ``type(r) = 'X'``) must be
+one of the schema registry's (or the store's own ``Entity`` and ``Source``),
+and a query that filters on ``valid_from_date`` / ``valid_to_date`` must do it
+with :data:`graph.neo4j.cypher.HOLDS_ON`, the one as-of rule, written out as
+``HOLDS_ON.format(r="r", day="$date")`` gives it.
 """
 
 from __future__ import annotations
@@ -31,18 +41,24 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import neo4j
 from neo4j import exceptions as nx
 from neo4j import graph as ng
-from neo4j import spatial, time as ntime
 
+from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.dates import first_day
 from graph.names import name_key
+from graph.neo4j.connection import describe, run_read
+from graph.neo4j.cypher import EXISTS_ON, HOLDS_ON, horizon_params
+from graph.neo4j.values import to_plain
+from graph.schema import REGISTRY
+from loaders.problems import did_you_mean
 
 QUERIES_DIR = Path(__file__).resolve().parent
 KINDS = ("entity", "source", "text", "integer", "date")
@@ -60,6 +76,10 @@ class QueryError(Exception):
 
 class LibraryError(QueryError):
     """A .cypher file of the library is malformed: ``FILE:LINE: message``."""
+
+
+class UsageError(QueryError):
+    """A query asked for wrongly, told before anything runs: an unknown query, a missing or malformed parameter."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +115,13 @@ class NamedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
+    @property
+    def uses_horizon(self) -> bool:
+        """Whether the query applies the as-of rule, and so takes the horizon (``$look_back``, ``$look_ahead``)."""
+        return any(f"${name}" in self.cypher for name in HORIZON_PARAMS)
+
     def as_dict(self) -> dict[str, Any]:
+        """``title`` is the one-line question (``answers``); ``description`` the analyst's notes."""
         return {"name": self.name, "title": self.answers, "description": self.notes,
                 "params": [p.as_dict() for p in self.params], "examples": list(self.examples)}
 
@@ -103,9 +129,19 @@ class NamedQuery:
 # --------------------------------------------------------------------------- parsing
 
 
+def shown_path(path: Path) -> str:
+    """``queries/leaders.cypher`` for a file of the library, else the path as given."""
+    try:
+        return str(path.resolve().relative_to(QUERIES_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
 def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
-    """A named query from the text of its .cypher file; :class:`LibraryError` if the header is wrong."""
+    """A named query from the text of its .cypher file; :class:`LibraryError` if the header is wrong,
+    a label or relationship type is not the registry's, or the as-of rule is written by hand."""
     path = Path(path)
+    where = shown_path(path)
     fields: dict[str, str] = {}
     params: list[Param] = []
     param_lines: dict[str, int] = {}
@@ -122,19 +158,19 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
         m = _HEADER.match(stripped)
         key, value, note = m.group(1), m.group(2), m.group(3)
         if key == "param":
-            params.append(_param(value, path, n))
+            params.append(_param(value, where, n))
             param_lines.setdefault(params[-1].name, n)
         elif key == "example":
             examples.append(value)
         elif key:
             if key in fields:
-                raise LibraryError(f"{path}:{n}: {key!r} given twice")
+                raise LibraryError(f"{where}:{n}: {key!r} given twice")
             fields[key] = value
         elif note.strip():
             notes.append(note.strip())
 
     def fail(message: str, line: int = 1) -> LibraryError:
-        return LibraryError(f"{path}:{line}: {message}")
+        return LibraryError(f"{where}:{line}: {message}")
 
     if body_start is None:
         raise fail("no Cypher after the header")
@@ -150,17 +186,119 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
         raise fail("a parameter is declared twice")
     body = "\n".join(line for line in text.splitlines()[body_start - 1:] if not line.strip().startswith("//"))
     used = set(_USED.findall(body))
-    derived = {f"{p.name}_key" for p in params if p.kind == "text"}
+    derived = {f"{p.name}_key" for p in params if p.kind == "text"} | set(HORIZON_PARAMS)
     for u in sorted(used - set(names) - derived):
         raise fail(f"the query uses ${u}, which no '// param:' line declares", body_start)
     for p in params:
         if p.name not in used:
             raise fail(f"parameter ${p.name} is declared but the query never uses it", param_lines[p.name])
+    for line, message in check_cypher(text):
+        raise fail(message, line)
     return NamedQuery(name=fields["name"], answers=fields["answers"], params=tuple(params),
                       examples=tuple(examples), cypher=text.strip() + "\n", notes=" ".join(notes), path=path)
 
+# --------------------------------------------------------------------------- what the Cypher names
 
-def _param(value: str, path: Path, line: int) -> Param:
+LABELS = frozenset(REGISTRY.entities) | {"Entity", "Source"}  # the store's own labels besides the types
+RELATION_TYPES = frozenset(REGISTRY.relations)
+
+_REL_PATTERN = re.compile(r"-\s*\[\s*(?:[A-Za-z_]\w*)?\s*:\s*([A-Za-z_]\w*(?:\s*\|\s*:?\s*[A-Za-z_]\w*)*)")
+_NODE_LABELS = re.compile(r"\(\s*(?:[A-Za-z_]\w*)?\s*((?::\s*[A-Za-z_]\w*\s*)+)")
+_LABEL_TEST = re.compile(r"\b[a-z_]\w*((?::[A-Z]\w*)+)\b")
+_TYPE_TEST = re.compile(r"\btype\s*\(\s*\w+\s*\)\s*(?:=|<>|IN)\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\")", re.I)
+_DATES = r"(?:valid|observed)_(?:from|to)_date"  # the stored windows of graph.neo4j.mapping
+_DATE_FILTER = re.compile(rf"\b(\w+)\.{_DATES}\s*(?:<=|>=|<>|=|<|>|-|\+|IS\b)|"
+                          rf"(?:<=|>=|<>|=|<|>)\s*(\w+)\.{_DATES}\b", re.I)
+# Derived parameters of a query that uses the as-of rule: the horizon (graph.neo4j.cypher.horizon_params).
+HORIZON_PARAMS = ("look_back", "look_ahead")
+
+
+def _blank(text: str, strings: bool) -> str:
+    """``text`` with comments (and, if ``strings``, string literals) blanked out, lines kept in place."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "/" and text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif c in "'\"`":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            j = min(j + 1, n)
+            lit = text[i:j]
+            out.append(c + re.sub(r"[^\n]", " ", lit[1:-1]) + lit[-1:] if strings and c != "`" else lit)
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def check_cypher(text: str) -> list[tuple[int, str]]:
+    """``(line, message)`` for every label or relationship type the registry does not know, and for an
+    as-of filter written other than as :data:`graph.neo4j.cypher.HOLDS_ON`.
+
+    >>> for found in check_cypher("MATCH (a:Persn)-[:LEADS|MEMBR_OF]->(b)\\nWHERE type(r) = 'RUNZ' RETURN a"):
+    ...     print(*found)
+    1 unknown label 'Persn' (did you mean 'Person'?)
+    1 unknown relation type 'MEMBR_OF' (did you mean 'MEMBER_OF'?)
+    2 unknown relation type 'RUNZ' (did you mean 'RUNS'?)
+    """
+    code = _blank(text, strings=True)  # what Cypher reads, strings emptied
+    with_strings = _blank(text, strings=False)  # comments gone, strings kept: type(r) = 'X'
+    found: dict[tuple[int, str], None] = {}  # (position, message), in order of position once sorted
+
+    def relation(pos: int, name: str) -> None:
+        if name and name not in RELATION_TYPES:
+            found[pos, f"unknown relation type {name!r}{did_you_mean(name, RELATION_TYPES)}"] = None
+
+    rel_spans = []
+    for m in _REL_PATTERN.finditer(code):
+        rel_spans.append(m.span())
+        for t in re.split(r"\s*\|\s*:?\s*", m.group(1).strip()):
+            relation(m.start(1), t)
+    for m in _TYPE_TEST.finditer(with_strings):
+        for single, double in re.findall(r"'([^']*)'|\"([^\"]*)\"", m.group(1)):
+            relation(m.start(1), single or double)
+    for rx in (_NODE_LABELS, _LABEL_TEST):
+        for m in rx.finditer(code):
+            if any(a <= m.start(1) < b for a, b in rel_spans):
+                continue
+            for label in re.findall(r"[A-Za-z_]\w*", m.group(1)):
+                if label not in LABELS:
+                    found[m.start(1), f"unknown label {label!r}{did_you_mean(label, LABELS)}"] = None
+    for pos, message in _check_as_of(code, with_strings):
+        found[pos, message] = None
+    return [(text.count("\n", 0, pos) + 1, message) for pos, message in sorted(found)]
+
+
+def _rule(template: str, **names: str) -> re.Pattern:
+    """``template`` (HOLDS_ON, EXISTS_ON) for these variables, as a pattern matching it with any one day parameter."""
+    text = re.escape(template.format(day="DAYPARAM", **names))
+    return re.compile(text.replace("DAYPARAM", r"(\$\w+)", 1).replace("DAYPARAM", r"\1"))
+
+
+def _check_as_of(code: str, with_strings: str) -> list[tuple[int, str]]:
+    # Every filter on the stored windows must sit inside the one as-of rule, spelled as graph.neo4j.cypher
+    # spells it: HOLDS_ON for a relationship, EXISTS_ON for an entity. (The rules hold string literals,
+    # so they are found in the text with its strings; both texts have the same positions.)
+    kept = code
+    for var in {a or b for a, b in _DATE_FILTER.findall(code)}:
+        for rule in (_rule(HOLDS_ON, r=var), _rule(EXISTS_ON, n=var)):
+            for m in rule.finditer(with_strings):
+                kept = kept[:m.start()] + " " * (m.end() - m.start()) + kept[m.end():]
+    for m in _DATE_FILTER.finditer(kept):
+        var = m.group(1) or m.group(2)
+        return [(m.start(), "filter by date with the as-of rule exactly as graph.neo4j.cypher writes it: "
+                            f"HOLDS_ON.format(r={var!r}, day=\"$date\") for a relationship, "
+                            f"EXISTS_ON.format(n={var!r}, day=\"$date\") for an entity")]
+    return []
+
+
+def _param(value: str, path: str, line: int) -> Param:
     m = _PARAM.match(value)
     if not m:
         raise LibraryError(f"{path}:{line}: write a parameter as 'NAME (KIND[, default VALUE]) — description'")
@@ -181,7 +319,7 @@ def _param(value: str, path: Path, line: int) -> Param:
             required = False
             try:
                 default = _convert(kind, opt[len("default "):].strip().strip('"'), m["name"], lo, hi)
-            except QueryError as e:
+            except UsageError as e:
                 raise LibraryError(f"{path}:{line}: default: {e}") from None
         else:
             raise LibraryError(f"{path}:{line}: unknown parameter option {opt!r} (default VALUE, optional)")
@@ -211,7 +349,7 @@ def get(name: str, folder: Path | str = QUERIES_DIR) -> NamedQuery:
     if name not in library:
         close = difflib.get_close_matches(name, list(library), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise QueryError(f"no named query {name!r}{hint}; `kg query --list` lists them")
+        raise UsageError(f"no named query {name!r}{hint}; `kg query --list` lists them")
     return library[name]
 
 
@@ -225,38 +363,44 @@ def _convert(kind: str, value: Any, name: str, lo: int | None = None, hi: int | 
         except (TypeError, ValueError):
             n = None
         if n is None or (isinstance(value, float) and value != n):
-            raise QueryError(f"parameter {name} must be a whole number, got {value!r}")
+            raise UsageError(f"parameter {name} must be a whole number, got {value!r}")
         if (lo is not None and n < lo) or (hi is not None and n > hi):
-            raise QueryError(f"parameter {name} must be between {lo} and {hi}, got {n}")
+            raise UsageError(f"parameter {name} must be between {lo} and {hi}, got {n}")
         return n
     if kind == "date":
         try:
             return first_day(str(value).strip())
         except ValueError as e:
-            raise QueryError(f"parameter {name}: {e}") from None
+            raise UsageError(f"parameter {name}: {e}") from None
     if not isinstance(value, str) or not value.strip():
-        raise QueryError(f"parameter {name} must be a non-empty text")
+        raise UsageError(f"parameter {name} must be a non-empty text")
     return value.strip()
 
 
-def coerce(query: NamedQuery, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Checked parameter values (defaults filled in, types converted); entities not resolved yet."""
+def coerce(query: NamedQuery, raw: Mapping[str, Any], horizon: Horizon | None = None) -> dict[str, Any]:
+    """Checked parameter values (defaults filled in, types converted); entities not resolved yet.
+
+    A query that uses the as-of rule also gets ``$look_back`` / ``$look_ahead`` from ``horizon``
+    (default :data:`graph.asof.DEFAULT_HORIZON`).
+    """
     unknown = [k for k in raw if query.param(k) is None]
     if unknown:
         known = ", ".join(p.name for p in query.params) or "none"
-        raise QueryError(f"{query.name} has no parameter {unknown[0]!r} (parameters: {known})")
+        raise UsageError(f"{query.name} has no parameter {unknown[0]!r} (parameters: {known})")
     params: dict[str, Any] = {}
     for p in query.params:
         value = raw.get(p.name)
         if value is None or (isinstance(value, str) and not value.strip() and not p.required):
             if p.required:
-                raise QueryError(f"{query.name} needs -p {p.name}=...: {p.description or p.kind}")
+                raise UsageError(f"{query.name} needs -p {p.name}=...: {p.description or p.kind}")
             params[p.name] = p.default
             continue
         params[p.name] = _convert(p.kind, value, p.name, p.minimum, p.maximum)
     for p in query.params:
         if p.kind == "text":
             params[f"{p.name}_key"] = name_key(params[p.name]) if params[p.name] is not None else ""
+    if query.uses_horizon:
+        params.update(horizon_params(horizon or DEFAULT_HORIZON))
     return params
 
 
@@ -275,7 +419,7 @@ SOURCE_IDS = "MATCH (s:Source) RETURN s.id AS id"
 
 
 def _read(drv: neo4j.Driver, cypher: str, params: dict, database: str | None) -> list[neo4j.Record]:
-    return drv.execute_query(cypher, params, database_=database, routing_=neo4j.RoutingControl.READ).records
+    return run_read(drv, cypher, params, database).records
 
 
 def resolve_entity(drv: neo4j.Driver, value: str, database: str | None = None, what: str = "entity") -> str:
@@ -326,10 +470,10 @@ def resolve(drv: neo4j.Driver, query: NamedQuery, params: dict[str, Any], databa
 
 
 def prepare(drv: neo4j.Driver, name: str | NamedQuery, raw: Mapping[str, Any],
-            database: str | None = None) -> tuple[NamedQuery, dict[str, Any]]:
+            database: str | None = None, horizon: Horizon | None = None) -> tuple[NamedQuery, dict[str, Any]]:
     """The named query and its final parameters (checked, entity names resolved to ids)."""
     query = name if isinstance(name, NamedQuery) else get(name)
-    return query, resolve(drv, query, coerce(query, raw), database)
+    return query, resolve(drv, query, coerce(query, raw, horizon), database)
 
 
 # --------------------------------------------------------------------------- running
@@ -342,65 +486,77 @@ class Result:
     elapsed_ms: float
 
 
-def plain(value: Any) -> Any:
-    """A Neo4j value as plain JSON-able Python."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, spatial.WGS84Point):  # points are tuples: test them first
-        return {"latitude": value.latitude, "longitude": value.longitude}
-    if isinstance(value, spatial.Point):
-        return list(value)
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (ntime.Date, ntime.DateTime, ntime.Time, ntime.Duration)):
-        return value.iso_format()
-    if isinstance(value, ng.Node):
-        return {"labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
-    if isinstance(value, ng.Relationship):
-        ends = {"from": value.start_node.get("id") if value.start_node else None,
-                "to": value.end_node.get("id") if value.end_node else None}
-        return {"type": value.type, **ends, **{k: plain(v) for k, v in value.items()}}
-    if isinstance(value, ng.Path):
-        return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
-    return str(value)
-
-
-def describe_error(exc: nx.Neo4jError) -> str:
-    """One line for a query Neo4j refused."""
-    message = (exc.message or str(exc)).strip().splitlines()[0] if (exc.message or str(exc)).strip() else ""
-    code = exc.code or ""
-    if code == "Neo.ClientError.Statement.AccessMode" or "Writing in read access mode" in message:
-        return f"kg query only reads: Neo4j refused to write ({message}); nothing was changed"
-    if code.endswith("ProcedureNotFound") and "fulltext" in message:
-        return f"{message}: load a dataset first (kg load creates the indexes the queries use)"
-    if "There is no such fulltext schema index" in message:
-        return "the full-text indexes are missing: load a dataset first (`kg load` creates them)"
-    return f"Neo4j refused the query: {message} [{code}]"
-
-
 def run(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = None, database: str | None = None,
         timeout: float | None = None) -> Result:
-    """Run Cypher in a READ transaction; any write is refused by Neo4j (:class:`QueryError`)."""
+    """Run Cypher in a READ transaction; any write is refused by Neo4j (:class:`QueryError`).
+
+    Values come back plain (:func:`graph.neo4j.values.to_plain`). A refused query is a
+    :class:`QueryError` worded by :func:`graph.neo4j.connection.describe`; a failed login or an
+    unreachable server is raised as the driver raised it.
+    """
     began = time.perf_counter()
     try:
-        res = drv.execute_query(neo4j.Query(cypher, timeout=timeout), dict(params or {}), database_=database,
-                                routing_=neo4j.RoutingControl.READ)
+        res = run_read(drv, cypher, params, database, timeout)
     except nx.Neo4jError as exc:
-        if isinstance(exc, (nx.AuthError, nx.ServiceUnavailable)):
+        if isinstance(exc, nx.AuthError):
             raise
-        raise QueryError(describe_error(exc)) from None
-    rows = [[plain(v) for v in record.values()] for record in res.records]
+        raise QueryError(describe(exc)) from None
+    rows = [[to_plain(v) for v in record.values()] for record in res.records]
+    _name_endpoints(drv, res.records, rows, database, timeout)
     return Result(list(res.keys), rows, (time.perf_counter() - began) * 1000)
 
 
+def _name_endpoints(drv: neo4j.Driver, records: list[neo4j.Record], rows: list[list[Any]], database: str | None,
+                    timeout: float | None) -> None:
+    """Name by entity id the endpoints of relationships returned without their nodes (``RETURN r``).
+
+    The driver knows such a node only by its element id; one more read asks for the ids.
+    """
+    unknown: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, ng.Relationship):
+            unknown.update(n.element_id for n in (value.start_node, value.end_node) if n is not None and "id" not in n)
+        elif isinstance(value, ng.Path):
+            for r in value.relationships:
+                visit(r)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                visit(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                visit(v)
+
+    for record in records:
+        visit(list(record.values()))
+    if not unknown:
+        return
+    found = run_read(drv, "MATCH (n) WHERE elementId(n) IN $ids RETURN elementId(n) AS e, n.id AS id",
+                     {"ids": sorted(unknown)}, database, timeout).records
+    ids = {r["e"]: r["id"] for r in found if r["id"] is not None}
+
+    def rename(value: Any) -> None:
+        if isinstance(value, dict):
+            rel = value.get("relationship")
+            if isinstance(rel, dict):
+                for end in ("from", "to"):
+                    rel[end] = ids.get(rel.get(end), rel.get(end))
+            for v in value.values():
+                rename(v)
+        elif isinstance(value, list):
+            for v in value:
+                rename(v)
+
+    rename(rows)
+
+
 def run_named(drv: neo4j.Driver, name: str | NamedQuery, raw: Mapping[str, Any], database: str | None = None,
-              timeout: float | None = None) -> Result:
-    query, params = prepare(drv, name, raw, database)
+              timeout: float | None = None, horizon: Horizon | None = None) -> Result:
+    query, params = prepare(drv, name, raw, database, horizon)
     return run(drv, query.cypher, params, database, timeout)
 
 
-__all__ = ["KINDS", "LibraryError", "NamedQuery", "Param", "QUERIES_DIR", "QueryError", "Result", "coerce",
-           "describe_error", "get", "load_library", "parse", "plain", "prepare", "resolve", "resolve_entity",
-           "resolve_source", "run", "run_named"]
+__all__ = ["KINDS", "LABELS", "RELATION_TYPES", "HORIZON_PARAMS", "LibraryError", "NamedQuery", "Param", "QUERIES_DIR",
+           "QueryError",
+           "Result", "UsageError", "check_cypher", "coerce", "get", "load_library", "parse", "prepare", "resolve",
+           "resolve_entity", "resolve_source", "run", "run_named"]

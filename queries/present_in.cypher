@@ -1,11 +1,13 @@
 // name: present_in
-// answers: Which actors are present in a place: occupying, controlling, operating, recruiting or seen in it or in the sites and places located in it?
+// answers: Which actors are present in a place?
 // param: place (entity) — id, name or alias of the place (or site)
 // param: limit (integer, default 200) — at most this many actors, most sites first
 // example: kg query present_in -p place="Abu Kamal"
-// Places nest through LOCATED_IN (up to 4 levels): a group holding a hospital
-// in a neighbourhood of a city is present in the city. `site_count` counts the
-// distinct sites within the place that the actor occupies, uses or was seen at.
+// Actors occupying, controlling, operating, recruiting or seen in the place or in
+// the sites and places located in it. Places nest through LOCATED_IN (up to 4
+// levels): a group holding a hospital in a neighbourhood of a city is present in
+// the city. `site_count` counts the distinct sites within the place that the
+// actor occupies, uses or was seen at.
 MATCH (pl:Entity {id: $place})
 MATCH (x:Entity)-[:LOCATED_IN*0..4]->(pl)
 WITH DISTINCT x

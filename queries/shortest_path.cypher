@@ -1,9 +1,10 @@
 // name: shortest_path
-// answers: How are two entities connected: the shortest path between them, one row per step?
+// answers: How are two entities connected?
 // param: from (entity) — id, name or alias of the first entity
 // param: to (entity) — id, name or alias of the second entity
 // example: kg query shortest_path -p from="Fog 47" -p to="Husam Luqa"
-// Relations are followed in either direction; at most 10 steps.
+// The shortest path between them, one row per step. Relations are followed in
+// either direction; at most 10 steps.
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 MATCH p = shortestPath((a)-[*..10]-(b))
 WITH p, nodes(p) AS ns, relationships(p) AS rels

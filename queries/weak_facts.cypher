@@ -1,8 +1,10 @@
 // name: weak_facts
-// answers: Which facts are weakly supported: a single source, or best source reliability below C (D-F), or best credibility 4 or worse?
+// answers: Which facts are weakly supported?
 // param: limit (integer, default 100) — at most this many facts
 // example: kg query weak_facts -p limit=20
-// With more weak facts than the limit, the first ones found are shown (sorted).
+// Weak: a single source, or best source reliability below C (D-F), or best
+// credibility 4 or worse. With more weak facts than the limit, the first ones
+// found are shown (sorted).
 MATCH (a:Entity)-[r]->(b:Entity)
 WITH a, r, b,
      all(s IN r.sources WHERE s = r.sources[0]) AS single,

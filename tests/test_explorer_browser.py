@@ -2,27 +2,31 @@
 
 The story an analyst follows: type "Bukamal", pick the city, choose Badr Hospital,
 see Fog 47 using it as headquarters, read that relation's evidence, expand a node,
-go back in time, run a named query, export, reopen the link. And a dataset whose
-names are markup: shown as text, nothing run.
+go back in time, step Back and Forward through the views, run a named query, export,
+reopen the link. And a dataset whose names are markup: shown as text, nothing run.
+
+Screenshots go to pytest's tmp_path; `python3 bench/screenshot.py` refreshes docs/*.png.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from graph.facts import edge_id
+from graph.schema import REGISTRY
 from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, reload
-from tests.paths import ROOT
 from viz.explorer.app import create_app
 from viz.explorer.config import ExplorerConfig
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOT = ROOT / "docs" / "explorer.png"
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +146,12 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     assert "headquarters of the “Fog 47” militia" in ev.locator("blockquote").text_content()
     assert "headquarters of the “Fog 47” militia" in ev.locator(".context mark").text_content()
     assert "Badr Hospital" in ev.locator(".context").text_content()
+    # The grades' meanings come from the registry; the document's name is shown as written.
+    assert f"reliability B ({REGISTRY.reliability.meanings['B']})" in ev.locator(".grades").text_content()
+    document = ev.locator(".context-label .document")
+    assert document.text_content().strip() == document.inner_text().strip()  # not upper-cased by CSS
     p.js("window.explorer.network.fit({animation: false})")
-    p.js("document.querySelectorAll('div.vis-tooltip').forEach((t) => { t.style.visibility = 'hidden'; })")
-    page.mouse.move(5, 5)
-    page.wait_for_timeout(300)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(tmp_path / "explorer-evidence.png"))
 
     # Double-click expands a node.
     assert "fog-47" not in p.js("window.explorer.state.exp")
@@ -157,6 +161,17 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     p.idle()
     assert len(p.node_ids()) > n_before
     assert "exp=badr-hospital,fog-47" in page.url
+
+    # Back steps to the view before that expansion, Forward to it again.
+    expanded = p.node_ids()
+    p.js("history.back()")
+    p.wait("!window.explorer.state.exp.includes('fog-47')")
+    p.idle()
+    assert "fog-47" in p.node_ids() and p.node_ids() < expanded and "exp=badr-hospital," not in page.url
+    p.js("history.forward()")
+    p.wait("window.explorer.state.exp.includes('fog-47')")
+    p.idle()
+    assert p.node_ids() == expanded and "exp=badr-hospital,fog-47" in page.url
 
     # Pin and remove.
     p.click_node("fog-47")
@@ -179,21 +194,38 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     p.wait("!window.explorer.edges.get('iranian-backed-militias|CONTROLS|al-bukamal')")
     first_day = page.text_content("#asof-label")
     assert f"asof={first_day}" in page.url and f"as of {first_day}" in page.text_content("#status")
-    assert {"al-bukamal", "badr-hospital"} <= p.node_ids()
+    assert "al-bukamal" in p.node_ids()  # the chosen entity stays, with what holds on that day
+    # Every entity on screen exists on that day and every relation holds on it, by the windows the API sends.
+    assert p.js("""day => window.explorer.edges.get().every(e =>
+        window.actorgraphCommon.holdsOn(e._data.valid_from_day, e._data.valid_to_day, day))""", first_day)
+    assert p.js("day => window.explorer.nodes.get().every(n => window.actorgraphCommon.holdsOn(n._from, n._to, day))",
+                first_day)
+    assert "before their first report" in page.text_content("#asof-note")
+    # The grade filters offer the registry's grades, with their meanings.
+    options = p.js("[...document.querySelectorAll('#min-credibility option')].map(o => [o.value, o.textContent])")
+    graded = [[str(g), f"{g} {m}"] for g, m in REGISTRY.credibility.meanings.items()]
+    assert options == [["", "any (1-6)"]] + graded[:-1]
+    assert page.text_content("label:has(#min-credibility)").strip().startswith("Credibility at least")
 
-    # A named query from the menu, with its form.
+    # A named query from the menu: each item shows the CLI name and its question; the form its notes.
     page.click("#queries-button")
     page.wait_for_selector("#queries-menu button[data-query]")
     assert page.locator("#queries-menu button[data-query]").count() >= 5
-    page.click("#queries-menu button[data-query='occupants']")
+    item = page.locator("#queries-menu button[data-query='occupants']")
+    assert item.locator(".query-name").text_content() == "occupants"
+    assert "occupies" in item.locator(".query-question").text_content().lower()
+    page.screenshot(path=str(tmp_path / "explorer-queries-menu.png"))
+    item.click()
     page.wait_for_selector("#query-form:not([hidden])")
     assert "occupies" in page.text_content("#drawer-title").lower()
+    assert page.text_content("#query-command") == "kg query occupants"
     page.fill("#query-params input[name='site']", "Badr Hospital")
     page.click("#query-form button[type=submit]")
     page.wait_for_selector("#result table")
     assert "error" not in page.get_attribute("#result-message", "class")
     rows = page.locator("#result tbody tr")
     assert any("Fog 47" in t and "headquarters" in t for t in rows.all_text_contents())
+    assert "[" not in page.text_content("#result tbody") and "{" not in page.text_content("#result tbody")
     # A wrong name is a readable message, not a trace.
     page.fill("#query-params input[name='site']", "Nowhere at all")
     page.click("#query-form button[type=submit]")
@@ -213,7 +245,13 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     with page.expect_download() as dl:
         page.click("#export-html")
     html = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert "Badr Hospital" in html and "Fog 47" in html
+    # The snapshot holds the entities and relations on screen (its data block, read by name).
+    block = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S).group(1)
+    block = json.loads(block)
+    exported = block["nodes"]
+    assert {n["id"] for n in exported} == set(p.js("window.explorer.nodes.getIds({filter: n => n._entity})"))
+    assert {edge_id(exported[e["from"]]["id"], block["relations"][e["type"]], exported[e["to"]]["id"])
+            for e in block["edges"]} == {e for e in p.edge_ids() if e.count("|") == 2}
     page.click("#export-button")
     with page.expect_download() as dl:
         page.click("#export-png")
@@ -227,7 +265,8 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     p2.idle()
     assert p2.node_ids() == nodes and p2.edge_ids() == edges
     assert not p2.page.is_checked("#asof-any")
-    assert p2.js("window.explorer.nodes.get('fog-47').fixed") is True
+    assert p2.js("window.explorer.state.pin") == ["fog-47"]
+    assert p2.js("(({state, nodes}) => state.pin.every(id => !nodes.get(id) || nodes.get(id).fixed))(window.explorer)")
     assert not p2.errors, p2.errors
     p2.close()
     p.close()
@@ -264,10 +303,24 @@ def test_hostile_names_are_text_and_nothing_runs(browser, server, tmp_path):
     page.wait_for_selector("div.vis-tooltip", state="visible")
     assert hostile_name in page.text_content("div.vis-tooltip")
     page.click("#console-button")
-    page.fill("#console-text", "MATCH (n:Entity) WHERE n.dataset = 'hostile' RETURN n.name AS name, n.aliases AS aliases")
+    page.fill("#console-text",
+              "MATCH (n:Entity) WHERE n.dataset = 'hostile' RETURN n.name AS name, n.aliases AS aliases")
     page.click("#console-form button[type=submit]")
     page.wait_for_selector("#result table")
     assert hostile_name in page.text_content("#result table")
+    # Lists, nodes and relationships in a console result read as text, not JSON.
+    page.click("#console-button")
+    page.fill("#console-text", "MATCH (g:Entity {id: 'fog-47'})-[r:OCCUPIES]->(s:Entity {id: 'badr-hospital'}) "
+                               "RETURN g AS group, r AS relation, s AS site, [g.name, s.name] AS names, "
+                               "{use: r.use} AS detail")
+    page.click("#console-form button[type=submit]")
+    page.wait_for_selector("#show-table")
+    said = page.text_content("#result-message")
+    assert "1 row, in" in said and "Drawn on the graph" in said
+    page.click("#show-table")
+    cells = page.locator("#result tbody tr").first.locator("td").all_text_contents()
+    assert cells == ["Fog 47 (ArmedGroup)", "fog-47 —OCCUPIES→ badr-hospital", "Badr Hospital (Site)",
+                     "Fog 47; Badr Hospital", "use: headquarters"]
     page.wait_for_timeout(500)
     page.screenshot(path=str(tmp_path / "explorer-hostile.png"))
     assert page.locator("body img, body iframe, body svg, #details script, #result script").count() == 0
@@ -289,3 +342,17 @@ def test_token_travels_in_the_fragment(browser, loaded):
         assert "access token" in p.page.text_content("#toast")
         assert p.js("window.explorer.nodes.length") == 0
         p.close()
+
+
+def test_page_code_shows_text_as_text_and_declares_no_grades():
+    """The explorer's scripts (and the helpers it shares with the snapshot) never parse data as markup,
+    and hold no grade list or meaning of their own: the filter options come from /api/meta."""
+    static = Path(__file__).resolve().parent.parent / "viz" / "explorer" / "static"
+    files = sorted(static.glob("*.js")) + [static.parent.parent / "assets" / "common.js", static / "index.html"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", text), path
+        assert not re.search(r"A-F|1-6|\[A-[EF]\]|\[1-[56]\]|<option", text), path
+        for scale in (REGISTRY.reliability, REGISTRY.credibility):
+            for meaning in scale.meanings.values():
+                assert not re.search(f"[\"'`>]{re.escape(meaning)}|{re.escape(meaning)}[\"'`<]", text), (path, meaning)

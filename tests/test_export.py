@@ -23,6 +23,7 @@ def G():
 
 
 def export(tmp_path, fmt, name):
+    tmp_path.mkdir(parents=True, exist_ok=True)  # kg export writes into folders that exist
     out = tmp_path / name
     r = runner.invoke(app, ["export", str(FLORENTINE), "--format", fmt, "--out", str(out)])
     assert r.exit_code == 0, r.output

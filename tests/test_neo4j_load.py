@@ -25,7 +25,7 @@ from graph.schema import REGISTRY
 from kg.cli import app
 from kg.load_cmd import default_dataset
 from loaders import load_facts
-from queries.library import plain
+from graph.neo4j.values import to_plain as plain
 from tests.paths import FLORENTINE, FLORENTINE_DOCS, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -5,17 +5,27 @@ The answers are checked by hand on the Florentine fixture (tests/fixtures/floren
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import json
+import os
+import pty
 import re
 import shlex
+import struct
+import sys
+import termios
 from datetime import date
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from graph.asof import DEFAULT_HORIZON, Horizon, parse_day
+from graph.build import build_graph
 from graph.neo4j.mapping import FactRows
 from graph.neo4j.writer import load_rows
+from graph.views import filter_graph
 from kg.cli import app
 from loaders import load_facts
 from queries import library
@@ -62,7 +72,7 @@ def florentine(neo4j_server, neo4j_driver, tmp_path_factory):
 
 def ask(drv, query: str, **params) -> list[dict]:
     res = library.run_named(drv, query, {k: str(v) for k, v in params.items()})
-    return [dict(zip(res.columns, row)) for row in res.rows]
+    return [dict(zip(res.columns, row, strict=True)) for row in res.rows]
 
 
 def kg(*args: str):
@@ -102,6 +112,61 @@ def test_header_mistakes_are_reported_with_file_and_line(tmp_path):
     for text, message in bad.items():
         with pytest.raises(library.LibraryError, match=re.escape(message)):
             library.parse(text, tmp_path / "q.cypher")
+
+
+def test_labels_and_relation_types_come_from_the_registry(tmp_path):
+    head = "// name: q\n// answers: A?\n// example: kg query q\n"
+    body = "MATCH (a:Entity)-[r:LEADS|MEMBR_OF]->(b)\nRETURN a"
+    (tmp_path / "q.cypher").write_text(head + body, encoding="utf-8")
+    with pytest.raises(library.LibraryError) as e:
+        library.load_library(tmp_path)
+    assert str(e.value) == f"{tmp_path / 'q.cypher'}:4: unknown relation type 'MEMBR_OF' (did you mean 'MEMBER_OF'?)"
+    for text, message in (
+        ("MATCH (a:Persn) RETURN a", ":4: unknown label 'Persn' (did you mean 'Person'?)"),
+        ("MATCH (a)\nWHERE a:Sight RETURN a", ":5: unknown label 'Sight' (did you mean 'Site'?)"),
+        ("MATCH (a)-[r]->(b)\nWHERE type(r) = 'OCUPIES' RETURN a", ":5: unknown relation type 'OCUPIES'"),
+        ("MATCH (a)<-[:LEADZ*1..3]-(b) RETURN a", ":4: unknown relation type 'LEADZ' (did you mean 'LEADS'?)"),
+    ):
+        with pytest.raises(library.LibraryError, match=re.escape(message)):
+            library.parse(head + text, tmp_path / "q.cypher")
+    # Comments, strings and map keys name nothing; the store's own labels are known.
+    ok = "MATCH (s:Source)<-[:CARRIES_OUT|PRESENT_AT]-(a:Entity {id: 'X:Y'}) // (x:Nothing)\nRETURN a:Person, '[:NOPE]'"
+    assert library.parse(head + ok, tmp_path / "q.cypher").name == "q"
+    in_library = library.get("leaders").path
+    assert library.shown_path(in_library) == "queries/leaders.cypher"
+    # The README's example, as a library file gets it.
+    text = library.get("sites").path.read_text(encoding="utf-8").replace("[r:OCCUPIES]", "[r:OCUPIES]")
+    with pytest.raises(library.LibraryError) as e:
+        library.parse(text, library.QUERIES_DIR / "sites.cypher")
+    assert str(e.value) == "queries/sites.cypher:5: unknown relation type 'OCUPIES' (did you mean 'OCCUPIES'?)"
+
+
+def test_as_of_filters_use_the_one_rule(tmp_path):
+    from graph.neo4j.cypher import HOLDS_ON
+
+    head = "// name: q\n// answers: A?\n// param: day (date) — the day\n// example: kg query q -p day=2021\n"
+    by_hand = ("MATCH (a)-[r]->(b)\n"
+               "WHERE r.valid_from_date <= $day AND (r.valid_to_date IS NULL OR r.valid_to_date > $day)\nRETURN a")
+    with pytest.raises(library.LibraryError, match=re.escape(":6: filter by date with the as-of rule")):
+        library.parse(head + by_hand, tmp_path / "q.cypher")
+    rule = HOLDS_ON.format(r="r", day="$day")
+    assert library.parse(head + f"MATCH (a)-[r]->(b)\nWHERE {rule}\nRETURN a", tmp_path / "q.cypher")
+    # Sorting by a validity date is no filter.
+    sort = head.replace("// param: day (date) — the day\n", "").replace(" -p day=2021", "")
+    assert library.parse(sort + "MATCH (a)-[r]->(b) RETURN a ORDER BY r.valid_from_date DESC", tmp_path / "q.cypher")
+    assert rule.replace("$day", "$date") in library.get("network_as_of").cypher
+    assert library.get("network_as_of").uses_horizon and not library.get("leaders").uses_horizon
+
+
+def test_questions_notes_and_no_jargon():
+    for q in library.load_library().values():
+        assert q.answers.endswith(("?", ".")) and "\n" not in q.answers and len(q.answers) <= 80, q.name
+        assert q.notes not in q.answers or not q.notes
+        for word in ("$", "graph.", "name_key", "kg query"):  # developer notes stay in the Cypher
+            assert word not in q.notes, (q.name, q.notes)
+        shown = q.as_dict()
+        assert (shown["name"], shown["title"], shown["description"]) == (q.name, q.answers, q.notes)
+    assert library.get("find").notes.startswith("Exact matches on id, name or alias first")
 
 
 def test_parameters_are_checked_before_running():
@@ -206,18 +271,27 @@ def test_present_in_counts_sites_in_nested_places(florentine):
 
 
 def test_network_as_of(florentine):
-    def facts(day):
-        return {(r["from"], r["relation"], r["to"]) for r in ask(florentine, "network_as_of", date=day)}
+    """The Cypher as-of rule (graph.neo4j.cypher.HOLDS_ON) answers as the Python one (graph.asof) does."""
+    G = build_graph(load_facts([FLORENTINE]))
 
-    everything = facts("2021-12")
-    assert len(everything) == 13  # RUNS holds in Nov-Dec 2021; LEADS from 2021; OCCUPIES from June 2021
-    assert ("State X", "RUNS", "Recruitment drive") in everything
-    assert facts("2022") == everything - {("State X", "RUNS", "Recruitment drive")}
-    early = facts("2021-03")
-    assert ("Brigade 9", "OCCUPIES", "Old Hospital") not in early
-    assert ("Abu Tést", "LEADS", "Brigade 9") in early and len(early) == 11
-    assert len(facts("2020")) == 9
+    def facts(day, horizon=None):
+        rows = library.run_named(florentine, "network_as_of", {"date": day, "limit": "1000"}, horizon=horizon)
+        return {(r[0], r[1], r[2]) for r in rows.rows}
+
+    def expected(day, horizon=DEFAULT_HORIZON):
+        H = filter_graph(G, as_of=parse_day(day), horizon=horizon)
+        return {(G.nodes[u]["name"], k, G.nodes[v]["name"]) for u, v, k in H.edges(keys=True)}
+
+    for day in ("2020", "2021-03", "2021-06", "2021-12", "2022", "2022-06", "2023-03", "2024"):
+        assert facts(day) == expected(day), day
+    assert ("State X", "RUNS", "Recruitment drive") in facts("2021-12")  # stated: Nov-Dec 2021
+    assert ("State X", "RUNS", "Recruitment drive") not in facts("2022")
+    short = Horizon.parse("1m", "1m")
+    assert facts("2023-03", short) == expected("2023-03", short) != facts("2023-03")
     assert len(ask(florentine, "network_as_of", date="2021-12", limit=5)) == 5
+    r = kg("network_as_of", "-p", "date=2021-12", "--look-back", "1m", "--look-ahead", "2m")
+    assert r.exit_code == 0 and "from 1m before their first report to 2m after their last" in r.output
+    assert kg("network_as_of", "-p", "date=2021", "--look-back", "soon").exit_code == 2
 
 
 def test_from_source(florentine):
@@ -297,16 +371,16 @@ def test_cli_formats(florentine):
 
 
 def test_cli_errors_are_one_line(florentine):
-    for args, message in (
-        (["leaderz"], "no named query 'leaderz' (did you mean 'leaders'?)"),
-        (["leaders"], "leaders needs -p group=..."),
-        (["leaders", "-p", "group"], "-p takes key=value"),
-        (["leaders", "-p", "group=Nobody"], "no entity has the id, name or alias 'Nobody'"),
-        (["--cypher", "MATCH (n RETURN n"], "Neo4j refused the query: Invalid input"),
-        ([], "give a query name"),
+    for args, message, code in (
+        (["leaderz"], "no named query 'leaderz' (did you mean 'leaders'?)", 2),
+        (["leaders"], "leaders needs -p group=...", 2),
+        (["leaders", "-p", "group"], "-p takes key=value", 2),
+        (["leaders", "-p", "group=Nobody"], "no entity has the id, name or alias 'Nobody'", 1),
+        (["--cypher", "MATCH (n RETURN n"], "Neo4j refused the query: Invalid input", 1),
+        ([], "give a query name", 2),
     ):
         r = kg(*args)
-        assert r.exit_code == 1, args
+        assert r.exit_code == code, args
         assert r.output.startswith("error: ") and message in r.output and r.output.count("\n") == 1, r.output
 
 
@@ -322,7 +396,7 @@ def test_writes_through_kg_query_fail_and_change_nothing(florentine, cypher):
     before = state(florentine)
     r = kg("--cypher", cypher)
     assert r.exit_code == 1
-    assert r.output.startswith("error: kg query only reads") or "Neo4j refused" in r.output, r.output
+    assert r.output.startswith("error: this query may only read") or "Neo4j refused" in r.output, r.output
     assert state(florentine) == before
 
 
@@ -343,9 +417,59 @@ def test_ad_hoc_cypher_reads(florentine):
     r = kg("--cypher", "MATCH (n:ArmedGroup) RETURN n.name AS name ORDER BY name", "-f", "json")
     assert r.exit_code == 0
     assert json.loads(r.stdout) == [{"name": "Brigade 9"}, {"name": "Northern Front"}]
-    r = kg("--cypher", "MATCH (n:Site {id: 'old-hospital'}) RETURN n", "-f", "json")
-    node = json.loads(r.stdout)[0]["n"]
-    assert node["labels"] == ["Entity", "Site"] and node["location"] == {"latitude": 34.45, "longitude": 40.91}
+
+
+def test_nodes_and_relationships_are_plain_records_without_bookkeeping(florentine):
+    cypher = "MATCH (n:Site {id: 'old-hospital'})<-[r:OCCUPIES]-(g) RETURN n, r"
+    [row] = json.loads(kg("--cypher", cypher, "-f", "json").stdout)
+    node, rel = row["n"]["node"], row["r"]["relationship"]
+    assert node["labels"] == ["Entity", "Site"]
+    assert node["properties"]["name"] == "Old Hospital" and node["properties"]["kind"] == "hospital"
+    assert (rel["type"], rel["from"], rel["to"]) == ("OCCUPIES", "brigade-9", "old-hospital")
+    for shown in (node["properties"], rel["properties"]):
+        assert not set(shown) & {"names", "hash", "dataset", "location", "valid_from_date", "valid_to_date"}
+    table = kg("--cypher", cypher).stdout  # a pipe: the table at its natural width
+    assert "Site old-hospital" in table and "name: Old Hospital" in table
+    assert "brigade-9 -OCCUPIES-> old-hospital" in table and "use: headquarters" in table
+    assert "names" not in table and "hash" not in table and "dataset" not in table
+    lines = kg("--cypher", cypher, "-f", "csv").stdout.splitlines()
+    assert lines[0] == "n,r" and json.loads(next(csv.reader([lines[1]]))[1]) == row["r"]
+    r = kg("--cypher", "MATCH p = (:Person {id: 'abu-test'})-[:LEADS]->() RETURN p")
+    assert "abu-test -LEADS-> brigade-9" in r.stdout
+    [row] = json.loads(kg("--cypher", "MATCH (:Person {id: 'abu-test'})-[r:LEADS]->() RETURN r", "-f", "json").stdout)
+    assert (row["r"]["relationship"]["from"], row["r"]["relationship"]["to"]) == ("abu-test", "brigade-9")
+
+
+def run_in_terminal(args: list[str], columns: int) -> str:
+    """`kg ARGS` in a real pseudo-terminal COLUMNS wide: what a person at that terminal sees."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal's size, then kg
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        os.execvpe(sys.executable, [sys.executable, "-m", "kg", *args], env)
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # colours off
+
+
+def test_tables_fit_the_terminal(florentine):
+    cypher = "MATCH (n:Site {id: 'old-hospital'})<-[r:OCCUPIES]-(g) RETURN n.id AS id, n.name AS name, r, g.name AS by"
+    wide = run_in_terminal(["query", "--cypher", cypher], 200)
+    assert "┃ id" in wide and "-- row 1 --" not in wide
+    narrow = run_in_terminal(["query", "--cypher", cypher], 40)
+    assert "-- row 1 --" in narrow and "id: old-hospital" in narrow and "by: Brigade 9" in narrow
+    assert max(len(line) for line in narrow.splitlines()) <= 40, narrow
+    middle = run_in_terminal(["query", "evidence", "-p", "a=brigade-9", "-p", "b=old-hospital"], 160)
+    assert "┃ from" in middle and max(len(line) for line in middle.splitlines()) <= 160, middle
 
 
 # --------------------------------------------------------------------------- the seed dataset

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.schema import REGISTRY
 from loaders import ValidationFailed, load_facts
 
 HEADER = """\
@@ -136,7 +137,8 @@ def test_grades_out_of_range(tmp_path):
 
 def test_evidence_cites_unknown_source(tmp_path):
     ev = '\n      - source: s11\n        quote: "Husam Luqa leads"'
-    assert problems(tmp_path, rel(ev=ev)) == [("facts.yaml", 24, "evidence cites unknown source 's11' (did you mean 's1'?)")]
+    assert problems(tmp_path, rel(ev=ev)) == [
+        ("facts.yaml", 24, "evidence cites unknown source 's11' (did you mean 's1'?)")]
 
 
 def test_empty_evidence(tmp_path):
@@ -186,7 +188,8 @@ def test_csv_and_jsonl(tmp_path):
     files = {
         "base.yaml": HEADER,
         "x.entities.csv": "id,type,name,aliases,rnak\nabu,Person,Abu,A|B,\nbad,Persn,Bad,,\n",
-        "x.relations.jsonl": '{"type":"LEADS","from":"abu","to":"army","credibility":2,"evidence":[{"source":"s1","quote":"q"}]}\n'
+        "x.relations.jsonl":
+        '{"type":"LEADS","from":"abu","to":"army","credibility":2,"evidence":[{"source":"s1","quote":"q"}]}\n'
         '{"type": "LEADS", "from": \n'
         '\n'
         '{"type":"LEADS","from":"luqa","to":"army","credibility":9,"evidence":[{"source":"s1","quote":"q"}]}\n',
@@ -231,3 +234,73 @@ def test_binary_jsonl_and_csv(tmp_path):
     with pytest.raises(ValidationFailed) as e:
         load_facts([tmp_path / n for n in files])
     assert {Path(p.file).name for p in e.value.problems} == set(files)
+
+
+# Pydantic's own wording, which must never reach a user.
+PYDANTIC = ("Input should", "Value error", "String should", "Field required", "Extra inputs", "List should",
+            "validation error", "Input tag", "type=", "For further information", "Assertion failed")
+
+BAD_RECORDS = {
+    "y.yaml": """\
+sources:
+  - {id: "Not An Id", title: "", publisher: [a], published: 2021-13, reliability: Z, url: {a: 1}}
+  - {id: s2, title: T, publisher: P, published: soon, reliability: [A]}
+entities:
+  - {id: a, type: Person, name: A, aliases: notalist, lat: north, lon: 500}
+  - {id: b, type: Person, name: [B], rank: {x: 1}}
+  - {id: c, type: [Person], name: C}
+  - {id: d, name: D}
+  - {id: e, type: Place, name: E, lat: 1}
+  - {id: f, type: Campaign, name: F, start: 2021-02-30}
+relations:
+  - {type: LEADS, from: a, to: b, credibility: x, evidence: q}
+  - {type: LEADS, from: a, to: b, credibility: 2.5, evidence: [1, {source: s2, quote: ""}, {source: s2}]}
+  - {type: LEADS, from: a, to: b, credibility: 0, evidence: [{source: s2, quote: q, x: 1, credibility: 9}]}
+  - {type: LEADS, from: a, to: b, credibility: 2, valid_from: 2022, valid_to: 2021, evidence: [{source: s2, quote: q}]}
+""",
+    "j.relations.jsonl": '{"type":"LEADS","from":1,"to":"b","credibility":true,'
+                         '"evidence":[{"source":"s2","quote":5}]}\n'
+                         '{"type":"LEADS","from":"a","to":"b","credibility":2,"evidence":[],"valid_from":[2021]}\n'
+                         '[1, 2]\n'
+                         '{"from": "a"}\n'
+                         '{"type":"LEADS","from":"a","to":"b","credibility":1e400,"evidence":{"source":"s2"}}\n',
+    "c.entities.csv": "id,type,name,lat,lon\nx,Place,X,95,nan\ny,Place,Y,1e999,2\n",
+}
+
+
+def test_every_message_is_in_our_words(tmp_path):
+    found = problems(tmp_path, files=BAD_RECORDS)
+    assert len(found) >= 30
+    for f, line, msg in found:
+        assert not any(p in msg for p in PYDANTIC), (f, line, msg)
+        assert line >= 1
+    messages = {m for _, _, m in found}
+    assert "title must not be empty" in messages
+    assert "publisher must be text (got a list)" in messages
+    assert "reliability must be one of A-F (Admiralty source grading), got 'Z'" in messages
+    assert "aliases must be a list, such as [a, b] (got 'notalist')" in messages
+    assert "lat must be a number (got 'north')" in messages
+    assert "lon must be at most 180 (got '500')" in messages
+    assert "type must be the name of one entity type (one of: " + ", ".join(REGISTRY.entities) + ") (got a list)" \
+        in messages
+    assert any(m.startswith("missing field 'type' (one of: Person") for m in messages)
+    assert "give both lat and lon, or neither" in messages
+    assert "credibility must be 1-6 (Admiralty information grading), got 'x'" in messages
+    assert "credibility must be 1-6 (Admiralty information grading), got '2.5'" in messages
+    assert "evidence.0 must be a mapping of fields (got '1') such as {source: ..., quote: ...}" in messages
+    assert "lat must be at most 90 (got '95')" in messages
+    assert "credibility must be 1-6 (Admiralty information grading), got inf" in messages
+    assert "evidence.1.quote must not be empty" in messages
+    assert "evidence.0.credibility must be 1-6 (Admiralty information grading), got '9'" in messages
+    assert "evidence must be a list, such as [a, b] (got 'q')" in messages
+    assert "from must be text (got 1)" in messages
+    assert "each relation must be a mapping of fields (got a list)" in messages
+
+
+def test_grade_messages_follow_the_registry():
+    from loaders.validate import explain
+
+    err = {"type": "less_than_equal", "input": 8, "ctx": {"le": 6}}
+    cred = REGISTRY.credibility
+    assert explain(err, ("credibility",), "relation", None, {}) == \
+        f"credibility must be {cred.best}-{cred.worst} ({cred.title}), got 8"

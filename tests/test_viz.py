@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from graph.build import build_graph
 from kg.cli import app
 from loaders import load_facts
-from tests.paths import FLORENTINE, ROOT
+from tests.paths import DATA, FLORENTINE, ROOT
 from viz.layout import layout
-from viz.snapshot import render_html, script_json
+from viz.snapshot import EDGE_KEYS, EVIDENCE_KEYS, NODE_KEYS, View, render_html, script_json, snapshot_data
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 IMG = "<img src=x onerror=alert(1)>"
@@ -40,15 +40,16 @@ def page_data(html: str) -> dict:
 
 
 def names(data) -> set[str]:
-    return {n[1] for n in data["nodes"]}
+    return {n["name"] for n in data["nodes"]}
 
 
 def ids(data) -> set[str]:
-    return {n[0] for n in data["nodes"]}
+    return {n["id"] for n in data["nodes"]}
 
 
 def edge_keys(data) -> set[tuple[str, str, str]]:
-    return {(data["nodes"][e[0]][0], data["relations"][e[2]], data["nodes"][e[1]][0]) for e in data["edges"]}
+    nodes = data["nodes"]
+    return {(nodes[e["from"]]["id"], data["relations"][e["type"]], nodes[e["to"]]["id"]) for e in data["edges"]}
 
 
 def test_self_contained(tmp_path):
@@ -58,8 +59,9 @@ def test_self_contained(tmp_path):
     assert not re.search(r"url\(\s*['\"]?\s*(?:https?:)?//", html, re.I)
     assert "<link" not in html and "@import" not in html
     assert re.findall(r"<script[^>]*\bsrc\s*=", html, re.I) == []
-    # Everything vis-network needs is inline.
+    # Everything vis-network needs is inline, and so are the helpers shared with the explorer.
     assert "vis-network" in html and html.count("<style>") == 2
+    assert (ROOT / "viz" / "assets" / "common.js").read_text(encoding="utf-8") in html
     assert len(data["nodes"]) == 11 and len(data["edges"]) == 13 and len(data["sources"]) == 2
 
 
@@ -67,12 +69,12 @@ def test_content_security_policy_allows_exactly_the_inline_scripts(tmp_path):
     html, _ = viz(tmp_path)
     head = html[: html.index("</head>")]
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head).group(1)
-    assert html.index("Content-Security-Policy") < html.index("<script") and html.index("Content-Security-Policy") < html.index("<style")
+    assert html.index("Content-Security-Policy") < min(html.index("<script"), html.index("<style"))
     policy = dict(d.strip().split(" ", 1) for d in csp.split(";"))
     assert policy["default-src"] == "'none'" and policy["img-src"] == "data:"
     assert policy["connect-src"] == "'none'" and "unsafe-eval" not in csp and "http" not in csp
     scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
-    assert len(scripts) == 2  # vis-network and the page script; the data block is not code
+    assert len(scripts) == 3  # vis-network, the shared helpers, the page script; the data block is not code
     hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts}
     assert set(policy["script-src"].split()) == hashes
 
@@ -89,16 +91,18 @@ def test_hostile_text_is_escaped_and_kept_exactly(tmp_path):
     # ...yet the page receives every character of it.
     assert data["title"] == title
     assert names(data) == {IMG, SCRIPT, "Plain Town"}
-    person = next(n for n in data["nodes"] if n[0] == "hostile-img")
-    assert person[5] == [SCRIPT, "line\u2028separator\u2029end"]
-    assert person[6] == {"description": "<!-- not a comment --> &amp; <svg onload=alert(2)>", "rank": "<svg onload=alert(3)>"}
-    quotes = {ev[2] for e in data["edges"] for ev in e[6]}
+    person = next(n for n in data["nodes"] if n["id"] == "hostile-img")
+    assert person["aka"] == [SCRIPT, "@@DATA@@ {{7*7}}"]
+    assert person["more"] == {"description": "<!-- not a comment --> &amp; <svg onload=alert(2)>",
+                              "rank": "<svg onload=alert(3)>", "nationality": "line\u2028separator\u2029end"}
+    quotes = {ev["quote"] for e in data["edges"] for ev in e["ev"]}
     assert quotes == {IMG, SCRIPT, "{{7*7}} ${alert(5)} \u2028 @@DATA@@"}
     assert data["sources"][0]["publisher"] == SCRIPT
     assert "document" not in data["sources"][0]
     # The page puts text on screen with textContent only.
-    js = (ROOT / "viz" / "assets" / "snapshot.js").read_text(encoding="utf-8")
-    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", js)
+    for name in ("snapshot.js", "common.js"):
+        js = (ROOT / "viz" / "assets" / name).read_text(encoding="utf-8")
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", js), name
 
 
 def test_script_json_escapes_what_could_end_a_script():
@@ -113,17 +117,72 @@ def test_legend_and_types_come_from_the_registry(tmp_path):
     _, data = viz(tmp_path)
     assert data["types"] == REGISTRY.legend()
     assert data["relations"] == list(REGISTRY.relations)
-    abu = next(n for n in data["nodes"] if n[0] == "abu-test")
-    assert data["types"][abu[2]]["type"] == "Person" and abu[5] == ["Abu Test", "أبو تست"]
+    abu = next(n for n in data["nodes"] if n["id"] == "abu-test")
+    assert data["types"][abu["type"]]["type"] == "Person" and abu["aka"] == ["Abu Test", "أبو تست"]
+
+
+def test_fields_are_named_and_grades_come_from_the_registry(tmp_path):
+    """Every row is an object whose keys are in the one table of viz/snapshot.py; the grading scales
+    travel in the data, so the page holds no list of grades of its own."""
+    from graph.schema import REGISTRY
+
+    _, data = viz(tmp_path, "--credibility-at-least", "3")
+    assert data["grades"] == {"reliability": REGISTRY.reliability.as_dict(),
+                              "credibility": REGISTRY.credibility.as_dict()}
+    assert data["at_least"] == {"credibility": 3, "reliability": None}
+    assert all(set(n) <= set(NODE_KEYS) and {"id", "name", "type", "x", "y"} <= set(n) for n in data["nodes"])
+    assert all(set(e) <= set(EDGE_KEYS) and {"from", "to", "type", "cred", "reli", "ev"} <= set(e)
+               for e in data["edges"])
+    assert all({"src", "cred", "quote"} <= set(ev) <= set(EVIDENCE_KEYS) for e in data["edges"] for ev in e["ev"])
+    assert all(n.get("aka") != [] and n.get("more") != {} for n in data["nodes"])  # empty fields are left out
+    # No grade letter list or meaning is written in the page's own code or template.
+    for name in ("viz/assets/snapshot.js", "viz/assets/common.js", "viz/templates/snapshot.html"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for scale in (REGISTRY.reliability, REGISTRY.credibility):
+            for meaning in scale.meanings.values():
+                assert not re.search(f"[\"'>]{re.escape(meaning)}|{re.escape(meaning)}[\"'<]", text), (name, meaning)
+        assert not re.search(r"ABCDEF|A-F|1-6|[\"'][A-F][\"']", text), name
+
+
+def test_edges_and_entities_carry_their_window_as_iso_days():
+    """The windows are graph.asof's (stated validity, else observations widened by the horizon; events
+    from their date on), as ISO days: the page compares them, never the dates as written."""
+    from graph.asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, iso_days
+
+    G = build_graph(load_facts([DATA]))
+    for horizon in (DEFAULT_HORIZON, Horizon.parse("30d", "2m")):
+        data = snapshot_data(G, title="t", generated="x", view=View(horizon=horizon))
+        assert data["horizon"] == {**horizon.as_dict(), "description": horizon.describe()}
+        nodes = data["nodes"]
+        bases = set()
+        for e in data["edges"]:
+            d = G.edges[nodes[e["from"]]["id"], nodes[e["to"]]["id"], data["relations"][e["type"]]]
+            window, basis = fact_window(d, horizon)
+            assert (e.get("first"), e.get("last")) == iso_days(window)
+            assert e.get("basis") == ("inferred" if basis == "inferred" and window != (None, None) else None)
+            bases.add(e.get("basis"))
+            # The dates as written stay, for display only.
+            assert {k: v for k, v in (e.get("more") or {}).items() if k.startswith("valid_")} == {
+                k: d[k] for k in ("valid_from", "valid_to") if k in d}
+        assert {None, "inferred"} <= bases
+        for n in nodes:
+            assert (n.get("first"), n.get("last")) == iso_days(entity_window(G.nodes[n["id"]]))
+        assert any("first" in n for n in nodes)  # events and campaigns
+        # The as-of slider's days: each window's first day, last day and the day after it.
+        assert data["days"] == sorted(set(data["days"]))
+        for row in (*nodes, *data["edges"]):
+            assert {row.get("first"), row.get("last")} - {None} <= set(data["days"])
 
 
 def test_edges_carry_every_piece_of_evidence_with_its_source(tmp_path):
     _, data = viz(tmp_path)
     nodes = data["nodes"]
-    occ = next(e for e in data["edges"] if nodes[e[0]][0] == "brigade-9" and nodes[e[1]][0] == "old-hospital")
-    assert data["relations"][occ[2]] == "OCCUPIES" and occ[3:5] == [2, "B"]
-    assert occ[5] == {"valid_from": "2021-06", "use": "headquarters"}
-    cited = [(data["sources"][s]["id"], cred, quote) for s, cred, quote in occ[6]]
+    occ = next(e for e in data["edges"]
+               if nodes[e["from"]]["id"] == "brigade-9" and nodes[e["to"]]["id"] == "old-hospital")
+    assert data["relations"][occ["type"]] == "OCCUPIES" and (occ["cred"], occ["reli"]) == (2, "B")
+    assert occ["more"]["valid_from"] == "2021-06" and occ["more"]["use"] == "headquarters"
+    assert occ["first"] == "2021-06-01" and "last" not in occ
+    cited = [(data["sources"][ev["src"]]["id"], ev["cred"], ev["quote"]) for ev in occ["ev"]]
     assert cited == [("field-report-2021", 2, "the Old Hospital serves as the headquarters of Brigade 9"),
                      ("wire-2022", 3, "Brigade' 9 still uses the “Old Hospital” as its headquarters")]
     wire = next(s for s in data["sources"] if s["id"] == "wire-2022")
@@ -132,15 +191,15 @@ def test_edges_carry_every_piece_of_evidence_with_its_source(tmp_path):
 
 
 def test_grade_and_date_filters(tmp_path):
-    _, data = viz(tmp_path, "--min-credibility", "2")
-    assert all(any(ev[1] <= 2 for ev in e[6]) for e in data["edges"])
+    _, data = viz(tmp_path, "--credibility-at-least", "2")
+    assert all(any(ev["cred"] <= 2 for ev in e["ev"]) for e in data["edges"])
     assert ("state-x", "ATTACKS", "northern-front") not in edge_keys(data)
     assert ("brigade-9", "PART_OF", "northern-front") not in edge_keys(data)
-    assert data["filters"] == ["credibility 1-2"] and data["grades"] == {"credibility": 2, "reliability": "F"}
+    assert data["filters"] == ["credibility 1-2"] and data["at_least"] == {"credibility": 2, "reliability": None}
 
-    _, data = viz(tmp_path, "--min-reliability", "b")  # case-insensitive
+    _, data = viz(tmp_path, "--reliability-at-least", "b")  # case-insensitive
     # An edge stays when one piece of evidence meets the grade, and keeps all of its evidence.
-    assert all(any(data["sources"][ev[0]]["reliability"] <= "B" for ev in e[6]) for e in data["edges"])
+    assert all(any(data["sources"][ev["src"]]["reliability"] <= "B" for ev in e["ev"]) for e in data["edges"])
     assert ("brigade-9", "PART_OF", "northern-front") not in edge_keys(data)  # wire-2022 (D) only
     assert "jane-spokes" not in ids(data)  # her only relation rests on a D source
 
@@ -148,7 +207,8 @@ def test_grade_and_date_filters(tmp_path):
     assert ("state-x", "RUNS", "recruitment-drive") in edge_keys(data)
     _, data = viz(tmp_path, "--as-of", "2022-06")
     assert ("state-x", "RUNS", "recruitment-drive") not in edge_keys(data)
-    assert data["filters"] == ["as of 2022-06-01"]
+    assert data["filters"] == ["as of 2022-06-01 (facts without stated dates held from 6m before their first report "
+                               "to 1y after their last)"]
 
 
 def test_focus_by_name_or_alias_any_case_and_accents(tmp_path):
@@ -159,10 +219,10 @@ def test_focus_by_name_or_alias_any_case_and_accents(tmp_path):
     assert ids(data) == {"abu-test", "brigade-9", "old-hospital", "northern-front", "river-town"}
     assert data["filters"] == ["within 2 hops of Abu Test"]
     # Filters apply before the focus: the neighbourhood only follows relations that are kept.
-    _, data = viz(tmp_path, "--focus", "northern front", "--min-credibility", "3")
+    _, data = viz(tmp_path, "--focus", "northern front", "--credibility-at-least", "3")
     assert ids(data) == {"northern-front", "jane-spokes", "state-x"}
     # A focus that loses every relation to the filters is still shown.
-    _, data = viz(tmp_path, "--focus", "jane spokes", "--min-reliability", "C")
+    _, data = viz(tmp_path, "--focus", "jane spokes", "--reliability-at-least", "C")
     assert ids(data) == {"jane-spokes"} and data["edges"] == []
 
 
@@ -178,8 +238,8 @@ def test_usage_errors_exit_2(tmp_path):
     out = str(tmp_path / "x.html")
     base = ["viz", str(FLORENTINE), "--out", out]
     assert runner.invoke(app, ["viz", str(FLORENTINE)]).exit_code == 2  # --out is required
-    assert runner.invoke(app, base + ["--min-credibility", "7"]).exit_code == 2
-    assert runner.invoke(app, base + ["--min-reliability", "G"]).exit_code == 2
+    assert runner.invoke(app, base + ["--credibility-at-least", "7"]).exit_code == 2
+    assert runner.invoke(app, base + ["--reliability-at-least", "G"]).exit_code == 2
     r = runner.invoke(app, base + ["--as-of", "2021-13"])
     assert r.exit_code == 2 and "month 13" in r.output
     assert runner.invoke(app, base + ["--depth", "2"]).exit_code == 2  # --depth needs --focus
@@ -212,7 +272,7 @@ def test_layout_is_spread_out_and_finite():
     G = build_graph(load_facts([FLORENTINE]))
     html = render_html(G, generated="x")
     data = page_data(html)
-    pts = [(n[3], n[4]) for n in data["nodes"]]
+    pts = [(n["x"], n["y"]) for n in data["nodes"]]
     assert all(math.isfinite(c) for p in pts for c in p)
     closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
     assert closest > 40  # node size is 11, edges about 150

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ class Opened:
         assert self.js("window.__violations") == []
         assert self.js("typeof window.__pwned") == "undefined"
         assert self.js("[...document.querySelectorAll('img, iframe, svg, object, embed')].length") == 0
-        assert self.js("document.querySelectorAll('script').length") == 3
+        assert self.js("document.querySelectorAll('script').length") == 4  # data, vis-network, common, page
 
     def node_point(self, index: int) -> tuple[float, float]:
         """Page coordinates of a node's centre."""
@@ -146,7 +147,7 @@ def test_hostile_text_shows_literally_and_runs_nothing(browser, tmp_path):
     page = o.page
     assert page.title() == title
     assert o.js("document.getElementById('title').textContent") == title
-    names = o.js("window.actorgraph.data.nodes.map(n => n[1])")
+    names = o.js("window.actorgraph.data.nodes.map(n => n.name)")
     person, group = names.index(IMG), names.index(SCRIPT)
 
     # A real click on the node: the details panel shows its name, aliases and attributes as text.
@@ -163,7 +164,7 @@ def test_hostile_text_shows_literally_and_runs_nothing(browser, tmp_path):
     assert page.inner_text("div.vis-tooltip").startswith(SCRIPT)
 
     # The relation's evidence: every quote and the source, as text.
-    o.js("window.actorgraph.showEdge(window.actorgraph.data.edges.findIndex(e => e[6].length === 2))")
+    o.js("window.actorgraph.showEdge(window.actorgraph.data.edges.findIndex(e => e.ev.length === 2))")
     details = page.inner_text("#details")
     assert IMG in details and SCRIPT in details and "<b>Bold</b> & \"quoted\" </script> title" in details
     assert "javascript:alert(1)" in details  # a URL is shown, never a link
@@ -184,7 +185,7 @@ def test_hostile_text_shows_literally_and_runs_nothing(browser, tmp_path):
 def test_search_filters_click_and_tooltip(browser, tmp_path):
     o = open_snapshot(browser, write(FLORENTINE, tmp_path / "f.html"))
     page = o.page
-    ids = o.js("window.actorgraph.data.nodes.map(n => n[0])")
+    ids = o.js("window.actorgraph.data.nodes.map(n => n.id)")
     summary = lambda: page.inner_text("#summary")  # noqa: E731
     assert summary() == "11 entities and 13 relations."
 
@@ -221,12 +222,29 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     assert summary() == "Showing 5 of 11 entities and 3 of 13 relations." == shown(
         entity_types=not_people, credibility_at_least=1)
     page.click("#legend label:has-text('Person')")
-    page.select_option("#credibility", "6")
+    page.select_option("#credibility", "")
     page.select_option("#reliability", "C")
     # Four relations rest on wire-2022 (D) alone; Jane Spokes and the strike lose all theirs.
     assert summary() == "Showing 9 of 11 entities and 9 of 13 relations." == shown(reliability_at_least="C")
-    page.select_option("#reliability", "F")
+    page.select_option("#reliability", "")
     assert summary() == "11 entities and 13 relations."
+
+    # As of a day: the relations whose window holds on it, as `kg viz --as-of` keeps them.
+    days = o.js("window.actorgraph.data.days")
+    assert days and page.is_disabled("#asof")
+    page.uncheck("#asof-any")
+    page.focus("#asof")
+    page.keyboard.press("Home")
+    assert page.text_content("#asof-label") == days[0]
+    for i, day in enumerate(days):
+        o.js("i => { const s = document.getElementById('asof'); s.value = String(i); "
+             "s.dispatchEvent(new Event('change')); }", i)
+        assert page.text_content("#asof-label") == day
+        expected = shown(as_of=date.fromisoformat(day))
+        everything = "Showing 11 of 11 entities and 13 of 13 relations."
+        assert summary() == ("11 entities and 13 relations." if expected == everything else expected), day
+    page.check("#asof-any")
+    assert summary() == "11 entities and 13 relations." and page.text_content("#asof-label") == "any date"
 
     # A real click on a node, then on an edge, fills the details panel.
     page.mouse.click(*o.node_point(ids.index("brigade-9")))
@@ -266,3 +284,37 @@ def test_big_graph_draws_at_once_with_labels_on_zoom(browser, tmp_path):
     assert o.js("window.actorgraph.edges.get({filter: e => e.label}).length") <= 3000
     o.assert_clean()
     o.page.context.close()
+
+
+def test_grades_and_helpers_come_from_one_place(browser, tmp_path):
+    """The grade selects are built from the registry's scales in the data block; the page's name keys
+    fold text as graph.names.name_key does, and its as-of test agrees with graph.asof."""
+    from graph.asof import holds_on, window, window_iso
+    from graph.names import name_key
+
+    o = open_snapshot(browser, write(FLORENTINE, tmp_path / "g.html", "--credibility-at-least", "3"))
+    page = o.page
+    assert page.text_content("label[for=credibility]") == "Credibility at least"
+    assert page.text_content("label[for=reliability]") == "Reliability at least"
+    credibility = [[str(g["grade"]), f"{g['grade']} {g['meaning']}"] for g in REGISTRY.credibility.as_dict()["grades"]]
+    reliability = [[g["grade"], f"{g['grade']} {g['meaning']}"] for g in REGISTRY.reliability.as_dict()["grades"]]
+    options = "sel => [...document.querySelectorAll(sel + ' option')].map(o => [o.value, o.textContent])"
+    # Cut at credibility 3: nothing worse is offered; reliability was not cut: any, then A to E.
+    assert o.js(options, "#credibility") == credibility[:3]
+    assert o.js("document.getElementById('credibility').value") == "3"
+    assert o.js(options, "#reliability") == [["", "any (A-F)"]] + reliability[:-1]
+    lines = page.inner_text("#lines").split("\n")
+    assert lines == ["credibility 1-3", "credibility 4-6"]
+
+    texts = ["Fog’ 47", "FOG-47", "ABU TÉST", "أبو تست", "Straße", "ΣΊΣΥΦΟΣ", "ﬁve ½", "İstanbul", "x\u00a0y",
+             "Ǆemal", "ＡＢＣ１２３", "Ⅻ", "¹²³", "naïve café", "Dž", "ſt", "ς"]
+    assert o.js("ts => ts.map(t => window.actorgraph.nameKey(t))", texts) == [name_key(t) for t in texts]
+    windows = [("2021", None), ("2021-06", "2021"), (None, "2022-02"), (None, None), ("2020-02-29", "2020-02-29")]
+    days = ["2020-02-28", "2020-02-29", "2021-01-01", "2021-05-31", "2021-06-01", "2021-12-31", "2022-01-01",
+            "2022-02-28", "2022-03-01"]
+    expected = [[holds_on(window(f, t), date.fromisoformat(d)) for d in days] for f, t in windows]
+    got = o.js("""([ws, days]) => ws.map(w => days.map(d => window.actorgraph.holdsOn(w[0], w[1], d)))""",
+               [[list(window_iso(f, t)) for f, t in windows], days])
+    assert got == expected
+    o.assert_clean()
+    page.context.close()

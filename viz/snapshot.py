@@ -1,12 +1,14 @@
 """A self-contained interactive HTML snapshot of the graph.
 
 One file, opened from disk with no network at all: vis-network's JS and CSS are
-inlined, the graph travels as JSON in a ``<script type="application/json">``
-block (``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no text can close the
-block) and the page script puts every piece of text on screen with
-``textContent``. A Content-Security-Policy allows exactly the two inline scripts
-(by hash), inline styles and ``data:`` images, and nothing else: no request can
-leave the page.
+inlined, and so are the page helpers shared with the explorer (``assets/common.js``)
+and the page logic (``assets/snapshot.js``). The graph travels as JSON in a
+``<script type="application/json">`` block (``<``, ``>``, ``&``, U+2028 and U+2029
+escaped, so no text can close the block), with named fields (the table below) and
+the registry's grading scales; the page script puts every piece of text on screen
+with ``textContent``. A Content-Security-Policy allows exactly the three inline
+scripts (by hash), inline styles and ``data:`` images, and nothing else: no request
+can leave the page.
 
 Node positions are computed here (:mod:`viz.layout`), so the page draws at once,
 with physics off, even for tens of thousands of relations.
@@ -22,13 +24,14 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from graph.asof import DEFAULT_HORIZON, INFERRED, Horizon, entity_window, fact_window, iso_days
 from graph.names import name_key
 from graph.schema import REGISTRY
 from graph.views import filter_graph, neighbourhood, resolve
@@ -37,10 +40,49 @@ from .layout import layout
 
 ASSETS = Path(__file__).with_name("assets")
 TEMPLATE = Path(__file__).with_name("templates") / "snapshot.html"
-DATA_VERSION = 1
-# Node fields that have their own place in the data rows.
-_NODE_FIELDS = frozenset(("type", "name", "aliases"))
-_EDGE_FIELDS = frozenset(("type", "evidence", "credibility", "reliability"))
+DATA_VERSION = 2
+
+# The data block, field by field: the one place its names are written down (snapshot.js reads them by name).
+# Keys are short because a big snapshot repeats them hundreds of thousands of times.
+#
+#   version, title, generated   format version, heading, UTC time of writing
+#   filters                     the view's filters in words (View.describe)
+#   grades                      {"reliability", "credibility"}: the registry's scales (graph.schema.Scale.as_dict)
+#   at_least                    {"reliability", "credibility"}: the grades the snapshot was cut at, or null
+#   horizon                     the as-of horizon: {look_back, look_ahead, description} (graph.asof.Horizon)
+#   days                        the days at which something starts or stops holding (the as-of slider)
+#   types                       entity types with colour and shape (REGISTRY.legend())
+#   relations                   relation type names
+#   sources[s]                  a source's fields (id, title, publisher, author?, published, reliability, url?...)
+#   nodes[i]  id, name          entity id and name
+#             type              index into types
+#             x, y              position (viz.layout)
+#             aka               aliases
+#             first, last       when it exists, as ISO days (graph.asof.entity_window: events, campaigns)
+#             ev                the evidence for the entity itself
+#             more              the other fields: description, lat, lon, attributes
+#   edges[j]  from, to          indices into nodes
+#             type              index into relations
+#             cred, reli        the best credibility and reliability of its evidence
+#             first, last       the first and last day it holds, as ISO days (graph.asof.fact_window)
+#             basis             "inferred" when the window comes from its observations and the horizon
+#                               (left out when stated by valid_from / valid_to)
+#             more              the other fields: valid_from, valid_to as written, originators (when more
+#                               than one), attributes; the observation dates are left out (first and last
+#                               hold what follows from them)
+#             ev                its evidence
+#   ev[k]     src               index into sources
+#             cred              credibility of this piece of evidence
+#             quote             the quote
+#             observed          its observation date, when the evidence states one (else the source's date)
+#             according_to, via who the source relays, as the evidence says
+# Every key after x, y (nodes), reli (edges) or quote (evidence) is left out when it has nothing to say.
+NODE_KEYS = ("id", "name", "type", "x", "y", "aka", "first", "last", "ev", "more")
+EDGE_KEYS = ("from", "to", "type", "cred", "reli", "first", "last", "basis", "more", "ev")
+EVIDENCE_KEYS = ("src", "cred", "quote", "observed", "according_to", "via")
+# Node and edge fields that have their own key.
+_NODE_FIELDS = frozenset(("type", "name", "aliases", "evidence"))
+_EDGE_FIELDS = frozenset(("type", "evidence", "credibility", "reliability", "first_observed", "last_observed"))
 
 
 class UnknownEntity(LookupError):
@@ -62,15 +104,21 @@ class View:
     reliability_at_least: str | None = None
     focus: list[str] = field(default_factory=list)
     depth: int = 1
+    horizon: Horizon = DEFAULT_HORIZON
 
     def describe(self) -> list[str]:
+        """The filters in words, for the heading.
+
+        >>> View(credibility_at_least=2, reliability_at_least="A").describe()
+        ['credibility 1-2', 'reliability A only']
+        """
         out = []
         if self.as_of:
-            out.append(f"as of {self.as_of.isoformat()}")
-        if self.credibility_at_least is not None:
-            out.append("credibility 1" + (" only" if self.credibility_at_least == 1 else f"-{self.credibility_at_least}"))
-        if self.reliability_at_least is not None:
-            out.append("reliability A" + (" only" if self.reliability_at_least == "A" else f"-{self.reliability_at_least}"))
+            out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
+        for scale, grade in ((REGISTRY.credibility, self.credibility_at_least),
+                             (REGISTRY.reliability, self.reliability_at_least)):
+            if grade is not None:
+                out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
         if self.focus:
             out.append(f"within {self.depth} hop{'s' if self.depth != 1 else ''} of {', '.join(self.focus)}")
         return out
@@ -99,7 +147,7 @@ def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
         centres.extend(c for c in found if c not in centres)
     H = G
     if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
-        H = filter_graph(G, as_of=view.as_of, credibility_at_least=view.credibility_at_least,
+        H = filter_graph(G, as_of=view.as_of, horizon=view.horizon, credibility_at_least=view.credibility_at_least,
                          reliability_at_least=view.reliability_at_least, keep=centres)
     if centres:
         H = neighbourhood(H, centres, view.depth)
@@ -109,15 +157,81 @@ def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
 # -- the data block ----------------------------------------------------------------------
 
 
-def _extra(data: dict, skip: frozenset[str]) -> dict | int:
-    """The fields without a column of their own (in the graph's order, which is the input's); else 0."""
+def _extra(data: dict, skip: frozenset[str]) -> dict | None:
+    """The fields without a key of their own (in the graph's order, which is the input's), or None."""
     if len(data) <= len(skip) and data.keys() <= skip:
-        return 0
-    return {k: v for k, v in data.items() if k not in skip} or 0
+        return None
+    return {k: v for k, v in data.items() if k not in skip} or None
+
+
+def _put_window(row: dict[str, Any], window) -> None:
+    first, last = iso_days(window)
+    if first:
+        row["first"] = first
+    if last:
+        row["last"] = last
+
+
+def _evidence(items: list[dict], cite) -> list[dict[str, Any]]:
+    rows = []
+    for ev in items:
+        row = {"src": cite(ev["source"])}
+        if ev.get("credibility"):
+            row["cred"] = ev["credibility"]
+        row["quote"] = ev["quote"]
+        if ev.get("observed_stated") and ev.get("observed"):
+            row["observed"] = ev["observed"]
+        for k in ("according_to", "via"):
+            if ev.get(k):
+                row[k] = ev[k]
+        rows.append(row)
+    return rows
+
+
+def _node(n: str, d: dict, type_index: int, x: float, y: float, cite) -> dict[str, Any]:
+    row = {"id": n, "name": d["name"], "type": type_index, "x": x, "y": y}
+    if d.get("aliases"):
+        row["aka"] = d["aliases"]
+    _put_window(row, entity_window(d))
+    if d.get("evidence"):
+        row["ev"] = _evidence(d["evidence"], cite)
+    more = _extra(d, _NODE_FIELDS)
+    if more:
+        row["more"] = more
+    return row
+
+
+def _edge(a: int, b: int, r: int, d: dict, horizon: Horizon, cite) -> dict[str, Any]:
+    row = {"from": a, "to": b, "type": r, "cred": d["credibility"], "reli": d["reliability"]}
+    window, basis = fact_window(d, horizon)
+    if window != (None, None):
+        _put_window(row, window)
+        if basis == INFERRED:
+            row["basis"] = basis
+    more = _extra(d, _EDGE_FIELDS)
+    if more and more.get("originators") == 1:
+        del more["originators"]  # the usual case
+    if more:
+        row["more"] = more
+    row["ev"] = _evidence(d["evidence"], cite)
+    return row
+
+
+def _next_day(iso: str) -> str:
+    """The ISO day after ``iso`` (itself for the last representable day).
+
+    >>> _next_day("2021-12-31")
+    '2022-01-01'
+    """
+    d = date.fromisoformat(iso)
+    return d.isoformat() if d == date.max else (d + timedelta(days=1)).isoformat()
 
 
 def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None) -> dict[str, Any]:
-    """Everything the page shows, in compact rows (indices instead of repeated ids)."""
+    """Everything the page shows, as named fields (see the table at the top of this module).
+
+    Nodes and relation types are referred to by index, so no id is repeated.
+    """
     view = view or View()
     legend = REGISTRY.legend()
     type_index = {t["type"]: i for i, t in enumerate(legend)}
@@ -128,25 +242,31 @@ def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View 
     index = {n: i for i, n in enumerate(node_ids)}
     edge_rows = sorted((index[u], rel_index[k], index[v], d) for u, v, k, d in G.edges(keys=True, data=True))
     positions = layout(len(node_ids), [(a, b) for a, _, b, _ in edge_rows])
-    nodes = []
-    for i, n in enumerate(node_ids):
-        d = G.nodes[n]
-        x, y = positions[i]
-        nodes.append([n, d["name"], type_index[d["type"]], x, y, d.get("aliases", []), _extra(d, _NODE_FIELDS)])
     source_index: dict[str, int] = {}  # numbered in order of first citation
-    cite = source_index.setdefault
-    edges = [
-        [a, b, r, d["credibility"], d["reliability"], _extra(d, _EDGE_FIELDS),
-         [[cite(ev["source"], len(source_index)), ev["credibility"], ev["quote"]] for ev in d["evidence"]]]
-        for a, r, b, d in edge_rows
-    ]
+
+    def cite(source: str) -> int:
+        return source_index.setdefault(source, len(source_index))
+
+    horizon = view.horizon
+    edges = [_edge(a, b, r, d, horizon, cite) for a, r, b, d in edge_rows]
+    nodes = [_node(n, G.nodes[n], type_index[G.nodes[n]["type"]], *positions[i], cite) for i, n in enumerate(node_ids)]
     sources = [{k: v for k, v in sorted(sources_meta[s].items()) if k != "document"} for s in source_index]
+    days = set()
+    for row in (*nodes, *edges):
+        if "first" in row:
+            days.add(row["first"])
+        if "last" in row:
+            days.add(row["last"])
+            days.add(_next_day(row["last"]))  # the first day it no longer holds
     return {
         "version": DATA_VERSION,
         "title": title,
         "generated": generated,
         "filters": view.describe(),
-        "grades": {"credibility": view.credibility_at_least or 6, "reliability": view.reliability_at_least or "F"},
+        "grades": {"reliability": REGISTRY.reliability.as_dict(), "credibility": REGISTRY.credibility.as_dict()},
+        "at_least": {"reliability": view.reliability_at_least, "credibility": view.credibility_at_least},
+        "horizon": {**horizon.as_dict(), "description": horizon.describe()},
+        "days": sorted(days),
         "types": legend,
         "relations": relation_types,
         "sources": sources,
@@ -174,16 +294,19 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+# The page's scripts, inlined in this order: vis-network, the helpers shared with the explorer, the page logic.
+SCRIPTS = (("VIS_JS", "vis-network.min.js"), ("COMMON_JS", "common.js"), ("APP_JS", "snapshot.js"))
+
+
 @lru_cache(maxsize=1)
 def _page_parts() -> tuple[dict[str, str], str]:
-    vis_js = (ASSETS / "vis-network.min.js").read_text(encoding="utf-8")
-    app_js = (ASSETS / "snapshot.js").read_text(encoding="utf-8")
-    for name, js in (("vis-network.min.js", vis_js), ("snapshot.js", app_js)):
-        if re.search(r"</script|<!--", js, re.IGNORECASE):
+    scripts = {slot: (ASSETS / name).read_text(encoding="utf-8") for slot, name in SCRIPTS}
+    for slot, name in SCRIPTS:
+        if re.search(r"</script|<!--", scripts[slot], re.IGNORECASE):
             raise RuntimeError(f"{name} cannot be inlined: it contains '</script' or '<!--'")
     csp = "; ".join((
         "default-src 'none'",
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}",
+        "script-src " + " ".join(_csp_hash(scripts[slot]) for slot, _ in SCRIPTS),
         "style-src 'unsafe-inline'",
         "img-src data:",
         "font-src 'none'",
@@ -191,12 +314,7 @@ def _page_parts() -> tuple[dict[str, str], str]:
         "base-uri 'none'",
         "form-action 'none'",
     ))
-    parts = {
-        "CSP": csp,
-        "VIS_CSS": (ASSETS / "vis-network.css").read_text(encoding="utf-8"),
-        "VIS_JS": vis_js,
-        "APP_JS": app_js,
-    }
+    parts = {"CSP": csp, "VIS_CSS": (ASSETS / "vis-network.css").read_text(encoding="utf-8"), **scripts}
     return parts, TEMPLATE.read_text(encoding="utf-8")
 
 
@@ -207,7 +325,7 @@ def render_html(G: nx.MultiDiGraph, *, title: str = "actorgraph snapshot", view:
                 generated: str | None = None) -> str:
     """The snapshot page for ``G`` (already selected with :func:`select`)."""
     if generated is None:
-        generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     parts, template = _page_parts()
     values = dict(parts, DATA=script_json(snapshot_data(G, title=title, generated=generated, view=view)))
     # One pass: inserted text is never scanned for slots again.
@@ -281,5 +399,6 @@ def screenshot(html_path: Path, png_path: Path, *, width: int = 1400, height: in
     return png_path
 
 
-__all__ = ["UnknownEntity", "View", "launch_chromium", "render_html", "screenshot", "script_json", "select",
+__all__ = ["EDGE_KEYS", "EVIDENCE_KEYS", "NODE_KEYS", "UnknownEntity", "View", "launch_chromium", "render_html",
+           "screenshot", "script_json", "select",
            "snapshot_data", "suggest", "wait_until", "write_snapshot"]

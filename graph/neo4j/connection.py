@@ -37,9 +37,17 @@ def run_read(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = 
 
     Neo4j itself refuses any write in a READ transaction. ``timeout`` (seconds) makes the server stop
     the query. Driver exceptions are raised as they are: :func:`describe` words them.
+
+    One attempt, no retries: a read that hit a memory limit or a time limit fails the same way
+    again, and the driver's retries would only make the user wait 30 s for the same error.
     """
-    return drv.execute_query(neo4j.Query(cypher, timeout=timeout), dict(params or {}), database_=database,
-                             routing_=neo4j.RoutingControl.READ)
+    with drv.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        tx = session.begin_transaction(timeout=timeout)
+        try:
+            return tx.run(cypher, dict(params or {})).to_eager_result()
+        finally:
+            if not tx.closed():
+                tx.rollback()  # a read has nothing to commit
 
 
 def describe(exc: BaseException, settings: Settings | None = None) -> str:

@@ -1,5 +1,9 @@
 /* actorgraph snapshot page: legend, filters, search, tooltips and the details panel.
  *
+ * The data block's fields are read by name; viz/snapshot.py lists them in one table.
+ * Helpers shared with the explorer (DOM, grades, name keys, as-of, evidence) come from
+ * common.js, inlined before this script as window.actorgraphCommon.
+ *
  * Every piece of text from the facts reaches the screen through textContent (or a
  * vis-network label, drawn on the canvas), never parsed as HTML.
  * Tooltips are DOM elements handed to vis-network as `title`, built the first time
@@ -8,46 +12,32 @@
 (function () {
   "use strict";
 
+  var C = window.actorgraphCommon;
+  var el = C.el;
+  var plural = C.plural;
   var api = (window.actorgraph = { firstFrame: false, timings: { start: performance.now() } });
   var data = JSON.parse(document.getElementById("graph-data").textContent);
   api.timings.parsed = performance.now();
   var types = data.types;
   var rels = data.relations;
   var sources = data.sources;
-  var N = data.nodes.length;
-  var E = data.edges.length;
+  var grades = data.grades;
+  var nodeRows = data.nodes;
+  var edgeRows = data.edges;
+  var N = nodeRows.length;
+  var E = edgeRows.length;
   var BIG = N > 1500 || E > 4000;
   var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
   var SYMBOL = { dot: "\u25CF", circle: "\u25CF", ellipse: "\u2B2C", diamond: "\u25C6", star: "\u2605",
                  square: "\u25A0", triangle: "\u25B2", triangleDown: "\u25BC", hexagon: "\u2B22",
                  box: "\u25AC", database: "\u25AE", text: "T" };
-  var RELIABILITY = "ABCDEF";
 
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function shade(hex, amount) {
-    var m = /^#([0-9a-f]{6})$/i.exec(hex);
-    if (!m) return hex;
-    var n = parseInt(m[1], 16);
-    function f(c) { return Math.round(amount < 0 ? c * (1 + amount) : c + (255 - c) * amount); }
-    return "#" + ((1 << 24) | (f(n >> 16) << 16) | (f((n >> 8) & 255) << 8) | f(n & 255)).toString(16).slice(1);
-  }
-
-  function plural(n, word, many) {
-    return n.toLocaleString("en") + " " + (n === 1 ? word : many || word + "s");
-  }
-
-  // The same idea as graph.names.name_key: accents, case, spaces and punctuation ignored.
-  function nameKey(s) {
-    return String(s).normalize("NFKD").toLowerCase().replace(/\u00df/g, "ss").replace(/\u03c2/g, "\u03c3")
-      .replace(/[^\p{L}\p{N}]/gu, "");
+  function swatch(t) {
+    var sw = el("span", { class: "swatch", text: SYMBOL[t.shape] || SYMBOL.dot });
+    sw.style.color = t.color;
+    return sw;
   }
 
   // -- heading ---------------------------------------------------------------------------
@@ -62,81 +52,95 @@
   var incident = new Array(N);
   var typeCount = types.map(function () { return 0; });
   for (var i = 0; i < N; i++) {
-    nodeType[i] = data.nodes[i][2];
+    nodeType[i] = nodeRows[i].type;
     incident[i] = [];
     typeCount[nodeType[i]]++;
   }
   for (var j = 0; j < E; j++) {
-    var e = data.edges[j];
-    incident[e[0]].push(j);
-    if (e[1] !== e[0]) incident[e[1]].push(j);
+    var e = edgeRows[j];
+    incident[e.from].push(j);
+    if (e.to !== e.from) incident[e.to].push(j);
   }
 
   // -- legend and filter controls ----------------------------------------------------------
   var typeBoxes = [];
   types.forEach(function (t, k) {
-    var row = el("label", "row" + (typeCount[k] ? "" : " empty"));
-    row.title = t.description;
-    var box = el("input");
-    box.type = "checkbox";
+    var box = el("input", { attrs: { type: "checkbox", value: t.type }, on: { change: applyFilters } });
     box.checked = true;
-    box.value = t.type;
-    box.addEventListener("change", applyFilters);
     typeBoxes.push(box);
-    var sw = el("span", "swatch", SYMBOL[t.shape] || SYMBOL.dot);
-    sw.style.color = t.color;
-    row.append(box, sw, el("span", "name", t.type), el("span", "count", typeCount[k].toLocaleString("en")));
+    var row = el("label", { class: "row" + (typeCount[k] ? "" : " empty"), attrs: { title: t.description } },
+                 [box, swatch(t), el("span", { class: "name", text: t.type }),
+                  el("span", { class: "count", text: typeCount[k].toLocaleString("en") })]);
     $("legend").append(row);
   });
+
+  // Grades: the registry's scales, offered down to the grade the snapshot was cut at.
   var credSel = $("credibility");
-  for (var c = 1; c <= data.grades.credibility; c++) {
-    var o = el("option", null, c === 1 ? "1 only" : "1 to " + c);
-    o.value = String(c);
-    credSel.append(o);
-  }
-  credSel.value = String(data.grades.credibility);
-  var relSel = $("reliability");
-  for (var r = 0; r <= RELIABILITY.indexOf(data.grades.reliability); r++) {
-    var letter = RELIABILITY[r];
-    var o2 = el("option", null, r === 0 ? "A only" : "A to " + letter);
-    o2.value = letter;
-    relSel.append(o2);
-  }
-  relSel.value = data.grades.reliability;
+  var reliSel = $("reliability");
+  C.fillGradeSelect(credSel, grades.credibility, data.at_least.credibility);
+  C.fillGradeSelect(reliSel, grades.reliability, data.at_least.reliability);
+  credSel.value = data.at_least.credibility === null ? "" : String(data.at_least.credibility);
+  reliSel.value = data.at_least.reliability === null ? "" : String(data.at_least.reliability);
   credSel.addEventListener("change", applyFilters);
-  relSel.addEventListener("change", applyFilters);
+  reliSel.addEventListener("change", applyFilters);
+  var credRank = C.ranks(grades.credibility);
+  var reliRank = C.ranks(grades.reliability);
+  $("grades-note").textContent = "A relation stays when one piece of its evidence meets both grades (" +
+    grades.credibility.grades[0].grade + " and " + grades.reliability.grades[0].grade + " are best).";
+  (function lines() {
+    var g = C.gradeList(grades.credibility);
+    var half = Math.ceil(g.length / 2);
+    var range = function (a, b) { return a === b ? String(a) : a + "-" + b; };
+    $("lines").append(el("span", { text: "credibility " + range(g[0], g[half - 1]) }),
+                      el("span", { class: "dashed", text: "credibility " + range(g[half], g[g.length - 1]) }));
+  })();
+
+  // As of: the days at which something starts or stops holding.
+  var days = data.days;
+  $("asof-note").textContent = "Relations with stated dates hold between them; " + data.horizon.description + ".";
+  var slider = $("asof");
+  var anyDay = $("asof-any");
+  slider.max = String(Math.max(days.length - 1, 0));
+  $("asof-min").textContent = days[0] || "";
+  $("asof-max").textContent = days[days.length - 1] || "";
+  anyDay.disabled = !days.length;
+  function asOf() { return anyDay.checked ? null : days[Number(slider.value)] || null; }
+  function showDay() { $("asof-label").textContent = asOf() || "any date"; }
+  anyDay.addEventListener("change", function () { slider.disabled = anyDay.checked; showDay(); applyFilters(); });
+  slider.addEventListener("input", function () { showDay(); });
+  slider.addEventListener("change", function () { showDay(); applyFilters(); });
 
   // -- vis-network items -------------------------------------------------------------------
   var nodeItems = new Array(N);
   for (i = 0; i < N; i++) {
-    var row = data.nodes[i];
-    nodeItems[i] = { id: i, label: row[1], group: types[row[2]].type, x: row[3], y: row[4] };
+    var n = nodeRows[i];
+    nodeItems[i] = { id: i, label: n.name, group: types[n.type].type, x: n.x, y: n.y };
   }
   var seenPairs = new Map();
   var dashCost = 0;
   var dashed = [];
   var edgeItems = new Array(E);
   for (j = 0; j < E; j++) {
-    e = data.edges[j];
-    var item = { id: j, from: e[0], to: e[1] };
-    if (!BIG) item.label = rels[e[2]];
-    if (e[3] >= 4) {
-      // Unconfirmed (credibility 4-6): dashed. vis-network draws a dashed line as one
-      // segment per dash, in graph units, so a big drawing gets a lighter colour instead.
+    e = edgeRows[j];
+    var item = { id: j, from: e.from, to: e.to };
+    if (!BIG) item.label = rels[e.type];
+    if (C.doubtful(grades.credibility, e.cred)) {
+      // Doubtful (the worse half of the credibility scale): dashed. vis-network draws a dashed line
+      // as one segment per dash, in graph units, so a big drawing gets a lighter colour instead.
       item.color = { color: "#ccd2da" };
       if (dashCost >= 0) {
-        var a = data.nodes[e[0]], b = data.nodes[e[1]];
-        dashCost += Math.sqrt((a[3] - b[3]) * (a[3] - b[3]) + (a[4] - b[4]) * (a[4] - b[4])) / 10;
+        var a = nodeRows[e.from], b = nodeRows[e.to];
+        dashCost += Math.sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)) / 10;
         dashed.push(item);
         if (dashCost > 200000) dashCost = -1;
       }
     }
     // Relations between the same two entities fan out instead of overlapping.
-    var key = e[0] < e[1] ? e[0] * N + e[1] : e[1] * N + e[0];
+    var key = e.from < e.to ? e.from * N + e.to : e.to * N + e.from;
     var k = seenPairs.get(key) || 0;
     seenPairs.set(key, k + 1);
     if (k > 0) {
-      var flip = (k % 2 === 1) !== (e[0] > e[1]);
+      var flip = (k % 2 === 1) !== (e.from > e.to);
       item.smooth = { enabled: true, type: flip ? "curvedCW" : "curvedCCW", roundness: 0.2 * Math.ceil(k / 2) };
     }
     edgeItems[j] = item;
@@ -148,9 +152,9 @@
       shape: t.shape,
       // Shapes with the label inside (box, ellipse...) need no halo around the text.
       font: /^(box|ellipse|circle|database|text)$/.test(t.shape) ? { strokeWidth: 0 } : {},
-      color: { background: t.color, border: shade(t.color, -0.3),
-               highlight: { background: shade(t.color, 0.35), border: "#1d232b" },
-               hover: { background: shade(t.color, 0.35), border: "#1d232b" } },
+      color: { background: t.color, border: C.shade(t.color, -0.3),
+               highlight: { background: C.shade(t.color, 0.35), border: "#1d232b" },
+               hover: { background: C.shade(t.color, 0.35), border: "#1d232b" } },
     };
   });
   var options = {
@@ -200,7 +204,7 @@
   // 50,000 of them would cost seconds per frame.
   var posX = new Float64Array(N);
   var posY = new Float64Array(N);
-  for (i = 0; i < N; i++) { posX[i] = data.nodes[i][3]; posY[i] = data.nodes[i][4]; }
+  for (i = 0; i < N; i++) { posX[i] = nodeRows[i].x; posY[i] = nodeRows[i].y; }
   var labelled = new Set();
   var LABEL_LIMIT = 3000;
   var lastView = "";
@@ -221,15 +225,15 @@
       var br = network.DOMtoCanvas({ x: box.clientWidth, y: box.clientHeight });
       for (var j = 0; j < E && want.size < LABEL_LIMIT; j++) {
         if (edgeHidden[j]) continue;
-        var e = data.edges[j];
-        var mx = (posX[e[0]] + posX[e[1]]) / 2;
-        var my = (posY[e[0]] + posY[e[1]]) / 2;
+        var e = edgeRows[j];
+        var mx = (posX[e.from] + posX[e.to]) / 2;
+        var my = (posY[e.from] + posY[e.to]) / 2;
         if (mx >= tl.x && mx <= br.x && my >= tl.y && my <= br.y) want.add(j);
       }
     }
     var upd = [];
     labelled.forEach(function (j) { if (!want.has(j)) { labelled.delete(j); upd.push({ id: j, label: null }); } });
-    want.forEach(function (j) { if (!labelled.has(j)) { labelled.add(j); upd.push({ id: j, label: rels[data.edges[j][2]] }); } });
+    want.forEach(function (j) { if (!labelled.has(j)) { labelled.add(j); upd.push({ id: j, label: rels[edgeRows[j].type] }); } });
     if (upd.length) edges.update(upd);
   }
 
@@ -249,28 +253,33 @@
   var nodeHidden = new Uint8Array(N);
   var edgeHidden = new Uint8Array(E);
 
+  // The same rule as graph.views.filter_graph: an entity stays when its type is on and it exists on
+  // the day; a relation when both its entities stay, it holds on the day and one piece of its
+  // evidence meets both grades; entities left without relations by a date or grade filter go too
+  // (those that had none stay). The windows are graph.asof's, as ISO days.
   function applyFilters() {
+    var day = asOf();
     var on = typeBoxes.map(function (b) { return b.checked; });
-    var cMax = Number(credSel.value);
-    var rMax = relSel.value;
-    // Narrower grades than the snapshot's drop the entities left without relations, as kg does.
-    var graded = cMax < data.grades.credibility || rMax < data.grades.reliability;
+    var exists = new Uint8Array(N);
+    for (var n = 0; n < N; n++) exists[n] = on[nodeType[n]] && C.holdsOn(nodeRows[n].first, nodeRows[n].last, day) ? 1 : 0;
+    var credMax = credSel.value === "" ? Infinity : credRank[credSel.value];
+    var reliMax = reliSel.value === "" ? Infinity : reliRank[reliSel.value];
+    var narrowed = day !== null || credSel.value !== "" || reliSel.value !== "";
     var nodeUpd = [];
     var edgeUpd = [];
     var keep = new Uint8Array(N);
     var shownEdges = 0;
     for (var j = 0; j < E; j++) {
-      var e = data.edges[j];
-      var ok = on[nodeType[e[0]]] && on[nodeType[e[1]]] && e[6].some(function (ev) {
-        return ev[1] <= cMax && sources[ev[0]].reliability <= rMax;
-      });
-      if (ok) { keep[e[0]] = 1; keep[e[1]] = 1; shownEdges++; }
+      var e = edgeRows[j];
+      var ok = exists[e.from] && exists[e.to] && C.holdsOn(e.first, e.last, day) &&
+        e.ev.some(function (ev) { return credRank[ev.cred] <= credMax && reliRank[sources[ev.src].reliability] <= reliMax; });
+      if (ok) { keep[e.from] = 1; keep[e.to] = 1; shownEdges++; }
       var h = ok ? 0 : 1;
       if (h !== edgeHidden[j]) { edgeHidden[j] = h; edgeUpd.push({ id: j, hidden: !!h }); }
     }
     var shownNodes = 0;
     for (var i = 0; i < N; i++) {
-      var visible = on[nodeType[i]] && (!graded || keep[i] || incident[i].length === 0);
+      var visible = exists[i] && (!narrowed || keep[i] || incident[i].length === 0);
       if (visible) shownNodes++;
       var hn = visible ? 0 : 1;
       if (hn !== nodeHidden[i]) { nodeHidden[i] = hn; nodeUpd.push({ id: i, hidden: !!hn }); }
@@ -292,32 +301,26 @@
   api.applyFilters = applyFilters;
 
   // -- tooltips (DOM elements, built on first hover) --------------------------------------
-  function sourceLine(ev) {
-    var s = sources[ev[0]];
-    var parts = [s.title, s.publisher, s.published];
-    if (s.author) parts.splice(2, 0, s.author);
-    return parts.join(", ") + " \u2014 reliability " + s.reliability + ", credibility " + ev[1];
-  }
-
   function nodeTip(i) {
-    var row = data.nodes[i];
-    var tip = el("div", "tip");
-    tip.append(el("b", null, row[1]), el("div", null, types[row[2]].type));
-    if (row[5].length) tip.append(el("div", null, "Also known as: " + row[5].join("; ")));
-    tip.append(el("div", "note", plural(incident[i].length, "relation") + " \u00b7 click for details"));
+    var n = nodeRows[i];
+    var tip = el("div", { class: "tip" }, [el("b", { text: n.name }), el("div", { text: types[n.type].type })]);
+    if (n.aka) tip.append(el("div", { text: "Also known as: " + n.aka.join("; ") }));
+    tip.append(el("div", { class: "note", text: plural(incident[i].length, "relation") + " \u00b7 click for details" }));
     return tip;
   }
 
+  function edgeTitle(e) {
+    return nodeRows[e.from].name + " \u2192 " + rels[e.type] + " \u2192 " + nodeRows[e.to].name;
+  }
+
   function edgeTip(j) {
-    var e = data.edges[j];
-    var tip = el("div", "tip");
-    tip.append(el("b", null, data.nodes[e[0]][1] + " \u2192 " + rels[e[2]] + " \u2192 " + data.nodes[e[1]][1]));
-    tip.append(el("div", null, "Credibility " + e[3] + ", reliability " + e[4] + " (best of " +
-      plural(e[6].length, "piece") + " of evidence)"));
-    e[6].forEach(function (ev) {
-      var d = el("div", "ev");
-      d.append(el("div", null, "\u201c" + ev[2] + "\u201d"), el("div", "src", sourceLine(ev)));
-      tip.append(d);
+    var e = edgeRows[j];
+    var tip = el("div", { class: "tip" }, [el("b", { text: edgeTitle(e) })]);
+    tip.append(el("div", { text: "Credibility " + e.cred + ", reliability " + e.reli + " (the best of " +
+      plural(e.ev.length, "piece") + " of evidence)" }));
+    e.ev.forEach(function (ev) {
+      tip.append(el("div", { class: "ev" }, [el("div", { text: "\u201c" + ev.quote + "\u201d" }),
+                                             el("div", { class: "src", text: C.sourceLine(sources[ev.src], ev.cred) })]));
     });
     return tip;
   }
@@ -358,61 +361,43 @@
   var details = $("details");
 
   function link(text, onClick) {
-    var b = el("button", "link", text);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    return b;
+    return el("button", { class: "link", text: text, attrs: { type: "button" }, on: { click: onClick } });
   }
 
-  function defs(pairs) {
-    var dl = el("dl");
-    pairs.forEach(function (p) {
-      if (p[1] === undefined || p[1] === null || p[1] === "") return;
-      var dd = el("dd");
-      if (p[1] instanceof Node) dd.append(p[1]); else dd.textContent = Array.isArray(p[1]) ? p[1].join("; ") : String(p[1]);
-      dl.append(el("dt", null, p[0]), dd);
-    });
-    return dl;
-  }
-
-  function extraPairs(extra) {
-    return extra ? Object.keys(extra).map(function (k) { return [k.replace(/_/g, " "), extra[k]]; }) : [];
+  function morePairs(more, skip) {
+    return Object.keys(more || {}).filter(function (k) { return skip.indexOf(k) < 0; })
+      .map(function (k) { return [C.words(k), more[k]]; });
   }
 
   function showNode(i, focus) {
-    var row = data.nodes[i];
-    var t = types[row[2]];
-    details.textContent = "";
-    var kind = el("div", "kind");
-    var sw = el("span", "swatch", SYMBOL[t.shape] || SYMBOL.dot);
-    sw.style.color = t.color;
-    kind.append(sw, " " + t.type);
-    details.append(el("h3", null, row[1]), kind);
-    var extra = row[6] || {};
-    var pairs = [["id", row[0]], ["aliases", row[5].length ? row[5] : null]];
-    var rest = {};
-    Object.keys(extra).forEach(function (k) { if (k !== "description" && k !== "lat" && k !== "lon") rest[k] = extra[k]; });
-    pairs = pairs.concat(extraPairs(rest));
-    if (extra.lat !== undefined) pairs.push(["coordinates", extra.lat + ", " + extra.lon]);
-    details.append(defs(pairs));
-    if (extra.description) details.append(el("p", null, extra.description));
+    var n = nodeRows[i];
+    var t = types[n.type];
+    var more = n.more || {};
+    C.clear(details);
+    details.append(el("h3", { text: n.name }), el("div", { class: "kind" }, [swatch(t), " " + t.type]));
+    var pairs = [["id", n.id], ["aliases", n.aka]].concat(morePairs(more, ["description", "lat", "lon"]));
+    if (more.lat !== undefined) pairs.push(["coordinates", more.lat + ", " + more.lon]);
+    details.append(C.defs(pairs));
+    if (more.description) details.append(el("p", { text: more.description }));
+    if (n.ev) {
+      details.append(el("h2", { text: plural(n.ev.length, "piece") + " of evidence for the entity" }));
+      n.ev.forEach(function (ev) { details.append(evidenceBox(ev)); });
+    }
     // Outgoing relations first, then incoming, each by type and name: "LEADS \u2192 X", "MEMBER_OF \u2190 Y".
     var inc = incident[i].map(function (j) {
-      var e = data.edges[j];
-      var out = e[0] === i;
-      return { j: j, out: out, text: rels[e[2]] + (out ? " \u2192 " : " \u2190 ") + data.nodes[out ? e[1] : e[0]][1] };
+      var e = edgeRows[j];
+      var out = e.from === i;
+      return { j: j, out: out, text: rels[e.type] + (out ? " \u2192 " : " \u2190 ") + nodeRows[out ? e.to : e.from].name };
     }).sort(function (a, b) { return (b.out - a.out) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0); });
-    details.append(el("h2", null, plural(inc.length, "relation")));
+    details.append(el("h2", { text: plural(inc.length, "relation") }));
     var ul = el("ul");
     inc.slice(0, 500).forEach(function (r) {
       var j = r.j;
-      var li = el("li");
-      li.append(link(r.text, function () { selectEdge(j); }));
-      if (edgeHidden[j]) li.append(el("span", "note", " (hidden by filters)"));
-      ul.append(li);
+      ul.append(el("li", {}, [link(r.text, function () { selectEdge(j); }),
+                              edgeHidden[j] ? el("span", { class: "note", text: " (hidden by filters)" }) : null]));
     });
     details.append(ul);
-    if (inc.length > 500) details.append(el("p", "note", "and " + (inc.length - 500) + " more"));
+    if (inc.length > 500) details.append(el("p", { class: "note", text: "and " + (inc.length - 500) + " more" }));
     if (focus) {
       network.selectNodes([i]);
       if (!nodeHidden[i]) network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: BIG ? false : { duration: 300 } });
@@ -420,32 +405,28 @@
   }
 
   function showEdge(j) {
-    var e = data.edges[j];
-    details.textContent = "";
-    var h = el("h3");
-    h.append(link(data.nodes[e[0]][1], function () { showNode(e[0], true); }),
-             " \u2192 " + rels[e[2]] + " \u2192 ",
-             link(data.nodes[e[1]][1], function () { showNode(e[1], true); }));
-    details.append(h, el("div", "kind", "Relation" + (edgeHidden[j] ? " (hidden by filters)" : "")));
-    var extra = e[5] || {};
-    var rest = {};
-    Object.keys(extra).forEach(function (k) { if (k !== "valid_from" && k !== "valid_to") rest[k] = extra[k]; });
-    var valid = extra.valid_from || extra.valid_to
-      ? (extra.valid_from || "\u2026") + " to " + (extra.valid_to || "\u2026") : null;
-    details.append(defs([["credibility", e[3] + " (best of its evidence)"], ["reliability", e[4] + " (best source)"],
-                         ["valid", valid]].concat(extraPairs(rest))));
-    details.append(el("h2", null, plural(e[6].length, "piece") + " of evidence"));
-    e[6].forEach(function (ev) {
-      var s = sources[ev[0]];
-      var box = el("div", "evidence");
-      box.append(el("q", null, ev[2]));
-      var src = el("div", "src");
-      src.append(el("span", "badge", "credibility " + ev[1]), el("span", "badge", "reliability " + s.reliability),
-                 el("div", null, s.title), el("div", null, [s.publisher, s.author, s.published].filter(Boolean).join(", ")));
-      if (s.url) src.append(el("div", null, s.url));
-      box.append(src);
-      details.append(box);
-    });
+    var e = edgeRows[j];
+    var more = e.more || {};
+    C.clear(details);
+    details.append(el("h3", {}, [link(nodeRows[e.from].name, function () { showNode(e.from, true); }),
+                                 " \u2192 " + rels[e.type] + " \u2192 ",
+                                 link(nodeRows[e.to].name, function () { showNode(e.to, true); })]),
+                   el("div", { class: "kind", text: "Relation" + (edgeHidden[j] ? " (hidden by filters)" : "") }));
+    details.append(C.defs([
+      ["best credibility", C.gradeLabel(grades.credibility, e.cred)],
+      ["best reliability", C.gradeLabel(grades.reliability, e.reli)],
+      ["valid", C.validity(more.valid_from, more.valid_to)],
+      // The horizon behind an inferred window is told under the as-of slider.
+      ["holds", e.basis === "inferred" ? C.validity(e.first, e.last) + " (inferred from when it was reported)" : null],
+    ].concat(morePairs(more, ["valid_from", "valid_to"]))));
+    details.append(el("h2", { text: plural(e.ev.length, "piece") + " of evidence" }));
+    e.ev.forEach(function (ev) { details.append(evidenceBox(ev)); });
+  }
+
+  // A snapshot opens offline: a source's address is shown as text, never followed.
+  function evidenceBox(ev) {
+    return C.evidenceBox({ quote: ev.quote, credibility: ev.cred, source: sources[ev.src], observed: ev.observed,
+                           according_to: ev.according_to, via: ev.via }, grades, false);
   }
 
   function selectEdge(j) {
@@ -466,14 +447,14 @@
   var results = $("results");
 
   function search(query, focus) {
-    var q = nameKey(query);
-    results.textContent = "";
+    var q = C.nameKey(query);
+    C.clear(results);
     if (!q) { network.unselectAll(); return []; }
     if (!keys) {
       keys = new Array(N);
       for (var i = 0; i < N; i++) {
-        var row = data.nodes[i];
-        keys[i] = [nameKey(row[1]), nameKey(row[0])].concat(row[5].map(nameKey));
+        var n = nodeRows[i];
+        keys[i] = [C.nameKey(n.name), C.nameKey(n.id)].concat((n.aka || []).map(C.nameKey));
       }
     }
     var exact = [];
@@ -484,18 +465,18 @@
     }
     var found = exact.concat(partial);
     found.slice(0, 100).forEach(function (i) {
-      var li = el("li");
-      li.append(link(data.nodes[i][1], function () { showNode(i, true); }),
-                el("span", "note", " " + types[data.nodes[i][2]].type + (nodeHidden[i] ? " (hidden by filters)" : "")));
-      results.append(li);
+      results.append(el("li", {}, [
+        link(nodeRows[i].name, function () { showNode(i, true); }),
+        el("span", { class: "note", text: " " + types[nodeRows[i].type].type + (nodeHidden[i] ? " (hidden by filters)" : "") }),
+      ]));
     });
-    if (!found.length) results.append(el("li", "none", "No entity matches."));
-    else if (found.length > 100) results.append(el("li", "none", "and " + (found.length - 100) + " more"));
+    if (!found.length) results.append(el("li", { class: "none", text: "No entity matches." }));
+    else if (found.length > 100) results.append(el("li", { class: "none", text: "and " + (found.length - 100) + " more" }));
     var chosen = (exact.length ? exact : partial).filter(function (i) { return !nodeHidden[i]; });
     network.selectNodes(chosen);
     if (focus && chosen.length === 1) showNode(chosen[0], true);
     else if (focus && chosen.length > 1) network.fit({ nodes: chosen, animation: BIG ? false : { duration: 300 } });
-    return found.map(function (i) { return data.nodes[i][0]; });
+    return found.map(function (i) { return nodeRows[i].id; });
   }
 
   var timer = null;
@@ -508,5 +489,6 @@
     if (ev.key === "Enter") { clearTimeout(timer); search(box.value, true); }
   });
   api.search = search;
-  api.nameKey = nameKey;
+  api.nameKey = C.nameKey;
+  api.holdsOn = C.holdsOn;
 })();

@@ -1,0 +1,331 @@
+// The canvas: vis-network's nodes and edges, how each is drawn, where new ones are placed,
+// the short physics run that settles them, which edge labels show, and the status line.
+// Names reach the canvas as labels (drawn, never parsed) and tooltips built from text nodes.
+
+import { state } from './state.js';
+
+const C = window.actorgraphCommon;
+const { el } = C;
+const $ = (id) => document.getElementById(id);
+
+/** Entity type -> {color, shape, ...} from GET /api/meta. */
+export const typeInfo = {};
+// The registry's grading scales, once /api/meta has answered.
+let scales = { reliability: { name: 'reliability', grades: [] }, credibility: { name: 'credibility', grades: [] } };
+export function useScales(grades) { scales = grades; }
+
+export const nodes = new vis.DataSet();
+export const edges = new vis.DataSet();
+export const network = new vis.Network($('graph'), { nodes, edges }, {
+  autoResize: true,
+  layout: { improvedLayout: false, randomSeed: 7 },
+  physics: {
+    enabled: false,
+    solver: 'forceAtlas2Based',
+    forceAtlas2Based: { gravitationalConstant: -70, centralGravity: 0.004, springLength: 130, springConstant: 0.06, damping: 0.5, avoidOverlap: 0.5 },
+    stabilization: { enabled: false, fit: false, updateInterval: 25 },
+    minVelocity: 1,
+  },
+  interaction: { hover: true, tooltipDelay: 250, multiselect: false, keyboard: false, hideEdgesOnDrag: false },
+  nodes: {
+    size: 14, borderWidth: 1,
+    font: { size: 13, face: 'system-ui, sans-serif', color: '#1f2933', strokeWidth: 3, strokeColor: '#ffffff' },
+  },
+  edges: {
+    arrows: { to: { enabled: true, scaleFactor: 0.55 } },
+    color: { color: '#9aa5b1', highlight: '#1f2933', hover: '#52606d' },
+    font: { size: 10, face: 'system-ui, sans-serif', color: '#52606d', strokeWidth: 3, strokeColor: '#ffffff', align: 'middle' },
+    smooth: { enabled: true, type: 'continuous', roundness: 0.3 },
+    selectionWidth: 2, hoverWidth: 0.5,
+  },
+});
+// A white background, so the exported PNG is not transparent.
+network.on('beforeDrawing', (ctx) => {
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.restore();
+});
+
+// ------------------------------------------------------------------ how items are drawn
+
+function tooltip(n) {
+  const aliases = n.aliases && n.aliases.length ? ` · also ${n.aliases.slice(0, 4).join(', ')}` : '';
+  return el('div', {}, [
+    el('div', { class: 'tip-name', text: n.name }),
+    el('div', { class: 'tip-meta', text: n.type + aliases }),
+    el('div', { class: 'tip-meta', text: 'double-click to expand' }),
+  ]);
+}
+
+/** The attribute that tells a relation apart (its use, role...), or ''. */
+export function edgeDetail(e) {
+  const a = e.attributes || {};
+  return a.use || a.role || a.title || a.method || '';
+}
+
+function edgeTip(e) {
+  const when = e.time_basis === 'inferred' ? `${C.validity(e.valid_from_day, e.valid_to_day)} (inferred)`
+    : C.validity(e.valid_from, e.valid_to);
+  const detail = edgeDetail(e);
+  return el('div', {}, [
+    el('div', { class: 'tip-name', text: e.type + (detail ? ` (${detail})` : '') }),
+    el('div', { class: 'tip-meta', text: `reliability ${e.reliability || '?'} · credibility ${e.credibility || '?'} · ` +
+      `${C.plural(e.evidence || 0, 'piece')} of evidence${when ? ` · valid ${when}` : ''}` }),
+    el('div', { class: 'tip-meta', text: 'click for the evidence' }),
+  ]);
+}
+
+function visNode(n) {
+  const t = typeInfo[n.type] || { color: '#9aa5b1', shape: n.entity === false ? 'ellipse' : 'dot' };
+  const root = state.sel.includes(n.id);
+  const pinned = state.pin.includes(n.id);
+  const box = t.shape === 'box';
+  return {
+    id: n.id,
+    label: C.short(n.name, 34),
+    shape: t.shape,
+    size: root ? 22 : 14,
+    borderWidth: pinned ? 3 : root ? 2.5 : 1,
+    shapeProperties: { borderDashes: pinned ? [5, 3] : false },
+    color: {
+      background: t.color, border: pinned || root ? '#1f2933' : C.shade(t.color, -0.3),
+      highlight: { background: t.color, border: '#111111' }, hover: { background: t.color, border: '#111111' },
+    },
+    font: box ? { color: '#ffffff', strokeWidth: 0, size: root ? 15 : 13 } : { size: root ? 15 : 13 },
+    title: tooltip(n),
+    fixed: pinned,
+    _name: n.name, _type: n.type, _aliases: n.aliases || [], _entity: n.entity !== false,
+    _from: n.valid_from_day || null, _to: n.valid_to_day || null,
+  };
+}
+
+// The worse half of the credibility scale is dashed; the best grades draw thicker lines.
+const WIDTHS = [2.6, 2, 1.5];
+function doubtful(e) {
+  const worst = C.gradeList(scales.credibility).slice(-1)[0];
+  return C.doubtful(scales.credibility, e.credibility === null || e.credibility === undefined ? worst : e.credibility);
+}
+
+function visEdge(e) {
+  const detail = edgeDetail(e);
+  const label = e.type.toLowerCase().replace(/_/g, ' ') + (detail ? ` · ${detail}` : '');
+  const text = C.short(label, 42);
+  const rank = C.rank(scales.credibility, e.credibility);
+  return {
+    id: e.id, from: e.source, to: e.target,
+    ...labelProps(e.id, text),
+    _label: text,
+    dashes: doubtful(e) && !adaptToSize.big, // dashed lines are slow to draw by the thousand
+    width: rank >= 0 && rank < WIDTHS.length ? WIDTHS[rank] : 1,
+    title: edgeTip(e),
+    _data: e,
+  };
+}
+
+// ------------------------------------------------------------------ placement and settling
+
+// A seeded random source, so the same view is laid out the same way every time.
+let seed = 0x2f6db3;
+function random() {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+// New nodes start next to a neighbour already on screen, spread on a circle.
+function placeFresh(fresh, edgeList, centre) {
+  const pos = new Map();
+  const placed = (id) => pos.get(id) || (nodes.get(id) ? network.getPosition(id) : null);
+  const adj = new Map();
+  for (const e of edgeList) {
+    if (!adj.has(e.source)) adj.set(e.source, []);
+    if (!adj.has(e.target)) adj.set(e.target, []);
+    adj.get(e.source).push(e.target);
+    adj.get(e.target).push(e.source);
+  }
+  let todo = fresh.slice();
+  const around = new Map(); // parent -> number of children placed so far
+  const startAngle = random() * Math.PI * 2;
+  for (let pass = 0; pass < 6 && todo.length; pass++) {
+    const later = [];
+    // children of one parent, counted first so they share the circle evenly
+    const groups = new Map();
+    for (const id of todo) {
+      const nbrs = adj.get(id) || [];
+      let parent = centre && nbrs.includes(centre) && placed(centre) ? centre : null;
+      if (!parent) parent = nbrs.find((x) => placed(x)) || null;
+      if (!parent) { later.push(id); continue; }
+      if (!groups.has(parent)) groups.set(parent, []);
+      groups.get(parent).push(id);
+    }
+    for (const [parent, kids] of groups) {
+      const p = placed(parent);
+      const done = around.get(parent) || 0;
+      const total = done + kids.length;
+      const radius = 110 + 9 * Math.sqrt(total) * 6;
+      kids.forEach((id, i) => {
+        const a = startAngle + ((done + i) / total) * Math.PI * 2;
+        const r = radius * (0.8 + 0.4 * ((i * 7919) % 11) / 11);
+        pos.set(id, { x: p.x + r * Math.cos(a), y: p.y + r * Math.sin(a) });
+      });
+      around.set(parent, total);
+    }
+    if (later.length === todo.length) {
+      // Nothing connects these to what is placed: start them beside the view.
+      const v = network.getViewPosition();
+      const shift = nodes.length ? 420 : 0;
+      const id = later.shift();
+      pos.set(id, { x: v.x + shift + random() * 40, y: v.y + (random() - 0.5) * 200 });
+    }
+    todo = later;
+  }
+  return pos;
+}
+
+// Physics runs only to settle new nodes; everything already placed is held still.
+let settleChain = Promise.resolve();
+let settling = 0;
+export function settlingNow() { return settling; }
+
+function settle(fresh) {
+  if (!fresh.length) return settleChain;
+  settling += 1;
+  settleChain = settleChain.then(() => new Promise((resolve) => {
+    const freshSet = new Set(fresh);
+    const hold = nodes.getIds().filter((id) => !freshSet.has(id) && !state.pin.includes(id));
+    if (hold.length) nodes.update(hold.map((id) => ({ id, fixed: true })));
+    const n = fresh.length;
+    const iterations = n > 1000 ? 40 : n > 400 ? 80 : n > 100 ? 150 : 250;
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      network.off('stabilizationIterationsDone', done);
+      network.setOptions({ physics: { enabled: false } });
+      const still = new Set(nodes.getIds());
+      const release = hold.filter((id) => still.has(id));
+      if (release.length) nodes.update(release.map((id) => ({ id, fixed: false })));
+      settling -= 1;
+      resolve();
+    };
+    network.on('stabilizationIterationsDone', done);
+    network.setOptions({ physics: { enabled: true } });
+    network.stabilize(iterations);
+    setTimeout(done, 20000); // never leave the page waiting
+  }));
+  return settleChain;
+}
+
+// ------------------------------------------------------------------ edge labels and big views
+
+// Busy views show edge labels only for the selection (and a hovered edge); big ones also
+// draw straight edges and hide them while dragging, so drawing stays quick.
+// (vis-network ignores an empty label in an update, so a hidden label is drawn in a transparent font;
+// in big views edges get no label at all until they are selected.)
+const labelled = new Set();
+const FONT_SHOWN = { color: '#52606d', strokeColor: '#ffffff' };
+const FONT_HIDDEN = { color: 'rgba(0,0,0,0)', strokeColor: 'rgba(0,0,0,0)' };
+function labelProps(id, text) {
+  const show = !adaptToSize.busy || labelled.has(id);
+  if (adaptToSize.big && !show) return { font: FONT_HIDDEN };
+  return { label: text, font: show ? FONT_SHOWN : FONT_HIDDEN };
+}
+
+export function adaptToSize() {
+  const busy = edges.length > 40;
+  const big = edges.length > 300 || nodes.length > 400;
+  if (busy !== adaptToSize.busy) {
+    adaptToSize.busy = busy;
+    edges.update(edges.get().map((e) => ({ id: e.id, font: busy && !labelled.has(e.id) ? FONT_HIDDEN : FONT_SHOWN })));
+  }
+  if (big !== adaptToSize.big) {
+    adaptToSize.big = big;
+    network.setOptions({
+      edges: {
+        smooth: big ? false : { enabled: true, type: 'continuous', roundness: 0.3 },
+        arrows: { to: { enabled: !big, scaleFactor: 0.55 } },
+      },
+      interaction: { hideEdgesOnDrag: big, hideEdgesOnZoom: big },
+    });
+    edges.update(edges.get().map((e) => ({ id: e.id, dashes: !big && doubtful(e._data) })));
+  }
+}
+
+/** Show the labels of these edges (and hide the others' in a busy view). */
+export function showLabels(ids) {
+  // A hub's hundreds of relations would bury each other's labels: then only a hovered one shows.
+  const many = ids.length > 60;
+  const want = new Set((many ? ids.slice(-1).filter((id) => id === hovered) : ids).filter((id) => edges.get(id)));
+  const changes = [];
+  for (const id of labelled) {
+    if (!want.has(id) && edges.get(id)) changes.push({ id, font: adaptToSize.busy ? FONT_HIDDEN : FONT_SHOWN });
+  }
+  for (const id of want) if (!labelled.has(id)) changes.push({ id, label: edges.get(id)._label, font: FONT_SHOWN });
+  labelled.clear();
+  for (const id of want) labelled.add(id);
+  if (changes.length) edges.update(changes);
+}
+let hovered = null;
+const selectedEdges = () => network.getSelectedEdges();
+network.on('select', () => showLabels(selectedEdges().concat(hovered ? [hovered] : [])));
+network.on('hoverEdge', (p) => { hovered = p.edge; showLabels(selectedEdges().concat([hovered])); });
+network.on('blurEdge', () => { hovered = null; showLabels(selectedEdges()); });
+
+// ------------------------------------------------------------------ putting the API's nodes and edges on screen
+
+/** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they settled. */
+export function merge(nodeList, edgeList, centre) {
+  const fresh = nodeList.filter((n) => !nodes.get(n.id)).map((n) => n.id);
+  const pos = placeFresh(fresh, edgeList, centre);
+  nodes.update(nodeList.map((n) => {
+    const v = visNode(n);
+    const p = pos.get(n.id);
+    if (p) { v.x = p.x; v.y = p.y; }
+    if (!p) delete v.fixed; // keep what settle() set
+    if (!p && state.pin.includes(n.id)) v.fixed = true;
+    return v;
+  }));
+  edges.update(edgeList.filter((e) => nodes.get(e.source) && nodes.get(e.target)).map(visEdge));
+  adaptToSize();
+  updateStatus();
+  return settle(fresh);
+}
+
+/** Draw these nodes again (chosen or pinned changed). */
+export function refreshStyles(ids) {
+  const rows = ids.map((id) => nodes.get(id)).filter(Boolean);
+  nodes.update(rows.map((r) => {
+    const v = visNode({ id: r.id, name: r._name, type: r._type, aliases: r._aliases, entity: r._entity,
+                        valid_from_day: r._from, valid_to_day: r._to });
+    delete v.title;
+    return v;
+  }));
+}
+
+/** Take off the screen the entities that do not exist on `day` and the relations that do not hold on it,
+ *  by the windows the API sends (graph.asof's, as ISO days); the server's answer follows. */
+export function dropWhatDoesNotHoldOn(day) {
+  const goneNodes = nodes.getIds({ filter: (n) => !C.holdsOn(n._from, n._to, day) });
+  const goneNodeSet = new Set(goneNodes);
+  const goneEdges = edges.getIds({ filter: (e) => goneNodeSet.has(e.from) || goneNodeSet.has(e.to) ||
+    (e._data && !C.holdsOn(e._data.valid_from_day, e._data.valid_to_day, day)) });
+  if (goneEdges.length) edges.remove(goneEdges);
+  if (goneNodes.length) nodes.remove(goneNodes);
+}
+
+export function entityIds() { return nodes.getIds({ filter: (n) => n._entity }); }
+
+export function updateStatus() {
+  $('empty').hidden = nodes.length > 0;
+  const f = [];
+  if (state.asof) f.push(`as of ${state.asof}`);
+  if (state.rel !== null) f.push(`reliability at least ${state.rel}`);
+  if (state.cred !== null) f.push(`credibility at least ${state.cred}`);
+  if (state.et) f.push(C.plural(state.et.length, 'entity type'));
+  if (state.rt) f.push(C.plural(state.rt.length, 'relation type'));
+  $('status').textContent = `${C.plural(nodes.length, 'entity', 'entities')} and ${C.plural(edges.length, 'relation')} on screen` +
+    (f.length ? ` · ${f.join(' · ')}` : '');
+}
