@@ -28,8 +28,9 @@ from typer.core import TyperGroup
 
 from graph.facts import Facts
 from graph.files import OutputError, output_path
+from graph.neo4j.settings import SettingsError
 from graph.schema import REGISTRY, Scale
-from loaders import Problem, discover
+from loaders import Problem, find_facts
 from loaders.validate import Checked, check_files
 
 EXIT_OK = 0
@@ -82,6 +83,9 @@ class KgGroup(TyperGroup):
         except KgError as exc:
             _report(exc)
             code = exc.code
+        except SettingsError as exc:  # a malformed NEO4J_* variable, from any command that reads them
+            _report(KgError(str(exc), EXIT_USAGE))
+            code = EXIT_USAGE
         except typer.TyperException as exc:  # click's errors, as Typer carries them
             code = exc.exit_code
             if type(exc).__name__ == "NoArgsIsHelpError":  # `kg` alone: the help, as --help shows it
@@ -184,45 +188,66 @@ _PROGRESS_BYTES = 5_000_000
 
 
 def fact_files(paths: Iterable[Path], *, option: str = "") -> list[Path]:
-    """The fact files under ``paths``; a usage error (exit 2) when there are none."""
+    """The fact files under ``paths``; a usage error (exit 2) when there are none (and nothing that could not
+    be read: validation reports that)."""
     paths = list(paths)
-    files = discover(paths)
-    if not files:
+    found = find_facts(paths)
+    files = found.files
+    if not found:
         where = ", ".join(map(str, paths))
         raise KgError(f"{option + ': ' if option else ''}no fact files (.yaml, .yml, .csv, .jsonl) under {where}",
                       EXIT_USAGE)
     return files
 
 
-def check_facts(paths: list[Path], documents: Path | None = None, *, context: Iterable[Path] = ()) -> Checked:
-    """Every problem of the files under ``paths`` (checked with ``context`` as the rest of the dataset)."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # validation says why
+        return 0
+
+
+def check_facts(paths: list[Path], documents: Path | None = None, *, context: Iterable[Path] = (),
+                strict: bool = False) -> Checked:
+    """Every problem and warning of the files under ``paths`` (checked with ``context`` as the rest of the
+    dataset; with ``strict``, warnings are errors)."""
+    context = list(context)
     files = fact_files(paths)
     context_files = fact_files(context, option="--with") if context else []
-    total = sum(f.stat().st_size for f in files + context_files)
+    total = sum(_size(f) for f in files + context_files)
     if total < _PROGRESS_BYTES:
-        return check_files(files, documents, context=context_files)
+        return check_files(paths, documents, context=context, strict=strict)
     with Progress(TextColumn("validating"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("validate", total=total)
-        return check_files(files, documents, context=context_files, progress=lambda n: bar.advance(task, n))
+        return check_files(paths, documents, context=context, strict=strict,
+                           progress=lambda n: bar.advance(task, n))
 
 
-def print_problems(problems: list[Problem], *, max_problems: int = DEFAULT_MAX_PROBLEMS, hint: str = "") -> None:
-    """``FILE:LINE: message`` lines on stdout, the first ``max_problems`` (0: all), then how many more."""
+def print_problems(problems: list[Problem], *, max_problems: int = DEFAULT_MAX_PROBLEMS, hint: str = "",
+                   noun: str = "problem") -> None:
+    """``FILE:LINE: message`` lines (``FILE:LINE: warning: message`` for warnings) on stdout, the first
+    ``max_problems`` (0: all), then how many more there are."""
     shown = problems if max_problems <= 0 else problems[:max_problems]
     for p in shown:
         out.print(str(p))
     more = len(problems) - len(shown)
     if more:
-        out.print(f"... and {more} more problem(s){hint}")
+        out.print(f"... and {more} more {noun}(s){hint}")
 
 
-def problems_summary(problems: list[Problem], files: int) -> Text:
-    """``3 problem(s) in 1 of 2 file(s)``."""
+def problems_summary(problems: list[Problem], files: int, *, warnings: int = 0) -> Text:
+    """``3 problem(s) in 1 of 2 file(s)``, and ``; 2 warning(s)`` when there are some.
+
+    >>> str(problems_summary([Problem("a.yaml", 1, "x")], 2, warnings=2))
+    '1 problem(s) in 1 of 2 file(s); 2 warning(s)'
+    """
     with_problems = len({p.file for p in problems})
     text = Text()
     text.append(f"{len(problems)} problem(s)", style="red")
     text.append(f" in {with_problems} file(s)" if with_problems == files else f" in {with_problems} of {files} file(s)")
+    if warnings:
+        text.append(f"; {warnings} warning(s)")
     return text
 
 
@@ -234,9 +259,11 @@ def read_facts(paths: list[Path], documents: Path | None = None, *, writes: str 
     checked = check_facts(paths, documents)
     if checked.problems:
         print_problems(checked.problems, hint="; kg validate --max-problems 0 lists them all")
-        summary = problems_summary(checked.problems, len(checked.files))
+        summary = problems_summary(checked.problems, len(checked.files) + checked.not_read)
         if writes:
             summary.append(f"; nothing was written to {writes}")
         err.print(summary)
         raise typer.Exit(EXIT_FAILED)
+    if checked.warnings:  # they never block; kg validate shows them
+        say(f"{len(checked.warnings)} warning(s) about the facts (kg validate shows them)", label="note")
     return checked.facts

@@ -1,6 +1,9 @@
 """Read curated fact files, validate them strictly, report every problem with file and line."""
 
-from .problems import Problem, ValidationFailed
-from .validate import discover, load_facts, normalize_text
+from .discovery import Found, discover, find_facts
+from .documents import normalize_text
+from .problems import ERROR, WARNING, Problem, ValidationFailed
+from .validate import Checked, check_files, load_facts
 
-__all__ = ["Problem", "ValidationFailed", "discover", "load_facts", "normalize_text"]
+__all__ = ["ERROR", "WARNING", "Checked", "Found", "Problem", "ValidationFailed", "check_files", "discover",
+           "find_facts", "load_facts", "normalize_text"]

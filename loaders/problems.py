@@ -1,4 +1,9 @@
-"""Problems found in fact files, each tied to a file and a line."""
+"""Problems found in fact files, each tied to a file and a line, with a severity.
+
+An error makes the facts invalid; a warning (a grade stronger than the grading
+policy allows, see ``graph/hedging.yaml``) is told but blocks nothing, unless
+validation is strict.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,38 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+ERROR = "error"
+WARNING = "warning"
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """``FILE:LINE: message``; a warning reads ``FILE:LINE: warning: message``.
+
+    >>> str(Problem("a.yaml", 3, "missing field 'name'")), str(Problem("a.yaml", 9, "too strong", WARNING))
+    ("a.yaml:3: missing field 'name'", 'a.yaml:9: warning: too strong')
+    """
+
     file: str
     line: int
     message: str
+    severity: str = ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == WARNING
+
+    def as_error(self) -> Problem:
+        """The same problem, counted as an error (``kg validate --strict``)."""
+        return Problem(self.file, self.line, self.message)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        label = "warning: " if self.is_warning else ""
+        return f"{self.file}:{self.line}: {label}{self.message}"
 
 
 class ValidationFailed(Exception):
-    """The facts are invalid; ``problems`` lists every one of them."""
+    """The facts are invalid; ``problems`` lists every one of them (errors only)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)

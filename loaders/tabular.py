@@ -4,14 +4,15 @@ What a file holds is told by its name: ``entities.csv``, ``bench.relations.jsonl
 (the last dotted part before the extension is the section). JSON Lines rows have
 the same shape as YAML records; CSV rows are flat: aliases are separated by
 ``|`` and a relation row carries one piece of evidence in ``source``/``quote``
-(several rows for the same edge add evidence).
+(with its ``observed``, ``according_to`` and ``via`` when it has them; several
+rows for the same edge add evidence).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from graph.models import ENTITY_MODELS, RELATION_MODELS, Source
 
@@ -19,11 +20,18 @@ from .problems import Problem, did_you_mean
 from .records import SECTIONS, Record
 
 ALIAS_SEPARATOR = "|"
-_RELATION_CSV = ("type", "from", "to", "credibility", "valid_from", "valid_to", "source", "quote")
+# A relation row's columns of its one piece of evidence.
+EVIDENCE_CSV = ("source", "quote", "observed", "according_to", "via")
+_RELATION_CSV = ("type", "from", "to", "credibility", "valid_from", "valid_to") + EVIDENCE_CSV
 
 
 def section_of(path: Path) -> str | None:
-    parts = path.name.split(".")
+    """The section a table file holds, told by its name (case ignored).
+
+    >>> section_of(Path("bench.relations.jsonl")), section_of(Path("x.Entities.JSONL")), section_of(Path("a.csv"))
+    ('relations', 'entities', None)
+    """
+    parts = path.name.lower().split(".")
     return parts[-2] if len(parts) >= 2 and parts[-2] in SECTIONS else None
 
 
@@ -44,17 +52,30 @@ _BOM = b"\xef\xbb\xbf"
 
 def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
     pending = 0
-    with path.open("rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if progress:
-                pending += len(raw)
-                if pending >= PROGRESS_STEP:
-                    progress(pending)
-                    pending = 0
-            if n == 1 and raw.startswith(_BOM):  # what spreadsheet programs write as "UTF-8"
-                raw = raw[len(_BOM):]
-            if not raw.isspace():
-                yield Record(section, raw, label, n)
+    try:
+        with path.open("rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                if progress:
+                    pending += len(raw)
+                    if pending >= PROGRESS_STEP:
+                        progress(pending)
+                        pending = 0
+                if n == 1 and raw.startswith(_BOM):  # what spreadsheet programs write as "UTF-8"
+                    raw = raw[len(_BOM):]
+                if b"\x00" in raw:  # binary data: every further "line" would be noise
+                    at = raw.index(b"\x00") + 1
+                    yield Problem(label, n, f"binary data, not text: a NUL byte at byte {at} of the line")
+                    return
+                if not raw.isascii():  # ASCII, the common case, is UTF-8: checked at C speed
+                    try:
+                        raw.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        yield Problem(label, n, f"not UTF-8 text: {e.reason} at byte {e.start + 1} of the line")
+                        continue
+                if not raw.isspace():
+                    yield Record(section, raw, label, n)
+    except OSError as e:
+        yield Problem(label, 1, f"cannot read: {e.strerror}")
     if progress and pending:
         progress(pending)
 
@@ -64,14 +85,33 @@ def _csv_row(section: str, row: dict[str, str]) -> dict:
     if section == "entities" and "aliases" in data:
         data["aliases"] = [a.strip() for a in data["aliases"].split(ALIAS_SEPARATOR) if a.strip()]
     if section == "relations":
-        ev = {k: data.pop(k) for k in ("source", "quote") if k in data}
+        ev = {k: data.pop(k) for k in EVIDENCE_CSV if k in data}
         data["evidence"] = [ev] if ev else []
     return data
 
 
+def _not_utf8(row: list[str], header: list[str]) -> str | None:
+    r"""What is wrong with a row that holds bytes that are not UTF-8 (read as lone surrogates), or None.
+
+    >>> _not_utf8(["b", "Jos\udce9"], ["id", "name"]), _not_utf8(["b", "José"], ["id", "name"])
+    ("not UTF-8 text: the byte 0xE9 in column 'name'", None)
+    """
+    for i, cell in enumerate(row):
+        if cell.isascii():
+            continue
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError as e:
+            column = f" in column {header[i]!r}" if i < len(header) else ""
+            return f"not UTF-8 text: the byte 0x{ord(cell[e.start]) - 0xDC00:02X}{column}"
+    return None
+
+
 def read_csv(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
     try:
-        fh = path.open(newline="", encoding="utf-8-sig")  # a leading BOM ("CSV UTF-8") is not a column name
+        # A leading BOM ("CSV UTF-8") is not a column name. Bytes that are not UTF-8 are kept (as lone
+        # surrogates) until the row they are in is read, so the problem names its line and column.
+        fh = path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
     except OSError as e:
         yield Problem(label, 1, f"cannot read: {e.strerror}")
         return
@@ -80,6 +120,10 @@ def read_csv(path: Path, label: str, section: str, progress=None) -> Iterator[Re
         try:
             header = next(reader, None)
             if header is None:
+                return
+            bad = _not_utf8(header, [])
+            if bad:
+                yield Problem(label, 1, bad)
                 return
             known = _known_columns(section)
             keep = []
@@ -98,8 +142,15 @@ def read_csv(path: Path, label: str, section: str, progress=None) -> Iterator[Re
                 if len(row) != len(header):
                     yield Problem(label, line, f"row has {len(row)} cells, the header {len(header)}")
                     continue
+                bad = _not_utf8(row, header)
+                if bad:
+                    yield Problem(label, line, bad)
+                    continue
                 yield Record(section, _csv_row(section, {c: row[i] for i, c in keep}), label, line)
         except csv.Error as e:
-            yield Problem(label, reader.line_num or 1, f"CSV syntax error: {e}")
-        except UnicodeDecodeError as e:
-            yield Problem(label, reader.line_num + 1, f"not UTF-8 text: {e.reason}")
+            if "NUL" in str(e):
+                yield Problem(label, reader.line_num or 1, "binary data, not text: a NUL byte")
+            else:
+                yield Problem(label, reader.line_num or 1, f"CSV syntax error: {e}")
+        except OSError as e:
+            yield Problem(label, reader.line_num + 1, f"cannot read: {e.strerror}")

@@ -1,12 +1,13 @@
 """Read fact files, check them completely, and return merged :class:`Facts`.
 
 Every problem in every file is collected before anything is returned; if
-there is one, :class:`ValidationFailed` carries them all and no facts escape.
+there is an error, :class:`ValidationFailed` carries them all and no facts
+escape. Warnings (grades stronger than the grading policy allows) are
+collected beside the errors and block nothing, unless validation is strict.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from graph import hedging
+from graph.dates import first_day, last_day
 from graph.facts import Edge, Facts, edge_from_relation, gc_paused
 from graph.models import (
     ENTITY_MODELS,
@@ -23,17 +26,29 @@ from graph.models import (
     RelationAdapter,
     Source,
     SourceAdapter,
+    is_slug,
 )
 from graph.schema import REGISTRY
 
-from .problems import Problem, ValidationFailed, did_you_mean
+from .discovery import (
+    FACT_SUFFIXES,
+    TABULAR_SUFFIXES,
+    YAML_SUFFIXES,
+    discover,
+    find_facts,
+    label,
+    read_problem,
+    suffix,
+)
+from .documents import Document, normalize_text, read_document
+from .problems import WARNING, Problem, ValidationFailed, did_you_mean
 from .records import SECTIONS, Record
 from .tabular import read_csv, read_jsonl, section_of
 from .yaml_reader import read_yaml
 
-YAML_SUFFIXES = (".yaml", ".yml")
-TABULAR_SUFFIXES = (".csv", ".jsonl")
-FACT_SUFFIXES = YAML_SUFFIXES + TABULAR_SUFFIXES
+__all__ = ["Checked", "FACT_SUFFIXES", "TABULAR_SUFFIXES", "YAML_SUFFIXES", "check_files", "discover", "explain",
+           "find_facts", "load_facts", "normalize_text"]
+
 # Suggestions scan every id; past this many, a run full of typos would crawl.
 MAX_SUGGESTIONS = 200
 
@@ -41,38 +56,30 @@ Progress = Callable[[int], None]
 
 
 CREDIBILITY, RELIABILITY = REGISTRY.credibility, REGISTRY.reliability
+ANONYMOUS_HINT = "to describe an anonymous originator, write it in words"
+
+# The grading policy is applied by graph.hedging.check, at tens of microseconds a piece of evidence: a
+# million pieces would wait seconds for it. Most break no rule, and are passed over at once: a grade no
+# rule caps, or a quote without an anonymous originator that holds not even the longest word of any of
+# the policy's phrases (every word of a phrase the policy finds is in the quote, in lower case).
+_LOOSEST_CAP = max((rule.cap for rule in hedging.POLICY), default=CREDIBILITY.best)
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Fact files named by ``paths`` (folders are searched recursively), sorted, once each."""
-    found: dict[Path, None] = {}
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix in FACT_SUFFIXES and not f.name.startswith("."):
-                    found[f] = None
-        else:
-            found[p] = None
-    return list(found)
+def _any_word(words: Iterable[str]) -> re.Pattern:
+    """A pattern that finds any of ``words``, grouped by first letter (twice as fast as a flat alternation).
+
+    >>> _any_word(["likely", "apparently", "appears"]).pattern
+    'a(?:pparently|ppears)|l(?:ikely)'
+    """
+    words = sorted(set(words))
+    groups: dict[str, list[str]] = {}
+    for w in filter(None, words):
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return re.compile("|".join(f"{re.escape(k)}(?:{'|'.join(v)})" for k, v in groups.items()) or "(?!)")
 
 
-def _label(path: Path) -> str:
-    # Relative to where the user stands, unless that means climbing out of it.
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path.resolve()) if rel.startswith("..") else rel
-
-
-_QUOTES = re.compile(r"[\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a]")
-_SPACE = re.compile(r"\s+")
-
-
-def normalize_text(text: str) -> str:
-    """Text as quotes are compared: whitespace and quote-mark style ignored."""
-    return _SPACE.sub(" ", _QUOTES.sub('"', text)).strip()
+_PHRASE_WORDS = _any_word(max(re.findall(r"\w+", phrase) or [phrase], key=len)
+                          for rule in hedging.POLICY for phrase in rule.phrases)
 
 
 # The adapters' core validators: the same checks, without a Python wrapper around each of a million calls.
@@ -182,9 +189,10 @@ def explain(err: dict, loc: tuple, what: str, model, models: dict) -> str:
 class _Checker:
     def __init__(self, documents: Path | None):
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.facts = Facts()
         self.documents = documents
-        self._doc_text: dict[str, str | None] = {}
+        self._docs: dict[str, Document | str] = {}
         self._where: dict[tuple[str, str], tuple[str, int]] = {}  # (kind, id) -> first definition
         self._edge_where: dict[tuple[str, str, str], tuple[str, int]] = {}
         self._suggestions = 0
@@ -192,9 +200,14 @@ class _Checker:
         self._rejected: set[tuple[str, str]] = set()
         # Entity id -> type: one small lookup per relation end instead of a model's attribute chain.
         self._types: dict[str, str] = {}
+        # Entities with evidence, checked once every entity is known (their evidence names entities).
+        self._entity_evidence: list[tuple[Record, object]] = []
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
+
+    def warn(self, file: str, line: int, message: str) -> None:
+        self.warnings.append(Problem(file, line, message, WARNING))
 
     def hint(self, word: str, choices) -> str:
         self._suggestions += 1
@@ -236,17 +249,33 @@ class _Checker:
         if self._defined("source", src.id, rec):
             self.facts.sources[src.id] = src
             if self.documents is not None and src.document:
-                if self._document(src.document) is None:
-                    names = [p.name for p in self.documents.iterdir()] if self.documents.is_dir() else []
-                    self.add(rec.file, rec.line_of(("document",)),
-                             f"document {src.document!r} not found in {self.documents}"
-                             f"{did_you_mean(src.document, names)}")
+                doc = self._document(src.document)
+                if isinstance(doc, str):
+                    if not doc:
+                        names = [p.name for p in self.documents.iterdir()] if self.documents.is_dir() else []
+                        doc = (f"document {src.document!r} not found in {self.documents}"
+                               f"{did_you_mean(src.document, names)}")
+                    self.add(rec.file, rec.line_of(("document",)), doc)
 
     def entity(self, rec: Record) -> None:
         ent = self.parse(rec)
-        if ent is not None and self._defined("entity", ent.id, rec):
+        if ent is None:
+            if isinstance(rec.data, dict) and rec.data.get("evidence"):
+                self._entity_evidence.append((rec, None))
+        elif self._defined("entity", ent.id, rec):
             self.facts.entities[ent.id] = ent
             self._types[ent.id] = ent.type
+            if ent.evidence:
+                self._entity_evidence.append((rec, ent))
+
+    def entities_done(self) -> None:
+        """Check the evidence of entities, now that every entity its ``according_to``/``via`` may name is known."""
+        for rec, ent in self._entity_evidence:
+            if ent is None:
+                self._raw_evidence(rec)
+            else:
+                self._evidence(rec, ent.evidence, None)  # type: ignore[attr-defined]
+        self._entity_evidence.clear()
 
     def relation(self, rec: Record) -> None:
         rel = self.parse(rec)
@@ -265,19 +294,68 @@ class _Checker:
                          f"{rel.type} cannot {'start at' if end == 'from' else 'end at'} {eid!r}, a {etype} "
                          f"(allowed: {', '.join(sorted(allowed))})")
                 ok = False
-        for i, ev in enumerate(rel.evidence):
+        if not self._evidence(rec, rel.evidence, rel.credibility):
+            ok = False
+        if ok:
+            self._merge(edge_from_relation(rel, self.facts.sources), rec)
+
+    # -- evidence (of relations and of entities) ---------------------------
+
+    def _evidence(self, rec: Record, evidence: list[Evidence], credibility: int | None) -> bool:
+        """Check each piece of evidence: its source, when it was observed, who made the claim, its quote, and
+        its grade (``credibility``: the record's, for pieces without their own; None for entities)."""
+        ok = True
+        for i, ev in enumerate(evidence):
             src = self.facts.sources.get(ev.source)
+            sentence = None
             if src is None:
                 self._unknown_source(rec, i, ev.source)
                 ok = False
-            elif self.documents is not None and src.document:
-                doc = self._document(src.document)
-                if doc is not None and normalize_text(ev.quote) not in doc:
-                    self.add(rec.file, rec.line_of(("evidence", i, "quote")),
-                             f"quote not found in {src.document}: {ev.quote!r}")
+            else:
+                if ev.observed is not None and first_day(ev.observed) > last_day(src.observed):
+                    self.add(rec.file, rec.line_of(("evidence", i, "observed")), _observed_late(ev.observed, src))
                     ok = False
-        if ok:
-            self._merge(edge_from_relation(rel, self.facts.sources), rec)
+                if self.documents is not None and src.document:
+                    doc = self._document(src.document)
+                    if isinstance(doc, Document):
+                        sentence = doc.sentence_of(ev.quote)
+                        if sentence is None:
+                            self.add(rec.file, rec.line_of(("evidence", i, "quote")),
+                                     f"quote not found in {src.document}: {ev.quote!r}")
+                            ok = False
+            if ev.according_to is not None and not ev.anonymous:
+                ok = self._entity_reference(rec, i, "according_to", ev.according_to) and ok
+            if ev.via is not None:
+                ok = self._entity_reference(rec, i, "via", ev.via) and ok
+            grade = ev.credibility if ev.credibility is not None else credibility
+            if grade is not None and grade < _LOOSEST_CAP and (
+                    sentence or ev.according_to is not None or _PHRASE_WORDS.search(ev.quote.lower())):
+                self._grading(rec, i, ev, grade, sentence, src.document if src is not None else None)
+        return ok
+
+    def _grading(self, rec: Record, i: int, ev: Evidence, grade: int, sentence: str | None,
+                 document: str | None) -> None:
+        """A warning when the grade is stronger than the policy allows for the quote, who said it, or the
+        sentence the quote was cut from (the strictest rule broken; one warning per piece of evidence)."""
+        found = [(b, "") for b in hedging.check(ev.quote, grade, anonymous=ev.anonymous)]
+        if sentence:
+            rules = {b.rule for b, _ in found}
+            found += [(b, f"; the words are in the quote's sentence in {document}")
+                      for b in hedging.check(sentence, grade) if b.rule not in rules]
+        if not found:
+            return
+        breach, where = max(found, key=lambda f: f[0].rule.cap)  # the first of equals: the quote's own words
+        at = ("evidence", i, "credibility") if ev.credibility is not None else ("credibility",)
+        self.warn(rec.file, rec.line_of(at), breach.message() + where)
+
+    def _entity_reference(self, rec: Record, i: int, name: str, eid: str) -> bool:
+        if eid in self._types:
+            return True
+        if ("entities", eid) not in self._rejected:
+            hint = f"; {ANONYMOUS_HINT}" if name == "according_to" else ""
+            self.add(rec.file, rec.line_of(("evidence", i, name)),
+                     f"{name}: unknown entity {eid!r}{self.hint(eid, self.facts.entities)}{hint}")
+        return False
 
     def _unknown_entity(self, rec: Record, end: str, eid: str) -> None:
         if ("entities", eid) in self._rejected:
@@ -299,11 +377,21 @@ class _Checker:
             eid = data.get(end)
             if isinstance(eid, str) and eid and eid not in self.facts.entities:
                 self._unknown_entity(rec, end, eid)
-        evidence = data.get("evidence")
+        self._raw_evidence(rec)
+
+    def _raw_evidence(self, rec: Record) -> None:
+        # The references of a rejected record's evidence, where they have the form of ids.
+        evidence = rec.data.get("evidence") if isinstance(rec.data, dict) else None
         for i, ev in enumerate(evidence if isinstance(evidence, list) else []):
-            sid = ev.get("source") if isinstance(ev, dict) else None
+            if not isinstance(ev, dict):
+                continue
+            sid = ev.get("source")
             if isinstance(sid, str) and sid and sid not in self.facts.sources:
                 self._unknown_source(rec, i, sid)
+            for name in ("according_to", "via"):
+                eid = ev.get(name)
+                if isinstance(eid, str) and is_slug(eid.strip()):
+                    self._entity_reference(rec, i, name, eid.strip())
 
     def _merge(self, edge: Edge, rec: Record) -> None:
         key = edge.key
@@ -326,66 +414,94 @@ class _Checker:
         self._where[(kind, ident)] = (rec.file, rec.line)
         return True
 
-    def _document(self, name: str) -> str | None:
-        if name not in self._doc_text:
-            path = self.documents / name
-            try:
-                self._doc_text[name] = normalize_text(path.read_text(encoding="utf-8")) if path.is_file() else None
-            except (OSError, UnicodeDecodeError):
-                self._doc_text[name] = None
-        return self._doc_text[name]
+    def _document(self, name: str) -> Document | str:
+        """The document, or why not ("" when it does not exist): read once, only inside --documents."""
+        if name not in self._docs:
+            self._docs[name] = read_document(self.documents, name)  # type: ignore[arg-type]
+        return self._docs[name]
+
+
+def _observed_late(observed: str, src: Source) -> str:
+    """A piece of evidence cannot have been observed after its report came out (or, undated, was read)."""
+    if src.published:
+        return f"observed {observed} is after the source's publication {src.published}"
+    return f"observed {observed} is after the source was retrieved {src.retrieved} (its publication date is unknown)"
 
 
 def _records(files: list[Path], progress: Progress | None, problems: list[Problem]) -> dict[str, list[Iterator]]:
     """Per section, the record streams of every file (YAML read now, tables lazily)."""
     streams: dict[str, list[Iterator]] = {s: [] for s in SECTIONS}
     for path in files:
-        label = _label(path)
-        if path.suffix in YAML_SUFFIXES:
-            records, found = read_yaml(path, label)
+        where, kind = label(path), suffix(path)
+        if kind not in FACT_SUFFIXES:
+            problems.append(Problem(where, 1, f"not a fact file: expected {', '.join(FACT_SUFFIXES)}"))
+            continue
+        section = section_of(path) if kind in TABULAR_SUFFIXES else None
+        if kind in TABULAR_SUFFIXES and section is None:
+            problems.append(Problem(where, 1, "cannot tell what this file holds: name it "
+                                    f"*.sources{path.suffix}, *.entities{path.suffix} or *.relations{path.suffix}"))
+            continue
+        unreadable = read_problem(path, where)
+        if unreadable is not None:
+            problems.append(unreadable)
+            continue
+        if section is None:  # YAML
+            records, found = read_yaml(path, where)
             problems.extend(found)
             if progress:
-                progress(path.stat().st_size)
+                progress(_size(path))
             for s in SECTIONS:
                 streams[s].append(iter([r for r in records if r.section == s]))
-        elif path.suffix in TABULAR_SUFFIXES:
-            section = section_of(path)
-            if section is None:
-                problems.append(Problem(label, 1, "cannot tell what this file holds: name it "
-                                        f"*.sources{path.suffix}, *.entities{path.suffix} or *.relations{path.suffix}"))
-                continue
-            reader = read_csv if path.suffix == ".csv" else read_jsonl
-            streams[section].append(reader(path, label, section, progress))
         else:
-            problems.append(Problem(label, 1, f"not a fact file: expected {', '.join(FACT_SUFFIXES)}"))
+            reader = read_csv if kind == ".csv" else read_jsonl
+            streams[section].append(reader(path, where, section, progress))
     return streams
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @dataclass
 class Checked:
-    """What :func:`check_files` found: the facts of every file read, and the problems of the checked ones."""
+    """What :func:`check_files` found: the facts of every file read, and the problems of the checked ones.
+
+    ``problems`` are errors (the facts are invalid); ``warnings`` block nothing (strict validation
+    makes them errors, and then there are none).
+    """
 
     facts: Facts
-    problems: list[Problem]  # of the checked files only, sorted
+    problems: list[Problem]  # errors of the checked files only, sorted
     files: list[Path]  # the checked files
     context: list[Path] = field(default_factory=list)  # the files read as the rest of the dataset
     context_problems: int = 0  # problems of the context files (not reported)
+    warnings: list[Problem] = field(default_factory=list)  # of the checked files only, sorted
+    not_read: int = 0  # entries under the checked folders that could not be read (each has a problem)
 
 
 def check_files(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
-                context: Iterable[Path] = ()) -> Checked:
+                context: Iterable[Path] = (), strict: bool = False) -> Checked:
     """Validate every fact file under ``paths``, with the files under ``context`` as the rest of the dataset.
 
     The context supplies the sources, entities and relations the checked files refer to (and may
     collide with); only the checked files' problems are reported. A file under both is checked.
+    With ``strict``, warnings are errors.
     """
-    files = discover(paths)
+    found = find_facts(paths)
+    files = found.files
     checked = set(files)
-    others = [f for f in discover(context) if f not in checked]
+    around = find_facts(context)
+    others = [f for f in around.files if f not in checked]
     checker = _Checker(documents)
+    checker.problems.extend(found.problems)
+    checker.problems.extend(p for p in around.problems if p not in found.problems)
     # The context first: a duplicate or a conflict is then reported where the checked files state it.
     streams = _records(others + files, progress, checker.problems)
-    # Sources before entities before relations, so references resolve in one pass.
+    # Sources before entities before relations, so references resolve in one pass (entities' own evidence,
+    # which names entities, once they are all known).
     with gc_paused():
         sections = (("sources", checker.source), ("entities", checker.entity), ("relations", checker.relation))
         for section, handle in sections:
@@ -395,22 +511,29 @@ def check_files(paths: Iterable[Path], documents: Path | None = None, progress: 
                         checker.problems.append(item)
                     else:
                         handle(item)
-    problems = checker.problems
+            if section == "entities":
+                checker.entities_done()
+    problems, warnings = checker.problems, checker.warnings
+    if strict:
+        problems, warnings = problems + [w.as_error() for w in warnings], []
     context_problems = 0
-    if others:
-        labels = {_label(f) for f in files}
+    if others or around.problems:
+        labels = {label(f) for f in files} | {p.file for p in found.problems}
         mine = [p for p in problems if p.file in labels]
         context_problems, problems = len(problems) - len(mine), mine
-    return Checked(checker.facts, sorted(problems), files, others, context_problems)
+        warnings = [w for w in warnings if w.file in labels]
+    not_read = len({p.file for p in found.problems})
+    return Checked(checker.facts, sorted(problems), files, others, context_problems, sorted(warnings), not_read)
 
 
 def load_facts(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
-               context: Iterable[Path] = ()) -> Facts:
+               context: Iterable[Path] = (), strict: bool = False) -> Facts:
     """Validate every fact file under ``paths``; return the merged facts or raise ValidationFailed.
 
-    With ``context``, see :func:`check_files`: the facts then include the context's.
+    Warnings do not fail (with ``strict`` they do); :func:`check_files` returns them. With ``context``,
+    see :func:`check_files`: the facts then include the context's.
     """
-    checked = check_files(paths, documents, progress, context=context)
+    checked = check_files(paths, documents, progress, context=context, strict=strict)
     if checked.problems:
         raise ValidationFailed(checked.problems)
     return checked.facts

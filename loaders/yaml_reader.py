@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from .discovery import nul_problem
 from .problems import Problem, did_you_mean
 from .records import SECTIONS, Record
 
@@ -48,52 +49,61 @@ class _Node:
         self.kind, self.value, self.line, self.plain = kind, value, line, plain
 
 
+# Event classes by what the composer does with them (a dict lookup is cheaper than isinstance chains).
+_SCALAR, _SEQ, _MAP, _END, _ALIAS, _DOC, _SKIP = range(7)
+_KIND = {yaml.ScalarEvent: _SCALAR, yaml.SequenceStartEvent: _SEQ, yaml.MappingStartEvent: _MAP,
+         yaml.SequenceEndEvent: _END, yaml.MappingEndEvent: _END, yaml.AliasEvent: _ALIAS,
+         yaml.DocumentStartEvent: _DOC, yaml.StreamStartEvent: _SKIP, yaml.DocumentEndEvent: _SKIP}
+
+
 def _compose(text: str) -> _Node | None:
     """The document's node tree, or :class:`_Refused` at the first thing a fact file may not hold."""
     loader = _Loader(text)
+    get_event = loader.get_event
     root: _Node | None = None
     stack: list[_Node] = []
     documents = 0
     try:
         while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
+            event = get_event()
+            kind = _KIND.get(event.__class__) if event is not None else None
+            if kind is None:  # StreamEndEvent (or the end of the stream)
                 return root
+            if kind == _SKIP:
+                continue
+            if kind == _END:
+                stack.pop()
+                continue
             line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent):
+            if kind == _DOC:
                 documents += 1
                 if documents > 1:
                     raise _Refused(line, "a fact file holds one YAML document; remove the second '---'")
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(event, yaml.AliasEvent):
+            if kind == _ALIAS:
                 raise _Refused(line, f"YAML alias *{event.anchor} is not allowed in fact files: write the value out")
-            if getattr(event, "anchor", None) is not None:
+            if event.anchor is not None:
                 raise _Refused(line, f"YAML anchor &{event.anchor} is not allowed in fact files: write values out")
-            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                stack.pop()
-                continue
-            if isinstance(event, yaml.ScalarEvent):
-                if len(event.value) > MAX_SCALAR_CHARS:
-                    raise _Refused(line, f"a value of {len(event.value):,} characters; at most "
+            if kind == _SCALAR:
+                value = event.value
+                if len(value) > MAX_SCALAR_CHARS:
+                    raise _Refused(line, f"a value of {len(value):,} characters; at most "
                                          f"{MAX_SCALAR_CHARS:,} are read")
-                node = _Node("scalar", event.value, line, plain=event.style is None)
-            elif isinstance(event, yaml.SequenceStartEvent):
-                node = _Node("seq", [], line)
-            else:  # MappingStartEvent
-                node = _Node("map", [], line)
+                node = _Node("scalar", value, line, event.style is None)
+            else:
+                node = _Node("seq" if kind == _SEQ else "map", [], line)
             if stack:
                 parent = stack[-1]
+                children = parent.value
                 if parent.kind == "seq":
-                    parent.value.append(node)
-                elif parent.value and len(parent.value[-1]) == 1:
-                    parent.value[-1].append(node)  # the value of the pending key
+                    children.append(node)
+                elif children and len(children[-1]) == 1:
+                    children[-1].append(node)  # the value of the pending key
                 else:
-                    parent.value.append([node])  # a key, waiting for its value
+                    children.append([node])  # a key, waiting for its value
             else:
                 root = node
-            if node.kind != "scalar":
+            if kind != _SCALAR:
                 if len(stack) >= MAX_DEPTH:
                     raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels; fact records are flat")
                 stack.append(node)
@@ -128,12 +138,19 @@ def _value(node: _Node, lines: dict[str, int], path: str, problems: list[Problem
 
 def read_yaml(path: Path, label: str) -> tuple[list[Record], list[Problem]]:
     problems: list[Problem] = []
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return [], [Problem(label, 1, f"a YAML file of {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB "
-                                      "(put big datasets in JSON Lines or CSV files)")]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return [], [Problem(label, 1, f"a YAML file of {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} "
+                                          "MB (put big datasets in JSON Lines or CSV files)")]
+        raw = path.read_bytes()
+    except OSError as e:
+        return [], [Problem(label, 1, f"cannot read: {e.strerror}")]
+    binary = nul_problem(raw, label)
+    if binary is not None:
+        return [], [binary]
+    try:
+        text = raw.decode("utf-8-sig")
         root = _compose(text)
     except _Refused as e:
         return [], [Problem(label, e.line, e.message)]
@@ -143,8 +160,8 @@ def read_yaml(path: Path, label: str) -> tuple[list[Record], list[Problem]]:
         what = getattr(e, "problem", None) or str(e)
         return [], [Problem(label, line, f"YAML syntax error: {what}")]
     except UnicodeDecodeError as e:
-        line = path.read_bytes()[: e.start].count(b"\n") + 1
-        return [], [Problem(label, line, f"not UTF-8 text: {e.reason} at byte {e.start}")]
+        line = raw[: e.start].count(b"\n") + 1
+        return [], [Problem(label, line, f"not UTF-8 text: {e.reason} at byte {e.start + 1}")]
     if root is None:
         return [], []
     if root.kind != "map":

@@ -146,6 +146,50 @@ def test_validate_a_file_with_the_rest_of_the_dataset(tmp_path):
     assert runner.invoke(app, ["validate", str(new), "--with", str(tmp_path / "empty")]).exit_code == 2
 
 
+WARNED = ("sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
+          "entities:\n  - id: a\n    type: Person\n    name: A\n  - id: b\n    type: ArmedGroup\n    name: B\n"
+          "relations:\n  - type: LEADS\n    from: a\n    to: b\n    credibility: 2\n"
+          "    evidence:\n      - source: s1\n        quote: A apparently leads B\n")  # credibility: line 18
+TOO_STRONG = ("credibility 2 is stronger than the policy allows: 'apparently' (the report itself doubts it) "
+              "caps it at 4 (doubtful)")
+
+
+def test_warnings_follow_problems_and_fail_only_when_strict(tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(WARNED, encoding="utf-8")
+    r = runner.invoke(app, ["validate", str(facts)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        f"{facts}:18: warning: {TOO_STRONG}",
+        "ok: 1 sources, 2 entities, 1 relations, 1 pieces of evidence; 1 warning(s) (--strict makes them problems)"]
+    r = runner.invoke(app, ["validate", str(facts), "--strict"])
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [f"{facts}:18: {TOO_STRONG}"] and r.stderr == "1 problem(s) in 1 file(s)\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities:\n  - id: c\n    type: Persn\n    name: C\n", encoding="utf-8")
+    r = runner.invoke(app, ["validate", str(tmp_path)])
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [f"{bad}:3: unknown entity type 'Persn' (did you mean 'Person'?)",
+                                     f"{facts}:18: warning: {TOO_STRONG}"]
+    assert r.stderr == "1 problem(s) in 1 of 2 file(s); 1 warning(s)\n"
+
+
+def test_warnings_never_block_other_commands(tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(WARNED, encoding="utf-8")
+    r = runner.invoke(app, ["stats", str(facts), "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["relations"] == 1
+    assert r.stderr == "note: 1 warning(s) about the facts (kg validate shows them)\n"
+
+
+def test_warnings_of_the_with_files_are_theirs(tmp_path):
+    (tmp_path / "rest.yaml").write_text(WARNED, encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text("entities:\n  - id: c\n    type: Person\n    name: C\n", encoding="utf-8")
+    r = runner.invoke(app, ["validate", str(new), "--with", str(tmp_path / "rest.yaml"), "--strict"])
+    assert r.exit_code == 0 and r.stdout.startswith("ok: 1 file checked with 1 other file(s)"), r.output
+
+
 # --------------------------------------------------------------------------- small trust fixes
 
 

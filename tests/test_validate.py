@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.schema import REGISTRY
-from loaders import ValidationFailed, load_facts
+from loaders import ValidationFailed, check_files, load_facts
 
 HEADER = """\
 sources:
@@ -304,3 +304,183 @@ def test_grade_messages_follow_the_registry():
     cred = REGISTRY.credibility
     assert explain(err, ("credibility",), "relation", None, {}) == \
         f"credibility must be {cred.best}-{cred.worst} ({cred.title}), got 8"
+
+
+# --------------------------------------------------------------------------- time and attribution
+
+
+def checked(tmp_path: Path, text: str = "", *, files: dict[str, str] | None = None, doc: str | None = None,
+            strict: bool = False):
+    """(errors, warnings) as (file, line, message), with ``doc`` as the text of doc.txt (and --documents)."""
+    files = dict(files or {})
+    if text:
+        files["facts.yaml"] = HEADER + textwrap.dedent(text)
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "doc.txt").write_text(doc or "", encoding="utf-8")
+    found = check_files([tmp_path / n for n in files], docs if doc is not None else None, strict=strict)
+    as_tuples = lambda ps: [(Path(p.file).name, p.line, p.message) for p in ps]  # noqa: E731
+    return as_tuples(found.problems), as_tuples(found.warnings)
+
+
+def evidence(quote: str = "Husam Luqa leads", **fields) -> str:
+    return f'\n      - source: s1\n        quote: "{quote}"' + "".join(f"\n        {k}: {v}" for k, v in fields.items())
+
+
+def test_according_to_an_id_must_name_an_entity(tmp_path):
+    # Line 26 is the according_to of the first piece of evidence.
+    assert problems(tmp_path, rel(ev=evidence(according_to="luqaa"))) == [
+        ("facts.yaml", 26, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an anonymous "
+                           "originator, write it in words")]
+    assert problems(tmp_path, rel(ev=evidence(according_to="army"))) == []
+    assert problems(tmp_path, rel(ev=evidence(according_to="'a source close to the army'"), cred="3")) == []
+
+
+def test_via_must_name_an_entity(tmp_path):
+    assert problems(tmp_path, rel(ev=evidence(via="armyy"))) == [
+        ("facts.yaml", 26, "via: unknown entity 'armyy' (did you mean 'army'?)")]
+    assert problems(tmp_path, rel(ev=evidence(via="town"))) == []
+
+
+def test_observed_after_the_source_came_out(tmp_path):
+    assert problems(tmp_path, rel(ev=evidence(observed="2022"))) == [
+        ("facts.yaml", 26, "observed 2022 is after the source's publication 2021-12")]
+    assert problems(tmp_path, rel(ev=evidence(observed="2021-12-31"))) == []
+    undated = HEADER.replace("published: 2021-12", "retrieved: 2021-06")
+    text = undated + rel(ev=evidence(observed="2021-07"))
+    assert problems(tmp_path, files={"f.yaml": text}) == [
+        ("f.yaml", 26, "observed 2021-07 is after the source was retrieved 2021-06 (its publication date is unknown)")]
+
+
+def test_references_of_a_rejected_relation_are_checked_too(tmp_path):
+    found = problems(tmp_path, rel(cred="9", ev=evidence(according_to="luqaa", via="armyy")))
+    assert ("facts.yaml", 26, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
+                              "anonymous originator, write it in words") in found
+    assert ("facts.yaml", 27, "via: unknown entity 'armyy' (did you mean 'army'?)") in found
+
+
+ENTITY_EVIDENCE = """\
+entities:
+  - id: sohr
+    type: Organization
+    name: SOHR
+    evidence:
+      - source: s1
+        quote: "Husam Luqa commands"
+        according_to: monitor
+        via: nobody
+        observed: 2023
+      - source: s9
+        quote: "Husam Luqa leads"
+  - id: monitor
+    type: Person
+    name: A monitor
+    evidence:
+      - source: s1
+        quote: "Husam Luqa leads"
+        credibility: 2
+        according_to: a local source
+"""
+
+
+def test_entity_evidence_is_checked_like_relation_evidence(tmp_path):
+    # `monitor` is named before it is defined: entity evidence is checked once every entity is known.
+    errors, warnings = checked(tmp_path, files={"a.yaml": HEADER, "e.yaml": ENTITY_EVIDENCE},
+                               doc="Major General Husam Luqa leads the army.\n")
+    assert errors == [
+        ("e.yaml", 7, "quote not found in doc.txt: 'Husam Luqa commands'"),
+        ("e.yaml", 9, "via: unknown entity 'nobody'"),
+        ("e.yaml", 10, "observed 2023 is after the source's publication 2021-12"),
+        ("e.yaml", 11, "evidence cites unknown source 's9'"),
+    ]
+    assert warnings == [
+        ("e.yaml", 19, "credibility 2 is stronger than the policy allows: an anonymous originator (an anonymous "
+                       "originator) caps it at 3 (possibly true)")]
+
+
+def test_csv_rows_carry_when_and_who(tmp_path):
+    table = ("type,from,to,credibility,source,quote,observed,according_to,via\n"
+             "LEADS,luqa,army,3,s1,Husam Luqa leads,2021-11,a local source,town\n"
+             "LEADS,luqa,army,2,s1,Luqa leads,2022,luqaa,armyy\n")
+    errors, warnings = checked(tmp_path, files={"a.yaml": HEADER, "r.relations.csv": table})
+    assert errors == [
+        ("r.relations.csv", 3, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
+                               "anonymous originator, write it in words"),
+        ("r.relations.csv", 3, "observed 2022 is after the source's publication 2021-12"),
+        ("r.relations.csv", 3, "via: unknown entity 'armyy' (did you mean 'army'?)"),
+    ]
+    assert warnings == []
+    good = table.splitlines()[:2]
+    (tmp_path / "r.relations.csv").write_text("\n".join(good) + "\n", encoding="utf-8")
+    [edge] = load_facts([tmp_path / "a.yaml", tmp_path / "r.relations.csv"]).edges.values()
+    assert edge.evidence[0].as_dict() == {"source": "s1", "quote": "Husam Luqa leads", "credibility": 3,
+                                          "observed": "2021-11", "observed_stated": True,
+                                          "according_to": "a local source", "via": "town"}
+
+
+# --------------------------------------------------------------------------- the grading policy: warnings
+
+
+def test_a_hedged_quote_graded_too_strongly_is_a_warning_at_its_grade(tmp_path):
+    errors, warnings = checked(tmp_path, rel(ev=evidence("Husam Luqa apparently leads")))
+    assert errors == [] and warnings == [
+        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
+                           "doubts it) caps it at 4 (doubtful)")]
+    # The piece's own grade, on its own line (28), is the one checked.
+    errors, warnings = checked(tmp_path, rel(ev=evidence() + evidence("It is highly likely he leads",
+                                                                      credibility=1)))
+    assert warnings == [
+        ("facts.yaml", 28, "credibility 1 is stronger than the policy allows: 'It is highly likely' (the report "
+                           "assesses or hedges rather than states) caps it at 3 (possibly true)")]
+    assert checked(tmp_path, rel(ev=evidence("Husam Luqa apparently leads"), cred="4")) == ([], [])
+
+
+def test_words_trimmed_off_a_quote_are_read_in_its_sentence(tmp_path):
+    doc = ("Husam Luqa was seen in Town. Apparently, Major General Husam Luqa leads “The Army”, "
+           "and it seems he stays.\nHusam Luqa commands the guard, reportedly.\n")
+    errors, warnings = checked(tmp_path, rel(ev=evidence()), doc=doc)
+    assert errors == [] and warnings == [
+        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'Apparently' (the report itself "
+                           "doubts it) caps it at 4 (doubtful); the words are in the quote's sentence in doc.txt")]
+    # What follows the quote's clause ("and it seems") is another statement; its own clause is read.
+    assert checked(tmp_path, rel(ev=evidence("Husam Luqa was seen in Town")), doc=doc) == ([], [])
+    errors, warnings = checked(tmp_path, rel(ev=evidence("Husam Luqa commands the guard")), doc=doc)
+    assert [w[2] for w in warnings] == [
+        "credibility 2 is stronger than the policy allows: 'reportedly' (the report assesses or hedges rather "
+        "than states) caps it at 3 (possibly true); the words are in the quote's sentence in doc.txt"]
+
+
+def test_warnings_block_nothing_unless_strict(tmp_path):
+    text = rel(ev=evidence("Husam Luqa apparently leads"))
+    errors, warnings = checked(tmp_path, text)
+    assert errors == [] and len(warnings) == 1
+    assert len(load_facts([tmp_path / "facts.yaml"]).edges) == 1
+    errors, warnings = checked(tmp_path, text, strict=True)
+    assert warnings == [] and errors == [
+        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
+                           "doubts it) caps it at 4 (doubtful)")]
+    with pytest.raises(ValidationFailed):
+        load_facts([tmp_path / "facts.yaml"], strict=True)
+
+
+def test_a_warning_reads_as_one(tmp_path):
+    (tmp_path / "facts.yaml").write_text(HEADER + rel(ev=evidence("Husam Luqa apparently leads")), encoding="utf-8")
+    [w] = check_files([tmp_path / "facts.yaml"]).warnings
+    assert w.is_warning and str(w).startswith(f"{w.file}:22: warning: credibility 2 is stronger than")
+    assert str(w.as_error()) == f"{w.file}:22: " + w.message
+
+
+def test_every_phrase_of_the_policy_is_found_in_any_case(tmp_path):
+    # Validation passes over quotes that cannot break a rule without asking the policy: never one that does.
+    from graph.hedging import POLICY
+
+    phrases = [(rule, phrase) for rule in POLICY for phrase in rule.phrases]
+    text = "relations:\n" + "".join(
+        rel(frm="luqa", to="army", cred="1", ev=evidence(f"So, {phrase.upper()}, Husam Luqa leads")).removeprefix(
+            "relations:\n") for _, phrase in phrases)
+    errors, warnings = checked(tmp_path, text)
+    assert errors == [] and len(warnings) == len(phrases)
+    for (rule, phrase), (_, _, message) in zip(phrases, warnings, strict=True):
+        assert f"{phrase.upper()!r} ({rule.why}) caps it at {rule.cap}" in message, (phrase, message)
