@@ -111,7 +111,9 @@ def explorer_png(out: Path, *, paths: list[Path] | None = None, width: int = 136
         try:
             with driver(settings) as drv:
                 load_rows(drv, FactRows(facts, "seed"))
-            config = ExplorerConfig(settings=settings, documents=DOCUMENTS if DOCUMENTS.is_dir() else None)
+            # A busy machine must not turn the picture into a timeout toast: reads may take their time here.
+            config = ExplorerConfig(settings=settings, documents=DOCUMENTS if DOCUMENTS.is_dir() else None,
+                                    request_timeout=60.0)
             web = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=_free_port(),
                                                 log_level="warning", access_log=False))
             thread = threading.Thread(target=web.run, daemon=True)

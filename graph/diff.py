@@ -58,15 +58,22 @@ def _compare(kind: str, key: str, old: dict[str, Any], new: dict[str, Any]) -> C
 
 
 def _diff(kind: str, old: dict, new: dict, ident, fields) -> Iterable[Change]:
-    for key in sorted(old.keys() - new.keys()):
+    # One pass over each version, one lookup per record; only what differs is sorted (a million unchanged
+    # relations cost no set operations and no sort).
+    removed, differ = [], []
+    for key, a in old.items():
+        b = new.get(key)
+        if b is None:
+            removed.append(key)
+        elif a != b:  # dataclass / model equality: the common case costs one comparison
+            differ.append(key)
+    added = [key for key in new if key not in old]
+    for key in sorted(removed):
         yield Change(kind, ident(key), REMOVED, {k: (v, None) for k, v in fields(old[key]).items()})
-    for key in sorted(new.keys() - old.keys()):
+    for key in sorted(added):
         yield Change(kind, ident(key), ADDED, {k: (None, v) for k, v in fields(new[key]).items()})
-    for key in sorted(old.keys() & new.keys()):
-        a, b = old[key], new[key]
-        if a == b:  # dataclass / model equality: the common case costs one comparison
-            continue
-        change = _compare(kind, ident(key), fields(a), fields(b))
+    for key in sorted(differ):
+        change = _compare(kind, ident(key), fields(old[key]), fields(new[key]))
         if change is not None:
             yield change
 

@@ -196,7 +196,7 @@ def load_registry(path: Path = SCHEMA_FILE) -> Registry:
     for name, spec in ent_raw.items():
         if not _ENTITY_NAME.match(name):
             raise SchemaError(f"entity type {name!r} must be CamelCase letters and digits")
-        if name in ("Entity", "Source"):
+        if name in ("Entity", "Source", "Dataset", "Loading"):  # the store's own labels (graph.neo4j)
             raise SchemaError(f"entity type {name!r} is reserved")
         spec = spec or {}
         entities[name] = EntityType(

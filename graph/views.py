@@ -8,8 +8,10 @@ first: ``credibility_at_least=3`` keeps facts graded 1, 2 or 3,
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 import networkx as nx
 
@@ -17,7 +19,8 @@ from .asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, holds_on
 from .names import name_key
 from .schema import REGISTRY
 
-__all__ = ["filter_graph", "name_index", "neighbourhood", "parse_day", "resolve"]
+__all__ = ["UnknownEntity", "View", "filter_graph", "name_index", "neighbourhood", "parse_day", "resolve", "select",
+           "suggest"]
 
 
 def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
@@ -127,4 +130,86 @@ def neighbourhood(G: nx.MultiDiGraph, centres: Iterable[str], depth: int = 1) ->
             break
     H = G.subgraph(seen).copy()
     H.graph.update(G.graph)
+    return H
+
+
+# -- a view: what a snapshot shows and an export writes -----------------------------------------------
+
+
+class UnknownEntity(LookupError):
+    """A focus name that matches no entity; ``suggestions`` holds the closest names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        super().__init__(f"no entity is named {name!r}{hint}")
+
+
+@dataclass
+class View:
+    """What a snapshot shows (and an export writes): filters and focus, as given (for the heading)."""
+
+    as_of: date | None = None
+    credibility_at_least: int | None = None
+    reliability_at_least: str | None = None
+    focus: list[str] = field(default_factory=list)
+    depth: int = 1
+    horizon: Horizon = DEFAULT_HORIZON
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the heading.
+
+        >>> View(credibility_at_least=2, reliability_at_least="A").describe()
+        ['credibility 1-2', 'reliability A only']
+        """
+        out = []
+        if self.as_of:
+            out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
+        for scale, grade in ((REGISTRY.credibility, self.credibility_at_least),
+                             (REGISTRY.reliability, self.reliability_at_least)):
+            if grade is not None:
+                out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
+        if self.focus:
+            out.append(f"within {self.depth} hop{'s' if self.depth != 1 else ''} of {', '.join(self.focus)}")
+        return out
+
+
+def suggest(G: nx.MultiDiGraph, text: str, n: int = 3) -> list[str]:
+    """The entity names (or aliases) closest to ``text``.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("fog-47", type="ArmedGroup", name="Fog 47", aliases=[])
+    >>> suggest(G, "Fog 74")
+    ['Fog 47']
+    """
+    shown: dict[str, str] = {}
+    for node, data in sorted(G.nodes(data=True)):
+        for t in (data.get("name", ""), *data.get("aliases", ()), node):
+            shown.setdefault(name_key(t), t)
+    close = difflib.get_close_matches(name_key(text), list(shown), n=n, cutoff=0.5)
+    return [shown[k] for k in close]
+
+
+def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
+    """The part of ``G`` a view shows: filtered by time and grade, then the focus neighbourhood.
+
+    Raises :class:`UnknownEntity` for a focus that names nothing.
+
+    >>> G = nx.MultiDiGraph([("abu-test", "brigade-9"), ("brigade-9", "old-hospital")])
+    >>> sorted(select(G, View(focus=["abu-test"])))
+    ['abu-test', 'brigade-9']
+    """
+    centres: list[str] = []
+    for name in view.focus:
+        found = resolve(G, name)
+        if not found:
+            raise UnknownEntity(name, suggest(G, name))
+        centres.extend(c for c in found if c not in centres)
+    H = G
+    if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
+        H = filter_graph(G, as_of=view.as_of, horizon=view.horizon, credibility_at_least=view.credibility_at_least,
+                         reliability_at_least=view.reliability_at_least, keep=centres)
+    if centres:
+        H = neighbourhood(H, centres, view.depth)
     return H

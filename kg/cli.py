@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from graph.build import build_graph, graph_stats
-from kg import export_cmd, load_cmd, neo4j_cmd, query_cmd, serve_cmd, viz_cmd
+from kg import analyze_cmd, claims_cmd, diff_cmd, export_cmd, load_cmd, neo4j_cmd, query_cmd, serve_cmd, viz_cmd
 from kg.common import (
     DEFAULT_MAX_PROBLEMS,
     EXIT_FAILED,
@@ -73,33 +73,42 @@ def validate(
              "the context the files are checked in; only the files' own problems are reported."),
     max_problems: int = typer.Option(
         DEFAULT_MAX_PROBLEMS, "--max-problems", min=0, metavar="N",
-        help="Print at most this many problems, then how many more there are (0: all)."),
+        help="Print at most this many problems (and as many warnings), then how many more there are (0: all)."),
+    strict: bool = typer.Option(
+        False, "--strict",
+        help="Count warnings (grades stronger than the grading policy in graph/hedging.yaml allows) as "
+             "problems: exit 1 when there are any."),
 ):
     """Check fact files; report every problem as FILE:LINE: message (exit 1), else a summary.
 
-    Validation never writes anything. With --with, the files are checked against the rest of the
+    Warnings (FILE:LINE: warning: message) follow the problems and do not change the exit code, unless
+    --strict. Validation never writes anything. With --with, the files are checked against the rest of the
     dataset, as when one file changed.
 
     Example: kg validate data --documents ../shared/seeds
 
     Example: kg validate data/relations/new-report.yaml --with data
     """
-    checked = check_facts(paths, documents, context=with_)
+    checked = check_facts(paths, documents, context=with_, strict=strict)
+    hint = " (--max-problems 0 lists them all)"
+    print_problems(checked.problems, max_problems=max_problems, hint=hint)
+    print_problems(checked.warnings, max_problems=max_problems, hint=hint, noun="warning")
     if checked.problems:
-        print_problems(checked.problems, max_problems=max_problems, hint=" (--max-problems 0 lists them all)")
-        err.print(problems_summary(checked.problems, len(checked.files)))
+        err.print(problems_summary(checked.problems, len(checked.files) + checked.not_read,
+                                   warnings=len(checked.warnings)))
         raise typer.Exit(EXIT_FAILED)
     facts = checked.facts
     evidence = sum(len(e.evidence) for e in facts.edges.values())
     quotes = " (quotes checked against documents)" if documents else ""
     counts = (f"{len(facts.sources)} sources, {len(facts.entities)} entities, "
               f"{len(facts.edges)} relations, {evidence} pieces of evidence{quotes}")
+    warned = f"; {len(checked.warnings)} warning(s) (--strict makes them problems)" if checked.warnings else ""
     if not checked.context:
-        out.print(f"ok: {counts}")
+        out.print(f"ok: {counts}{warned}")
         return
     n = len(checked.files)
     out.print(f"ok: {n} file{'' if n == 1 else 's'} checked with {len(checked.context)} other file(s) of --with; "
-              f"in all {counts}")
+              f"in all {counts}{warned}")
     if checked.context_problems:
         err.print(f"note: the --with files have {checked.context_problems} problem(s) of their own "
                   "(kg validate them to see)")
@@ -123,9 +132,12 @@ def stats(paths: list[Path] = PathsArg, format: StatsFormat = typer.Option(Stats
 
 viz_cmd.register(app)
 export_cmd.register(app)
+diff_cmd.register(app)
+claims_cmd.register(app)
 load_cmd.register(app)
 query_cmd.register(app)
 serve_cmd.register(app)
+analyze_cmd.register(app)
 app.add_typer(neo4j_cmd.app, name="neo4j", short_help=neo4j_cmd.SUMMARY)
 finish_help(app)
 

@@ -11,6 +11,17 @@ from graph.build import build_graph
 from graph.export import csv_paths, write_csv, write_gexf, write_graphml, write_json
 from graph.files import OutputError
 from kg.common import EXIT_FAILED, EXIT_USAGE, DocumentsOpt, KgError, PathsArg, check_output, out, read_facts
+from kg.view_options import (
+    AsOfOpt,
+    CredibilityOpt,
+    DepthOpt,
+    FocusOpt,
+    LookAheadOpt,
+    LookBackOpt,
+    ReliabilityOpt,
+    make_view,
+    select_view,
+)
 
 
 class ExportFormat(StrEnum):
@@ -50,8 +61,21 @@ def export(
         None, "--format", "-f", case_sensitive=False, show_default=False,
         help="json, graphml, gexf or csv (default: from the --out extension)."),
     documents: Path | None = DocumentsOpt,
+    focus: list[str] | None = FocusOpt,
+    depth: int | None = DepthOpt,
+    as_of: str | None = AsOfOpt,
+    look_back: str | None = LookBackOpt,
+    look_ahead: str | None = LookAheadOpt,
+    credibility_at_least: str | None = CredibilityOpt,
+    reliability_at_least: str | None = ReliabilityOpt,
 ):
     """Write the graph for other tools: json, graphml, gexf or csv.
+
+    The view options are kg viz's, and select the same part of the graph: --focus and --depth a
+    neighbourhood, --as-of the facts valid on a day (--look-back and --look-ahead: how long a fact
+    without stated dates holds around its reports), --credibility-at-least and
+    --reliability-at-least the facts with a piece of evidence graded at least that well. What you
+    export is what the snapshot shows.
 
     json: networkx node-link, lossless. Nodes carry id, type, name, aliases and attributes; edges
     carry source, target, type, sources, quotes, credibility, reliability, valid_from, valid_to,
@@ -71,13 +95,17 @@ def export(
     Everything is sorted (nodes by id, edges by from, type, to): the same facts give the same file.
 
     Example: kg export data --format gexf --out out/graph.gexf
+
+    Example: kg export data --out out/fog-47.json --focus "Fog 47" --depth 2 --as-of 2022-01
     """
     fmt = format or _SUFFIXES.get(out_path.suffix.lower())
     if fmt is None:
         raise KgError(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv",
                       EXIT_USAGE)
+    view = make_view(focus=focus, depth=depth, as_of=as_of, look_back=look_back, look_ahead=look_ahead,
+                     credibility_at_least=credibility_at_least, reliability_at_least=reliability_at_least)
     _check_out(out_path, fmt)
-    G = build_graph(read_facts(paths, documents))
+    G = select_view(build_graph(read_facts(paths, documents)), view)
     try:
         if fmt is ExportFormat.csv:
             if out_path.suffix.lower() != ".csv":
@@ -91,8 +119,9 @@ def export(
     except OSError as e:
         raise KgError(f"cannot write {out_path}: {e.strerror or e}", EXIT_FAILED) from None
     n, m = G.number_of_nodes(), G.number_of_edges()
+    shown = view.describe()
     out.print(f"wrote {' and '.join(map(str, written))} ({fmt.value}): {n} entit{'y' if n == 1 else 'ies'}, "
-              f"{m} relation{'' if m == 1 else 's'}")
+              f"{m} relation{'' if m == 1 else 's'}" + (f" ({'; '.join(shown)})" if shown else ""))
 
 
 def register(app: typer.Typer) -> None:

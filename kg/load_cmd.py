@@ -1,9 +1,20 @@
-"""`kg load` and `kg unload`: write validated facts into Neo4j, in sync with the files."""
+"""`kg load` and `kg unload`: write validated facts into Neo4j, in sync with the files.
+
+A load tells what it changed (created, updated, deleted: kind and id), and every way it can fail says
+whether Neo4j was left holding part of it: the dataset's load state (graph.neo4j.writer, "Load state")
+is ``loading`` from before the first write to after the last deletion, and ``kg load --check`` and
+``kg neo4j status`` show a dataset left so.
+"""
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -12,9 +23,37 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.mapping import FactRows
 from graph.neo4j.settings import get_settings
-from graph.neo4j.writer import DEFAULT_CHUNK, LoadError, LoadReport, load_rows, unload
-from kg.common import EXIT_INTERRUPTED, EXIT_USAGE, DocumentsOpt, KgError, PathsArg, err, out, read_facts
+from graph.neo4j.writer import (
+    DEFAULT_CHUNK,
+    DEFAULT_KEEP,
+    SINGULAR,
+    Changes,
+    DatasetState,
+    LoadError,
+    LoadReport,
+    datasets,
+    load_rows,
+    plan,
+    unload,
+)
+from kg.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    DocumentsOpt,
+    KgError,
+    PathsArg,
+    err,
+    fact_files,
+    out,
+    read_facts,
+    say,
+)
 from kg.tables import print_rows
+
+# How many changes `kg load` lists unless --changes asks for all.
+SHOWN_CHANGES = 20
+EXIT_TERMINATED = 143  # stopped with SIGTERM, as shells report it
 
 
 def default_dataset(paths: list[Path]) -> str:
@@ -22,6 +61,24 @@ def default_dataset(paths: list[Path]) -> str:
     first = Path(paths[0]).resolve()
     folder = first if first.is_dir() else first.parent
     return folder.name or "default"
+
+
+def files_digest(files: list[Path]) -> str:
+    """A digest of the fact files' names (relative to the folder they share) and contents, in order.
+
+    Recorded as the dataset's ``files_hash``: ``kg load --check`` tells whether the files changed
+    since the last load.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    resolved = [Path(f).resolve() for f in files]
+    root = os.path.commonpath([str(f.parent) for f in resolved]) if resolved else ""
+    for f in resolved:
+        h.update(os.path.relpath(f, root).encode("utf-8", "surrogateescape") + b"\0")
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 class _Bar:
@@ -39,21 +96,91 @@ class _Bar:
 
 
 def _progress() -> Progress:
+    # Drawn on a terminal only: into a pipe or a log it would leave blank lines before the result.
     return Progress(SpinnerColumn(), TextColumn("{task.description:<42}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True)
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
 _TALLIES = ("created", "updated", "deleted", "unchanged")
 
 
-def _summary(report: LoadReport, target: str, seconds: float) -> None:
-    out.print(f"dataset {report.dataset} -> {target}")
+def _tallies(report: LoadReport) -> None:
     rows = [[kind, *(getattr(report, kind).as_dict()[c] for c in _TALLIES)]
             for kind in ("sources", "entities", "relations")]
     print_rows(out, ["", *_TALLIES], rows, right=_TALLIES)
+
+
+def print_changes(changes: Changes, *, limit: int | None = SHOWN_CHANGES) -> None:
+    """``created entity   brigade-9`` lines, at most ``limit`` (None: every key kept), then how many more."""
+    shown, more = changes.lines(limit)
+    for change, kind, key in shown:
+        out.print(f"{change} {SINGULAR[kind]:<8} {key}")
+    if more:
+        out.print(f"... and {more} more; --changes for all")
+
+
+def _summary(report: LoadReport, target: str, seconds: float, all_changes: bool) -> None:
+    out.print(f"dataset {report.dataset} -> {target}")
+    _tallies(report)
+    print_changes(report.changes, limit=None if all_changes else SHOWN_CHANGES)
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     verdict = "" if report.changed else "; the graph was already up to date"
     out.print(f"loaded in {seconds:.1f}s ({phases}){verdict}")
+    before = report.before
+    if before is not None and before.incomplete:
+        what = "a load" if before.state == "loading" else f"`kg unload {before.name}`"
+        say(f"dataset {before.name} was incomplete ({what} started {before.when_started} did not finish); "
+            "this load completed it", label="note")
+
+
+def print_datasets(states: list[DatasetState]) -> None:
+    """The datasets Neo4j holds and their load state; a warning line for each incomplete one."""
+    if not states:
+        out.print("no dataset has a load state in Neo4j")
+        return
+    rows = [[d.name, d.state or "", (d.as_dict()["started"] or ""), (d.as_dict()["finished"] or "")]
+            for d in states]
+    print_rows(out, ["dataset", "state", "started", "finished"], rows)
+    for d in states:
+        if d.incomplete:
+            say(d.describe(), label="warning")
+
+
+def _after_failure(report: LoadReport, command: str) -> str:
+    """What Neo4j holds after a failed load, for the end of its error message."""
+    if report.incomplete:
+        return (f"; part of this load may have been written: dataset {report.dataset} is marked incomplete in "
+                f"Neo4j until `{command}` runs to the end (kg load --check shows its state)")
+    if report.marked or report.complete:
+        return ""
+    return "; nothing was written to Neo4j"
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (a plain `kill`) stops a load as Ctrl+C does: chunks in flight finish, the message is told."""
+    got: list[int] = []
+
+    def stop(signum, _frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield got
+        return
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _command_line(paths: list[Path], dataset: str | None) -> str:
+    words = ["kg load", *(str(p) for p in paths)]
+    if dataset is not None:
+        words += ["--dataset", dataset]
+    return " ".join(words)
 
 
 def load(
@@ -64,42 +191,95 @@ def load(
     documents: Path | None = DocumentsOpt,
     chunk_size: int = typer.Option(DEFAULT_CHUNK, "--chunk-size", min=1, max=100_000,
                                    help="Rows per transaction."),
+    changes: bool = typer.Option(
+        False, "--changes", help=f"List every change (kind and id); without it, the first {SHOWN_CHANGES}."),
+    check: bool = typer.Option(
+        False, "--check",
+        help="Write nothing: show what a load would change and the datasets' load states; exit 1 when the "
+             "dataset is incomplete or a load would change it."),
 ) -> None:
     """Validate fact files, then load them into Neo4j as one dataset (idempotent).
 
     Nothing is written unless every file is valid. New and changed facts are
     written, unchanged ones skipped, and facts no longer in the files deleted
-    (only within this dataset). Connection: NEO4J_URI, NEO4J_USER,
-    NEO4J_PASSWORD, NEO4J_DATABASE.
+    (only within this dataset); the summary lists what changed. A load that
+    stops half-way leaves the dataset marked incomplete in Neo4j until a load
+    runs to the end. Connection: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
+    NEO4J_DATABASE.
 
     Example: kg load data --documents ../shared/seeds
+
+    Example: kg load data --check
     """
+    settings = get_settings()  # a malformed NEO4J_* setting is told before anything is read
     name = dataset if dataset is not None else default_dataset(paths)
     if not name.strip():
         raise KgError("--dataset must not be empty", EXIT_USAGE)
-    facts = read_facts(paths, documents, writes="Neo4j")
+    facts = read_facts(paths, documents, writes="" if check else "Neo4j")
+    files_hash = files_digest(fact_files(paths))
+    keep = None if changes else DEFAULT_KEEP
+    target = f"{settings.uri} (database {settings.database})"
+    if check:
+        _check(FactRows(facts, name), settings, target, files_hash, keep)
+        return
     began = time.perf_counter()
     # Rows are computed as they are written: millions of small objects and no
     # cycles, which the cyclic GC would only rescan again and again.
     gc.freeze()
     gc.disable()
     rows = FactRows(facts, name)
-    settings = get_settings()
-    target = f"{settings.uri} (database {settings.database})"
+    report = LoadReport(name, changes=Changes(keep))
+    again = _command_line(paths, dataset)
+    try:
+        with _sigterm_as_interrupt() as signals, neo4j_errors(settings), \
+                driver(settings, notifications_min_severity="OFF") as drv:
+            drv.verify_connectivity()
+            with _progress() as progress:
+                load_rows(drv, rows, settings.database, chunk_size, progress=_Bar(progress), files_hash=files_hash,
+                          report=report)
+    except (Neo4jError, LoadError) as exc:
+        raise KgError(str(exc) + _after_failure(report, again)) from None
+    except KeyboardInterrupt:
+        if report.incomplete:
+            told = (f"nothing was deleted and every written row is complete, but dataset {name} is marked "
+                    f"incomplete in Neo4j until `{again}` runs to the end")
+        else:
+            told = "nothing was written to Neo4j" if not report.complete else "the load had finished"
+        code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
+        raise KgError(told, code, label=label) from None
+    except Exception as exc:  # a bug or a resource running out: still say what Neo4j holds
+        raise KgError(f"the load failed: {type(exc).__name__}: {exc}{_after_failure(report, again)}",
+                      EXIT_FAILED) from None
+    finally:
+        gc.enable()
+    _summary(report, target, time.perf_counter() - began, changes)
+
+
+def _check(rows: FactRows, settings, target: str, files_hash: str, keep: int | None) -> None:
     try:
         with neo4j_errors(settings), driver(settings, notifications_min_severity="OFF") as drv:
             drv.verify_connectivity()
             with _progress() as progress:
-                bar = _Bar(progress)
-                report = load_rows(drv, rows, settings.database, chunk_size, progress=bar)
+                report = plan(drv, rows, settings.database, _Bar(progress), keep=keep)
+            states = datasets(drv, settings.database)
     except (Neo4jError, LoadError) as exc:
-        raise KgError(str(exc)) from None
-    except KeyboardInterrupt:
-        raise KgError("nothing was deleted and every written row is complete; run the same command again "
-                      "to finish the load", EXIT_INTERRUPTED, label="interrupted") from None
-    finally:
-        gc.enable()
-    _summary(report, target, time.perf_counter() - began)
+        raise KgError(f"{exc}; nothing was written") from None
+    before = report.before
+    out.print(f"dataset {rows.dataset} in {target}: what a load of these files would change")
+    _tallies(report)
+    print_changes(report.changes, limit=None if keep is None else SHOWN_CHANGES)
+    out.print("datasets in Neo4j:")
+    print_datasets(states)
+    if before is not None and before.files_hash is not None and before.state is not None:
+        same = before.files_hash == files_hash
+        out.print(f"the files are {'the same as' if same else 'not those of'} the last load of {rows.dataset}")
+    if before is not None and before.incomplete:
+        raise KgError(before.describe())
+    pending = report.changes.total()
+    if pending:
+        raise KgError(f"dataset {rows.dataset} is not up to date: a load would change {pending} "
+                      f"{'row' if pending == 1 else 'rows'}")
+    out.print(f"dataset {rows.dataset} is up to date")
 
 
 def unload_cmd(
@@ -110,14 +290,16 @@ def unload_cmd(
     Example: kg unload florentine
     """
     settings = get_settings()
+    report = LoadReport(dataset)
     try:
         with neo4j_errors(settings), driver(settings, notifications_min_severity="OFF") as drv:
             drv.verify_connectivity()
             with _progress() as progress:
-                bar = _Bar(progress)
-                report = unload(drv, dataset, settings.database, progress=bar)
+                unload(drv, dataset, settings.database, progress=_Bar(progress), report=report)
     except Neo4jError as exc:
-        raise KgError(str(exc)) from None
+        more = (f"; dataset {dataset} is marked incomplete in Neo4j until `kg unload {dataset}` runs to the end"
+                if report.incomplete else "")
+        raise KgError(f"{exc}{more}") from None
     if not (report.entities.deleted or report.sources.deleted):
         out.print(f"dataset {dataset} holds nothing in {settings.uri}; nothing to do")
         return

@@ -10,9 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.neo4j import server as neo4j_server
-from graph.neo4j.connection import Neo4jError
+from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.settings import get_settings
+from graph.neo4j.writer import datasets
 from kg.common import EXIT_NOT_RUNNING, KgError, KgGroup, out, say
+from kg.load_cmd import print_datasets
 
 SUMMARY = "Run a local Neo4j 5.26 Community server (no Docker needed; Java 17 and Maven are)."
 app = typer.Typer(
@@ -100,14 +102,18 @@ def stop(
 
 @app.command()
 def status(data_dir: DataDir = None) -> None:
-    """Show whether the server runs, where it listens and its version (asked over Bolt).
+    """Show whether the server runs, where it listens, its version, and the datasets it holds.
+
+    Each dataset is shown with its load state: "complete", or "loading" / "unloading" when a
+    load or unload stopped half-way (run it again to complete it).
 
     Exit code: 0 running, 3 not running, 1 running but not answering.
 
     Example: kg neo4j status --data-dir /tmp/kg-test
     """
+    settings = get_settings()
     try:
-        info = neo4j_server.status(data_dir=data_dir)
+        info = neo4j_server.status(data_dir=data_dir, settings=settings)
     except (neo4j_server.ServerError, OSError) as exc:
         raise KgError(str(exc)) from None
     if not info["running"]:
@@ -121,3 +127,11 @@ def status(data_dir: DataDir = None) -> None:
     out.print(grid)
     if "error" in info:
         raise KgError(f"the server does not answer queries: {info['error']}")
+    client = settings.model_copy(update={"uri": info["uri"]})
+    try:
+        with neo4j_errors(client), driver(client, connection_timeout=5, notifications_min_severity="OFF") as drv:
+            states = datasets(drv, settings.database)
+    except Neo4jError as exc:
+        raise KgError(f"cannot list the datasets of database {settings.database}: {exc}") from None
+    out.print(f"datasets in database {settings.database}:")
+    print_datasets(states)

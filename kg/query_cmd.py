@@ -73,6 +73,8 @@ def _list(fmt: Format) -> None:
             entry.append(f"    {q.notes}\n")
         for p in q.params:
             entry.append(f"    {p.signature()}: {p.description}\n")
+        if q.requires:
+            entry.append("    give " + " or ".join(f"-p {r}=..." for r in q.requires) + "\n")
         for example in q.examples:
             entry.append(f"    e.g. {example}\n", style="dim")
         out.print(entry)

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
+from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.neo4j.connection import Neo4jError, describe, driver
 from graph.neo4j.settings import get_settings
-from kg.common import KgError, out, say
+from kg.common import EXIT_USAGE, KgError, out, say
 
 
 def serve(
@@ -27,18 +28,31 @@ def serve(
     query_timeout: Annotated[float, typer.Option(min=0.1, max=600, help="Seconds a console or named query "
                                                                         "may run.")] = 10.0,
     row_limit: Annotated[int, typer.Option(min=1, max=100_000, help="Rows a query may return.")] = 2000,
+    look_back: Annotated[str | None, typer.Option(
+        "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
+        help="As of a date, a fact without stated dates holds from this long before its first report "
+             "(e.g. 90d, 6m, 1y).")] = None,
+    look_ahead: Annotated[str | None, typer.Option(
+        "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
+        help="... and until this long after its last report.")] = None,
 ) -> None:
     """Explore the graph in a browser: search, neighbourhoods, evidence, filters, queries, exports.
 
     Reads the Neo4j database of NEO4J_URI (load it with `kg load` first); everything the page does is a read.
 
     Example: kg serve --documents ../shared/seeds
+
+    Example: kg serve --look-back 3m --look-ahead 2y
     """
     import uvicorn
 
     from viz.explorer.app import create_app
     from viz.explorer.config import TOKEN_ENV, ExplorerConfig, is_loopback, new_token
 
+    try:
+        horizon = Horizon.parse(look_back, look_ahead)
+    except ValueError as exc:
+        raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
     token = token or os.environ.get(TOKEN_ENV) or None
     generated = False
     if not is_loopback(host) and not token:
@@ -59,7 +73,7 @@ def serve(
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     config = ExplorerConfig(host=host, port=port, token=token, documents=documents, settings=settings,
-                            query_timeout=query_timeout, row_limit=row_limit)
+                            query_timeout=query_timeout, row_limit=row_limit, horizon=horizon)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     if token:
@@ -70,6 +84,7 @@ def serve(
         say(f"listening on {host}: reachable from the network; every request needs the access token.",
             label="warning")
     out.print(f"actorgraph explorer on {url}  (Neo4j {settings.uri}; Ctrl+C stops)")
+    out.print(f"as-of horizon: {horizon.describe()}")
     try:
         uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
     except OSError as exc:

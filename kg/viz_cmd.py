@@ -6,12 +6,14 @@ from pathlib import Path
 
 import typer
 
+from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.build import build_graph
 from graph.files import OutputError
 from graph.schema import REGISTRY
 from graph.views import parse_day
 from kg.common import (
     EXIT_FAILED,
+    EXIT_USAGE,
     CredibilityOpt,
     KgError,
     PathsArg,
@@ -42,6 +44,13 @@ def viz(
     depth: int | None = typer.Option(None, "--depth", min=0, help="Hops around --focus (default 1)."),
     as_of: str | None = typer.Option(None, "--as-of", metavar="DATE",
                                         help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    look_back: str | None = typer.Option(
+        None, "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
+        help="A fact without stated dates holds from this long before its first report (e.g. 90d, 6m, 1y): "
+             "for --as-of and the page's as-of slider."),
+    look_ahead: str | None = typer.Option(
+        None, "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
+        help="... and until this long after its last report."),
     credibility_at_least: str | None = CredibilityOpt,
     reliability_at_least: str | None = ReliabilityOpt,
     title: str | None = typer.Option(None, "--title", help="Heading of the page (default: the input names)."),
@@ -52,15 +61,21 @@ def viz(
     labelled by type; click anything for its evidence. Search by name or alias in the page.
 
     Example: kg viz data --out out/graph.html --focus "Fog 47" --depth 2 --credibility-at-least 3
+
+    Example: kg viz data --out out/2022.html --as-of 2022-06 --look-back 6m --look-ahead 1y
     """
     from viz.snapshot import UnknownEntity, View, select, write_snapshot
 
     if depth is not None and not focus:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
+    try:
+        horizon = Horizon.parse(look_back, look_ahead)
+    except ValueError as exc:
+        raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
     view = View(as_of=_day(as_of),
                 credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
                 reliability_at_least=parse_grade(REGISTRY.reliability, reliability_at_least, "--reliability-at-least"),
-                focus=list(focus or []), depth=1 if depth is None else depth)
+                focus=list(focus or []), depth=1 if depth is None else depth, horizon=horizon)
     check_output(out_file)  # before the work, not after it
     G = build_graph(read_facts(paths))
     try:
@@ -69,7 +84,7 @@ def viz(
         raise KgError(str(e)) from None
     heading = title if title is not None else "actorgraph: " + ", ".join(p.name or str(p) for p in paths)
     try:
-        write_snapshot(H, out_file, title=heading, view=view)
+        write_snapshot(H, out_file, title=heading, view=view, context=G)
     except OutputError as e:  # e.g. the folder went missing meanwhile
         raise KgError(str(e), EXIT_FAILED) from None
     except OSError as e:
@@ -78,6 +93,9 @@ def viz(
     n, m = H.number_of_nodes(), H.number_of_edges()
     out.print(f"wrote {out_file}: {n} entit{'y' if n == 1 else 'ies'}, {m} relation{'' if m == 1 else 's'} "
               f"({size:.1f} MB, self-contained)")
+    # The horizon decides what an as-of date shows, here and on the page's slider: always said.
+    out.print(f"as of {view.as_of.isoformat()}: {horizon.describe()}" if view.as_of
+              else f"as-of horizon: {horizon.describe()}")
 
 
 def register(app: typer.Typer) -> None:

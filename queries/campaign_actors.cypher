@@ -4,6 +4,6 @@
 // example: kg query campaign_actors -p campaign="Albukamal operation"
 MATCH (c:Entity {id: $campaign})<-[r:RUNS|SUPPORTS|LEADS|CARRIES_OUT]-(a:Entity)
 RETURN a.id AS id, a.name AS actor, a.type AS type, type(r) AS relation,
-       r.valid_from AS valid_from, r.valid_to AS valid_to,
+       r.valid_from AS valid_from, r.valid_to AS valid_to, r.time_basis AS time_basis,
        r.credibility AS credibility, r.reliability AS reliability, r.sources AS sources
 ORDER BY relation DESC, actor

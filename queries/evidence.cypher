@@ -8,5 +8,6 @@ UNWIND range(0, size(r.sources) - 1) AS i
 OPTIONAL MATCH (s:Source {id: r.sources[i]})
 RETURN startNode(r).name AS from, type(r) AS relation, endNode(r).name AS to,
        r.sources[i] AS source, s.title AS title, s.publisher AS publisher, s.published AS published,
-       s.reliability AS reliability, r.credibilities[i] AS credibility, r.quotes[i] AS quote
+       s.reliability AS reliability, r.credibilities[i] AS credibility, r.quotes[i] AS quote,
+       r.observed[i] AS observed, r.time_basis AS time_basis
 ORDER BY relation, from, reliability, credibility, source

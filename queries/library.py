@@ -11,14 +11,20 @@ Each file is one named query. It starts with a header of ``//`` comment lines::
 
 ``name`` must be the file's stem; ``answers`` is the question it answers, in
 one line; there is one ``param`` line per parameter and at least one
-``example``. Comments after the first line of Cypher are notes for whoever
-edits the query, and shown to no one.
+``example``. A query whose optional parameters are alternatives says so with
+``// requires: entity or publisher``: at least one of them must be given.
+Comments after the first line of Cypher are notes for whoever edits the
+query, and shown to no one.
 A parameter is ``NAME (KIND[ LO..HI][, default VALUE][, optional]) — description``
 with KIND one of:
 
 * ``entity``: an id, name or alias (case, accents and punctuation ignored),
   resolved to the entity's id before the query runs: the Cypher sees an id;
 * ``source``: a source id, checked to exist;
+* ``publisher``: a publisher as the sources write it (case, accents and
+  punctuation ignored, as :mod:`graph.attribution` counts publishers), checked
+  to exist: the Cypher gets the list of its spellings in the sources, to test
+  with ``s.publisher IN $name``;
 * ``text``: any string; the Cypher also gets ``$<name>_key``, its name key
   (:func:`graph.names.name_key`), for exact lookups in the ``entity_keys`` index;
 * ``integer`` (optionally bounded ``LO..HI``) and ``date`` (``YYYY``,
@@ -61,10 +67,10 @@ from graph.schema import REGISTRY
 from loaders.problems import did_you_mean
 
 QUERIES_DIR = Path(__file__).resolve().parent
-KINDS = ("entity", "source", "text", "integer", "date")
+KINDS = ("entity", "source", "publisher", "text", "integer", "date")
 MAX_CHOICES = 8  # candidates listed when a name is ambiguous
 
-_HEADER = re.compile(r"^//\s?(?:(name|answers|param|example):\s*(.*?)\s*$|(.*)$)")
+_HEADER = re.compile(r"^//\s?(?:(name|answers|param|example|requires):\s*(.*?)\s*$|(.*)$)")
 _PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<spec>[^)]*)\)\s*(?:[—–-]+\s*(?P<description>.*))?$")
 _KIND = re.compile(r"^(?P<kind>[a-z]+)(?:\s+(?P<lo>-?\d+)\.\.(?P<hi>-?\d+))?$")
 _USED = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -110,6 +116,7 @@ class NamedQuery:
     examples: tuple[str, ...]
     cypher: str  # the whole file, header included (comments are Cypher comments)
     notes: str = ""
+    requires: tuple[str, ...] = ()  # optional parameters of which at least one must be given
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:
@@ -123,7 +130,8 @@ class NamedQuery:
     def as_dict(self) -> dict[str, Any]:
         """``title`` is the one-line question (``answers``); ``description`` the analyst's notes."""
         return {"name": self.name, "title": self.answers, "description": self.notes,
-                "params": [p.as_dict() for p in self.params], "examples": list(self.examples)}
+                "params": [p.as_dict() for p in self.params], "requires": list(self.requires),
+                "examples": list(self.examples)}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -184,6 +192,11 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise fail("a parameter is declared twice")
+    requires = tuple(w for w in re.split(r"\s+or\s+|\s*,\s*", fields.get("requires", "")) if w)
+    for r in requires:
+        declared = next((p for p in params if p.name == r), None)
+        if declared is None or declared.required or declared.default is not None:
+            raise fail(f"'// requires:' names {r!r}, which is no optional parameter without a default")
     body = "\n".join(line for line in text.splitlines()[body_start - 1:] if not line.strip().startswith("//"))
     used = set(_USED.findall(body))
     derived = {f"{p.name}_key" for p in params if p.kind == "text"} | set(HORIZON_PARAMS)
@@ -195,7 +208,8 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
     for line, message in check_cypher(text):
         raise fail(message, line)
     return NamedQuery(name=fields["name"], answers=fields["answers"], params=tuple(params),
-                      examples=tuple(examples), cypher=text.strip() + "\n", notes=" ".join(notes), path=path)
+                      examples=tuple(examples), cypher=text.strip() + "\n", notes=" ".join(notes), path=path,
+                      requires=requires)
 
 # --------------------------------------------------------------------------- what the Cypher names
 
@@ -323,7 +337,7 @@ def _param(value: str, path: str, line: int) -> Param:
                 raise LibraryError(f"{path}:{line}: default: {e}") from None
         else:
             raise LibraryError(f"{path}:{line}: unknown parameter option {opt!r} (default VALUE, optional)")
-    if kind in ("entity", "source") and default is not None:
+    if kind in ("entity", "source", "publisher") and default is not None:
         raise LibraryError(f"{path}:{line}: an {kind} parameter cannot have a default")
     return Param(m["name"], kind, (m["description"] or "").strip(), required, default, lo, hi)
 
@@ -396,6 +410,8 @@ def coerce(query: NamedQuery, raw: Mapping[str, Any], horizon: Horizon | None = 
             params[p.name] = p.default
             continue
         params[p.name] = _convert(p.kind, value, p.name, p.minimum, p.maximum)
+    if query.requires and all(params[r] is None for r in query.requires):
+        raise UsageError(f"{query.name} needs " + " or ".join(f"-p {r}=..." for r in query.requires))
     for p in query.params:
         if p.kind == "text":
             params[f"{p.name}_key"] = name_key(params[p.name]) if params[p.name] is not None else ""
@@ -416,6 +432,7 @@ RETURN node.id AS id, node.type AS type, node.name AS name"""
 
 SOURCE_EXISTS = "MATCH (s:Source {id: $value}) RETURN s.id AS id"
 SOURCE_IDS = "MATCH (s:Source) RETURN s.id AS id"
+PUBLISHERS = "MATCH (s:Source) WHERE s.publisher IS NOT NULL RETURN DISTINCT s.publisher AS publisher"
 
 
 def _read(drv: neo4j.Driver, cypher: str, params: dict, database: str | None) -> list[neo4j.Record]:
@@ -455,8 +472,23 @@ def resolve_source(drv: neo4j.Driver, value: str, database: str | None = None) -
     raise QueryError(f"no source with id {value!r}{hint}")
 
 
+def resolve_publisher(drv: neo4j.Driver, value: str, database: str | None = None) -> list[str]:
+    """Every spelling in the sources of the publisher ``value`` names (case, accents and punctuation ignored:
+    :mod:`graph.attribution` counts them as one publisher)."""
+    spellings = [r["publisher"] for r in _read(drv, PUBLISHERS, {}, database)]
+    key = name_key(value)
+    found = sorted(p for p in spellings if name_key(p) == key) if key else []
+    if found:
+        return found
+    keys = {name_key(p): p for p in sorted(spellings)}
+    close = [keys[k] for k in difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6)]
+    close += [keys[k] for k in sorted(keys) if key and key in k and keys[k] not in close][:3 - len(close)]
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    raise QueryError(f"no source has the publisher {value!r}{hint}")
+
+
 def resolve(drv: neo4j.Driver, query: NamedQuery, params: dict[str, Any], database: str | None = None) -> dict:
-    """``params`` with entity parameters replaced by ids and source parameters checked."""
+    """``params`` with entity parameters replaced by ids, publishers by their spellings, sources checked."""
     out = dict(params)
     for p in query.params:
         value = out.get(p.name)
@@ -466,6 +498,8 @@ def resolve(drv: neo4j.Driver, query: NamedQuery, params: dict[str, Any], databa
             out[p.name] = resolve_entity(drv, value, database, what=p.name)
         elif p.kind == "source":
             out[p.name] = resolve_source(drv, value, database)
+        elif p.kind == "publisher":
+            out[p.name] = resolve_publisher(drv, value, database)
     return out
 
 
@@ -559,4 +593,4 @@ def run_named(drv: neo4j.Driver, name: str | NamedQuery, raw: Mapping[str, Any],
 __all__ = ["KINDS", "LABELS", "RELATION_TYPES", "HORIZON_PARAMS", "LibraryError", "NamedQuery", "Param", "QUERIES_DIR",
            "QueryError",
            "Result", "UsageError", "check_cypher", "coerce", "get", "load_library", "parse", "prepare", "resolve",
-           "resolve_entity", "resolve_source", "run", "run_named"]
+           "resolve_entity", "resolve_publisher", "resolve_source", "run", "run_named"]

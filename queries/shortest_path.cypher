@@ -12,5 +12,6 @@ UNWIND range(0, size(rels) - 1) AS i
 WITH i, ns[i] AS x, rels[i] AS r, ns[i + 1] AS y
 RETURN i + 1 AS step, x.name AS from,
        CASE WHEN startNode(r) = x THEN '-' + type(r) + '->' ELSE '<-' + type(r) + '-' END AS relation,
-       y.name AS to, r.credibility AS credibility, r.reliability AS reliability, r.sources AS sources
+       y.name AS to, r.credibility AS credibility, r.reliability AS reliability, r.time_basis AS time_basis,
+       r.sources AS sources
 ORDER BY step

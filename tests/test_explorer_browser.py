@@ -15,15 +15,22 @@ import re
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
+from graph.build import build_graph
 from graph.facts import edge_id
 from graph.schema import REGISTRY
+from loaders import load_facts
+from tests.asof_cases import ASOF, CASES, edges_on
 from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, reload
+from tests.paths import ROOT
 from viz.explorer.app import create_app
 from viz.explorer.config import ExplorerConfig
+from viz.snapshot import snapshot_data
 
+PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -31,13 +38,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="module")
 def loaded(neo4j_server):
-    reload(neo4j_server, {"seed": EXPLORER_DATA, "hostile": HOSTILE})
+    reload(neo4j_server, {"seed": EXPLORER_DATA, "hostile": HOSTILE, "asof": ASOF, "provenance": PROVENANCE})
     return neo4j_server
 
 
 @pytest.fixture(scope="module")
 def server(loaded):
-    config = ExplorerConfig(settings=loaded, documents=EXPLORER_DOCS, query_timeout=5.0)
+    # Reads get time to spare: the story checks what the page shows, not how fast a shared machine answers.
+    config = ExplorerConfig(settings=loaded, documents=EXPLORER_DOCS, query_timeout=5.0, request_timeout=30.0)
     with ServerThread(create_app(config)) as s:
         yield s
 
@@ -286,7 +294,7 @@ def test_hostile_names_are_text_and_nothing_runs(browser, server, tmp_path):
     p.wait("document.querySelector('#details').dataset.entity === 'hostile-group'")
     p.idle()
     assert page.text_content("#details h2") == hostile_name
-    assert "<script>window.__pwned = 'alias'</script>" in page.text_content("#details .aliases")
+    assert "<script>window.__pwned = 'alias'</script>" in page.text_content("#details .names")
     assert "<iframe" in page.text_content("#details")
     # Its relation's evidence: a quote, a source title and publisher that are markup; a javascript: URL.
     page.click("[data-edge='hostile-group|OCCUPIES|hostile-site']")
@@ -356,3 +364,107 @@ def test_page_code_shows_text_as_text_and_declares_no_grades():
         for scale in (REGISTRY.reliability, REGISTRY.credibility):
             for meaning in scale.meanings.values():
                 assert not re.search(f"[\"'`>]{re.escape(meaning)}|{re.escape(meaning)}[\"'`<]", text), (path, meaning)
+
+
+# --------------------------------------------------------------------------- time and attribution
+
+
+def api(server, path: str, body: dict | None = None) -> dict:
+    r = httpx.post(server.url + path, json=body, timeout=30) if body is not None else \
+        httpx.get(server.url + path, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_asof_table_through_the_api(server):
+    """The hand-checked table of the as-of rule (tests/asof_cases.py): a view of every entity of the
+    fixture, as of each day, holds exactly the relations of that day."""
+    ids = sorted(load_facts([ASOF]).entities)
+    for day, _ in CASES:
+        view = api(server, "api/view", {"roots": ids, "expanded": ids, "filters": {"as_of": day}, "limit": 2000})
+        assert {e["id"] for e in view["edges"]} == edges_on(day), day
+        # Each says where its window comes from.
+        assert {e["time_basis"] for e in view["edges"] if e["source"] in ("alpha", "bravo", "chief")} <= {
+            "stated", "inferred"}
+    everything = api(server, "api/view", {"roots": ids, "expanded": ids, "limit": 2000})
+    assert len(everything["edges"]) == 9
+
+
+def test_meta_dates_cover_every_date_in_the_data(server):
+    """The slider's days reach the December 2024 report and the 2017 events, and hold every report day
+    (observations, publications, retrievals) and every stated boundary, marked as such."""
+    m = api(server, "api/meta")
+    dates, stated, reports = m["dates"], m["stated_dates"], m["report_dates"]
+    assert dates == sorted(set(dates)) and set(stated) <= set(dates) and set(reports) <= set(dates)
+    assert "2024-12-24" in reports and dates[0] <= "2017-01-01" and "2017-12-31" in stated
+    for day in ("2019-01-01", "2023-06-10", "2017-01-01"):  # observed 2019; a source only retrieved; observed 2017
+        assert day in reports
+    seed = snapshot_data(build_graph(load_facts([EXPLORER_DATA])), title="t", generated="x")
+    assert set(seed["report_days"]) <= set(reports) and set(seed["stated_days"]) <= set(dates)
+    assert m["horizon"]["description"] == "facts without stated dates held from 6m before their first report " \
+                                          "to 1y after their last"
+
+
+def test_seed_as_of_2019_shows_no_later_event(browser, server):
+    """Chosen or reached, an event dated after the as-of day is not on the view."""
+    facts = load_facts([EXPLORER_DATA])
+    events = [eid for eid, e in facts.entities.items() if e.type == "Event"]
+    places = [eid for eid, e in facts.entities.items() if e.type == "Place"]
+    p = Page(browser, server.url + f"#sel={','.join(places[:6] + events)}&asof=2019-01-01")
+    p.wait("window.explorer.nodes.length > 0")
+    p.idle()
+    on_screen = p.js("window.explorer.nodes.get().map(n => [n.id, n._type, n._from])")
+    assert on_screen and all(not f or f <= "2019-01-01" for _, t, f in on_screen if t == "Event"), on_screen
+    assert p.page.input_value("#asof-date") == "2019-01-01" and not p.page.is_checked("#asof-any")
+    assert "as of 2019-01-01" in p.page.text_content("#status")
+    # Marks under the slider: stated dates above, reports below, as /api/meta says.
+    m = api(server, "api/meta")
+    assert p.js("document.querySelectorAll('#asof-ticks .tick.stated').length") == len(m["stated_dates"])
+    assert p.js("document.querySelectorAll('#asof-ticks .tick.report').length") == len(m["report_dates"])
+    assert not p.errors, p.errors
+    p.close()
+
+
+def test_attribution_and_provenance_in_the_explorer(browser, server):
+    """The evidence panel says who said it and when it was seen, with the number of originators; entity
+    details mark each name reported or the curator's, as the snapshot does."""
+    p = Page(browser, server.url + "#sel=zz-brigade&pick=e:zz-brigade|OCCUPIES|zz-depot")
+    page = p.page
+    p.wait("document.querySelector('#details').dataset.edge === 'zz-brigade|OCCUPIES|zz-depot'")
+    details = page.inner_text("#details")
+    assert "Levant, via ZZ Observatory for Human Rights" in details
+    assert "North Press Agency, via ZZ Observatory for Human Rights" in details
+    assert "2 sources, 1 originator: circular reporting?" in details
+    assert "seen 2024-12-24 (when reported)" in details
+    p.js("window.location.hash = 'sel=zz-brigade&pick=e:zz-brigade|OPERATES_IN|zz-town'")
+    p.wait("document.querySelector('#details').dataset.edge === 'zz-brigade|OPERATES_IN|zz-town'")
+    assert "SY24, according to local sources" in page.inner_text("#details")
+    assert page.text_content("#details .src-seen.stated") == "seen 2019 (the evidence says when)"
+    # Stated and inferred counted on screen; the legend draws both.
+    assert "0 with stated dates, 2 inferred" in page.text_content("#status")
+    assert page.text_content("#basis-count") == (
+        "On screen: 2 facts: 0 with stated dates, 2 inferred from their reports.")
+    assert page.inner_text("#lines").split("\n")[:2] == ["stated dates", "dates inferred from reports"]
+
+    p.click_node("zz-brigade")
+    p.wait("document.querySelector('#details').dataset.entity === 'zz-brigade'")
+    marks = p.js("""[...document.querySelectorAll('#details ul.names li')].map(li =>
+        [li.querySelector('.name').textContent, li.querySelector('.provenance').textContent])""")
+    assert marks == [["ZZ Brigade", "curator\u2019s"], ["Liwa Zulu", "reported"], ["Zulu Battalion", "curator\u2019s"]]
+    assert "seen 2017 (the evidence says when)" in page.inner_text("#details")
+    p.click_node("zz-depot")
+    p.wait("document.querySelector('#details').dataset.entity === 'zz-depot'")
+    assert page.text_content("#details .inferred-note").startswith("Identification inferred by the curator: the report")
+    assert not p.errors, p.errors
+    p.close()
+
+
+def test_both_pages_mark_the_same_names_reported(server):
+    """viz.provenance, once: the API's reported names are the snapshot's, entity by entity."""
+    for path in (EXPLORER_DATA, PROVENANCE):
+        data = snapshot_data(build_graph(load_facts([path])), title="t", generated="x")
+        for n in data["nodes"]:
+            ent = api(server, f"api/entities/{n['id']}")
+            assert ent["reported_names"] == n.get("rep", []), n["id"]
+            assert ent["inferred"] == n.get("inferred")
+            assert len(ent["evidence"]) == len(n.get("ev", []))

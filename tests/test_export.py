@@ -240,3 +240,49 @@ def test_help_has_an_example():
     r = runner.invoke(app, ["export", "--help"])
     assert r.exit_code == 0
     assert "Example: kg export" in r.stdout and "graph.nodes.csv" in r.stdout
+
+
+# -- the view options: what you export is what you see -------------------------------------------------
+
+
+@pytest.mark.parametrize("options", [
+    ["--focus", "Liwa 9", "--depth", "1"],
+    ["--focus", "old-hospital", "--depth", "2", "--credibility-at-least", "2"],
+    ["--as-of", "2021-12"],
+    ["--as-of", "2023-03", "--look-back", "1m", "--look-ahead", "1m"],
+    ["--reliability-at-least", "B", "--as-of", "2022"],
+])
+def test_export_takes_the_view_options_of_viz(tmp_path, G, options):
+    from graph.views import select
+    from kg.view_options import make_view
+
+    out = tmp_path / "view.json"
+    r = runner.invoke(app, ["export", str(FLORENTINE), "--out", str(out), *options])
+    assert r.exit_code == 0, r.output
+    values = dict(zip(options[::2], options[1::2], strict=True))
+    view = make_view(focus=[values["--focus"]] if "--focus" in values else None,
+                     depth=int(values["--depth"]) if "--depth" in values else None, as_of=values.get("--as-of"),
+                     look_back=values.get("--look-back"), look_ahead=values.get("--look-ahead"),
+                     credibility_at_least=values.get("--credibility-at-least"),
+                     reliability_at_least=values.get("--reliability-at-least"))
+    H = select(G, view)  # the snapshot's selection (kg viz), the same function
+    assert 0 < H.number_of_edges() < G.number_of_edges()
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(node_link_data(H))) == data
+    assert f"{H.number_of_nodes()} entities, {H.number_of_edges()} relations (" in r.stdout
+    assert "; ".join(view.describe()) in r.stdout
+
+
+def test_view_option_mistakes(tmp_path):
+    out = str(tmp_path / "g.json")
+    for options, code, message in (
+        (["--depth", "2"], 2, "--depth needs --focus"),
+        (["--as-of", "last year"], 2, "--as-of"),
+        (["--look-back", "6m"], 2, "--look-back and --look-ahead need --as-of"),
+        (["--as-of", "2021", "--look-ahead", "soon"], 2, "not a length of time"),
+        (["--credibility-at-least", "9"], 2, "must be a grade 1-6"),
+        (["--focus", "Brigade 8"], 1, "no entity is named 'Brigade 8' (did you mean 'Brigade 9'"),
+    ):
+        r = runner.invoke(app, ["export", str(FLORENTINE), "--out", out, *options])
+        assert r.exit_code == code and message in r.output and r.output.startswith("error: "), (options, r.output)
+        assert "Traceback" not in r.output and not (tmp_path / "g.json").exists()

@@ -13,19 +13,20 @@ import threading
 import time
 from datetime import date
 
+import neo4j
 import pytest
 import yaml
 from neo4j.spatial import WGS84Point
 from typer.testing import CliRunner
 
-from graph.neo4j.mapping import FactRows
 from graph.neo4j.cypher import create_relations_cypher, merge_entities_cypher, update_relations_cypher
-from graph.neo4j.writer import LoadError, dataset_guard, ensure_schema, load_rows
+from graph.neo4j.mapping import FactRows
+from graph.neo4j.values import to_plain as plain
+from graph.neo4j.writer import LoadError, LoadReport, dataset_guard, ensure_schema, load_rows
 from graph.schema import REGISTRY
 from kg.cli import app
 from kg.load_cmd import default_dataset
 from loaders import load_facts
-from graph.neo4j.values import to_plain as plain
 from tests.paths import FLORENTINE, FLORENTINE_DOCS, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -43,8 +44,11 @@ def clear(drv) -> None:
 
 
 def dump(drv, dataset: str | None = None) -> tuple[list[str], list[str]]:
-    """Every node (labels, properties) and relationship (type, ends, properties), canonical and sorted."""
-    where = "WHERE n.dataset = $dataset" if dataset else ""
+    """Every node (labels, properties) and relationship (type, ends, properties), canonical and sorted.
+
+    The datasets' load states (:Dataset nodes, with the time of each load) are read by :func:`states`.
+    """
+    where = "WHERE n.dataset = $dataset" if dataset else "WHERE NOT n:Dataset"
     nodes = drv.execute_query(f"MATCH (n) {where} RETURN labels(n) AS labels, properties(n) AS props",
                               dataset=dataset).records
     rwhere = "WHERE r.dataset = $dataset" if dataset else ""
@@ -56,7 +60,8 @@ def dump(drv, dataset: str | None = None) -> tuple[list[str], list[str]]:
 
 
 def counts(drv) -> tuple[int, int]:
-    rec = drv.execute_query("CALL () { MATCH (n) RETURN count(n) AS n } "
+    """Nodes (load states aside) and relationships."""
+    rec = drv.execute_query("CALL () { MATCH (n) WHERE NOT n:Dataset RETURN count(n) AS n } "
                             "CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r").records[0]
     return rec["n"], rec["r"]
 
@@ -65,6 +70,12 @@ def summary(output: str) -> dict[str, list[int]]:
     """The created / updated / deleted / unchanged columns of `kg load`'s summary table."""
     found = re.findall(r"(sources|entities|relations)\D+?(\d+)\D+?(\d+)\D+?(\d+)\D+?(\d+)", output)
     return {kind: [int(n) for n in numbers] for kind, *numbers in found}
+
+
+def states(drv) -> dict[str, str]:
+    """Dataset name: load state."""
+    return {r["name"]: r["state"] for r in drv.execute_query("MATCH (d:Dataset) RETURN d.name AS name, "
+                                                             "d.state AS state").records}
 
 
 def kg(*args: str):
@@ -445,6 +456,222 @@ def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, 
     edges = [json.loads(line)[:3] for line in half]
     assert len({tuple(e) for e in edges}) == len(edges)  # no duplicate edge
 
+    # The dataset says it is incomplete, wherever one looks, until a load completes it.
+    assert states(drv) == {"mid": "loading"}
+    check = subprocess.run([*cmd, "--check"], env=env, capture_output=True, text=True, timeout=600)
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert "error: dataset mid is incomplete: a load started" in check.stderr
+    status = kg("neo4j", "status", "--data-dir", str(neo4j_server.data_dir))
+    assert re.search(r"mid\s+│\s+loading", status.stdout) and "warning: dataset mid is incomplete" in status.output
+
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
+    assert "note: dataset mid was incomplete (a load started" in again.stderr
+    assert "did not finish); this load completed it" in again.stderr
     assert dump(drv) == complete
+    assert states(drv) == {"mid": "complete"}
+
+
+def test_sigterm_stops_a_load_and_says_the_dataset_is_incomplete(drv, neo4j_server, tmp_path):
+    """`kill` (SIGTERM) stops a load as Ctrl+C does: chunks in flight end, and the message says what Neo4j holds."""
+    data = tmp_path / "small"
+    generate(1000, 10_000, data, seed=5)
+    env = {**os.environ, "NEO4J_URI": neo4j_server.uri, "NEO4J_USER": neo4j_server.user,
+           "NEO4J_PASSWORD": neo4j_server.password, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "kg", "load", str(data), "--chunk-size", "200"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while counts(drv)[1] == 0:
+            assert proc.poll() is None, "the load finished before it could be stopped"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1
+    assert stderr.startswith("terminated: nothing was deleted and every written row is complete, but dataset small "
+                             f"is marked incomplete in Neo4j until `kg load {data}` runs to the end")
+    assert states(drv) == {"small": "loading"}
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "note: dataset small was incomplete (a load started" in again.stderr
+    assert "this load completed it" in again.stderr
+    assert states(drv) == {"small": "complete"} and counts(drv)[1] == 10_000
+
+
+# --------------------------------------------------------------------------- what a load changed
+
+
+def change_lines(output: str) -> list[str]:
+    return [line.rstrip() for line in output.splitlines()
+            if re.match(r"(created|updated|deleted) (source|entity|relation) ", line)]
+
+
+def test_load_lists_what_it_changed(drv, tmp_path):
+    flo = copy_florentine(tmp_path)
+    r = kg("load", str(flo))
+    assert r.exit_code == 0, r.output
+    lines = change_lines(r.stdout)
+    assert len(lines) == 20 and "... and 6 more; --changes for all" in r.stdout  # 26 created, 20 shown
+    assert lines[:3] == ["created source   field-report-2021", "created source   wire-2022",
+                         "created entity   abu-test"]
+    r = kg("load", str(flo), "--changes")
+    assert change_lines(r.stdout) == [] and "more; --changes" not in r.stdout
+    assert "already up to date" in r.stdout
+
+    def edit_relations(data):
+        data["relations"] = [r for r in data["relations"] if r["from"] != "strike-on-hospital"]
+        for r in data["relations"]:
+            if r["type"] == "OCCUPIES":
+                r["use"] = "base"
+        data["relations"].append({"type": "OPERATES_IN", "from": "brigade-9", "to": "river-province",
+                                  "credibility": 3, "evidence": [{"source": "wire-2022", "quote": "Brigade 9"}]})
+    edit_yaml(flo / "relations.yaml", edit_relations)
+    edit_yaml(flo / "entities.yaml",
+              lambda d: d.__setitem__("entities", [e for e in d["entities"] if e["id"] != "strike-on-hospital"]))
+    r = kg("load", str(flo), "--changes")
+    assert r.exit_code == 0, r.output
+    assert change_lines(r.stdout) == [
+        "created relation brigade-9|OPERATES_IN|river-province",
+        "updated relation brigade-9|OCCUPIES|old-hospital",
+        "deleted entity   strike-on-hospital",
+        "deleted relation strike-on-hospital|TARGETS|old-hospital",
+    ]
+    assert "more; --changes" not in r.stdout
+
+
+def test_report_keeps_the_first_keys_and_counts_them_all(drv):
+    report = load_rows(drv, FactRows(load_facts([FLORENTINE]), "florentine"), keep=2)
+    assert report.changes.keys[("created", "entities")] == ["abu-test", "jane-spokes"]
+    assert report.changes.counts[("created", "entities")] == 11 == report.entities.created
+    assert report.changes.counts[("created", "relations")] == 13 and report.changes.total() == 26
+    shown, more = report.changes.lines()
+    assert len(shown) == 6 and more == 20  # two of each: sources, entities, relations
+    clear(drv)
+    report = load_rows(drv, FactRows(load_facts([FLORENTINE]), "florentine"), keep=None)
+    assert len(report.changes.keys[("created", "relations")]) == 13
+    assert report.as_dict()["changes"]["created"]["sources"] == {"count": 2,
+                                                                 "keys": ["field-report-2021", "wire-2022"]}
+
+
+# --------------------------------------------------------------------------- load states
+
+
+def test_dataset_state_and_check(drv, tmp_path):
+    flo = copy_florentine(tmp_path)
+    r = kg("load", str(flo), "--check")
+    assert r.exit_code == 1 and "a load would change 26 rows" in r.output
+    assert counts(drv) == (0, 0) and states(drv) == {}  # --check writes nothing
+
+    assert kg("load", str(flo)).exit_code == 0
+    node = drv.execute_query("MATCH (d:Dataset {name: 'florentine'}) RETURN properties(d) AS p").records[0]["p"]
+    assert node["state"] == "complete" and len(node["files_hash"]) == 32
+    assert node["started"] <= node["finished"]
+    before = dump(drv)
+    r = kg("load", str(flo), "--check")
+    assert r.exit_code == 0, r.output
+    assert "dataset florentine is up to date" in r.stdout and "the files are the same as the last load" in r.stdout
+    assert re.search(r"florentine\s+│\s+complete", r.stdout)
+
+    edit_yaml(flo / "relations.yaml", lambda d: d["relations"].pop())  # drop ATTACKS
+    r = kg("load", str(flo), "--check")
+    assert r.exit_code == 1
+    assert change_lines(r.stdout) == ["deleted relation state-x|ATTACKS|northern-front"]
+    assert "the files are not those of the last load" in r.stdout
+    assert r.output.rstrip().endswith("error: dataset florentine is not up to date: a load would change 1 row")
+    assert dump(drv) == before  # still nothing written
+    assert kg("load", str(flo)).exit_code == 0
+    assert kg("load", str(flo), "--check").exit_code == 0
+
+    assert kg("unload", "florentine").exit_code == 0
+    assert states(drv) == {}
+
+
+class WithRefusedName(FactRows):
+    """Rows with one entity name far past what Neo4j's range index takes (8 KB): a value validation
+    refuses, written anyway to see how a load fails half-way."""
+
+    def entities(self):
+        for label, row in super().entities():
+            if row["id"] == "river-province":
+                row = {**row, "props": {**row["props"], "name": "x" * 40_000}}
+            yield label, row
+
+
+def test_value_refused_by_neo4j_leaves_the_dataset_marked_incomplete(drv, neo4j_server, tmp_path, monkeypatch):
+    facts = load_facts([FLORENTINE])
+    report = LoadReport("florentine")
+    with pytest.raises(neo4j.exceptions.Neo4jError, match="too large"):
+        load_rows(drv, WithRefusedName(facts, "florentine"), chunk_size=2, report=report)
+    assert report.marked and report.incomplete and not report.complete
+    assert states(drv) == {"florentine": "loading"}
+    assert counts(drv)[0] > 0  # chunks before the refused one were committed
+
+    clear(drv)
+    monkeypatch.setattr("kg.load_cmd.FactRows", WithRefusedName)
+    r = kg("load", str(FLORENTINE), "--chunk-size", "2")
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith("error: Neo4j refused the query: Property value is too large to index")
+    assert r.output.rstrip().endswith(
+        "; part of this load may have been written: dataset florentine is marked incomplete in Neo4j until "
+        f"`kg load {FLORENTINE}` runs to the end (kg load --check shows its state)")
+    monkeypatch.undo()
+
+    r = kg("load", str(FLORENTINE), "--check")
+    assert r.exit_code == 1
+    assert re.search(r"error: dataset florentine is incomplete: a load started .* UTC did not finish; run `kg load` "
+                     "of its files again to complete it", r.output)
+    r = kg("neo4j", "status", "--data-dir", str(neo4j_server.data_dir))
+    assert r.exit_code == 0 and re.search(r"florentine\s+│\s+loading", r.stdout)
+    assert "warning: dataset florentine is incomplete: a load started" in r.output
+
+    r = kg("load", str(FLORENTINE))
+    assert r.exit_code == 0 and "this load completed it" in r.output
+    assert states(drv) == {"florentine": "complete"}
+    repaired = dump(drv)
+    clear(drv)
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    assert dump(drv) == repaired
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize("uri,says", [
+    ("bolt://127.0.0.1:7687x", "port '7687x' is not a port number (1-65535)"),
+    ("bolt://127.0.0.1:99999", "port 99999 is not a port number (1-65535)"),  # the driver would use 34463
+    ("bolt://127.0.0.1:0", "port 0 is not a port number (1-65535)"),
+    ("http://127.0.0.1:7474", "scheme 'http' is not one Neo4j's driver speaks"),
+    ("127.0.0.1:7687", "not a URI such as bolt://127.0.0.1:7687"),
+    ("bolt://", "names no host"),
+    ("bolt://127.0.0.1:7687/neo4j", "has a path ('/neo4j')"),
+    ("bolt://neo4j:secret@127.0.0.1:7687", "holds a user name or password"),
+])
+@pytest.mark.parametrize("command", [
+    ["load", str(FLORENTINE)],
+    ["load", str(ROOT / "tests" / "fixtures" / "broken.yaml")],  # the setting is told before the files are read
+    ["load", str(FLORENTINE), "--check"],
+    ["unload", "florentine"],
+    ["query", "--cypher", "RETURN 1"],
+    ["neo4j", "status"],
+    ["neo4j", "start", "--data-dir", "/nonexistent/kg-test"],
+    ["serve"],
+], ids=lambda c: " ".join(c[:2]) if isinstance(c, list) else c)
+def test_malformed_uri_is_one_line_before_anything(uri, says, command, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", uri)
+    r = kg(*command)
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1 and r.output.startswith("error: NEO4J_URI"), r.output
+    assert says in r.output
+    assert "secret" not in r.output
+
+
+def test_other_malformed_settings(monkeypatch):
+    monkeypatch.setenv("NEO4J_SERVER_PORT", "99999")
+    r = kg("neo4j", "status")
+    assert r.exit_code == 2 and r.output.startswith("error: NEO4J_SERVER_PORT '99999': ")
+    assert r.output.count("\n") == 1

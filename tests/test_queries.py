@@ -21,14 +21,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from graph.asof import DEFAULT_HORIZON, Horizon, parse_day
+from graph.asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, holds_on, parse_day
 from graph.build import build_graph
+from graph.facts import edge_id
 from graph.neo4j.mapping import FactRows
 from graph.neo4j.writer import load_rows
 from graph.views import filter_graph
 from kg.cli import app
 from loaders import load_facts
 from queries import library
+from tests.asof_cases import ASOF, CASES, edges_on
 from tests.paths import DATA, FLORENTINE
 
 runner = CliRunner()
@@ -36,6 +38,7 @@ runner = CliRunner()
 EXPECTED_QUERIES = {
     "leaders", "members", "sites", "occupants", "campaigns", "campaign_actors", "backers", "neighbourhood",
     "shortest_path", "present_in", "network_as_of", "from_source", "evidence", "weak_facts", "find",
+    "single_originator", "claims_of",
 }
 
 TWINS = {
@@ -59,14 +62,18 @@ def state(drv) -> tuple[int, int, int]:
     return rec["nodes"], rec["rels"], rec["props"]
 
 
-@pytest.fixture(scope="module")
-def florentine(neo4j_server, neo4j_driver, tmp_path_factory):
-    clear(neo4j_driver)
+def load_florentine(drv, twins) -> None:
+    """The Florentine fixture (as `kg load` loads it) and the twins (dataset "twins"), alone in the database."""
+    clear(drv)
     r = runner.invoke(app, ["load", str(FLORENTINE)])
     assert r.exit_code == 0, r.output
-    twins = tmp_path_factory.mktemp("twins")
     (twins / "twins.yaml").write_text(yaml.safe_dump(TWINS), encoding="utf-8")
-    load_rows(neo4j_driver, FactRows(load_facts([twins]), "twins"))
+    load_rows(drv, FactRows(load_facts([twins]), "twins"))
+
+
+@pytest.fixture(scope="module")
+def florentine(neo4j_server, neo4j_driver, tmp_path_factory):
+    load_florentine(neo4j_driver, tmp_path_factory.mktemp("twins"))
     return neo4j_driver
 
 
@@ -169,6 +176,20 @@ def test_questions_notes_and_no_jargon():
     assert library.get("find").notes.startswith("Exact matches on id, name or alias first")
 
 
+def test_alternative_parameters_and_publishers(tmp_path):
+    head = ("// name: q\n// answers: A?\n// param: who (entity, optional) — w\n"
+            "// param: pub (publisher, optional) — p\n// example: kg query q -p who=x\n")
+    body = "MATCH (s:Source) WHERE s.publisher IN $pub OR s.id = $who RETURN s"
+    q = library.parse(head + "// requires: who or pub\n" + body, tmp_path / "q.cypher")
+    assert q.requires == ("who", "pub") and q.as_dict()["requires"] == ["who", "pub"]
+    assert library.coerce(q, {"pub": "Alma"}) == {"who": None, "pub": "Alma"}
+    with pytest.raises(library.UsageError, match=re.escape("q needs -p who=... or -p pub=...")):
+        library.coerce(q, {})
+    with pytest.raises(library.LibraryError, match="names 'nobody', which is no optional parameter"):
+        library.parse(head + "// requires: who or nobody\n" + body, tmp_path / "q.cypher")
+    assert library.get("claims_of").requires == ("entity", "publisher")
+
+
 def test_parameters_are_checked_before_running():
     q = library.get("neighbourhood")
     assert library.coerce(q, {"entity": "x"}) == {"entity": "x", "hops": 2, "limit": 100}
@@ -201,8 +222,8 @@ def test_members(florentine):
         ("jane-spokes", "MEMBER_OF", "spokesman"), ("brigade-9", "PART_OF", None)]
     assert ask(florentine, "members", group="State X") == [
         {"id": "intel-branch", "member": "Intelligence Branch", "type": "Organization", "relation": "PART_OF",
-         "role": None, "valid_from": None, "valid_to": None, "credibility": 1, "reliability": "B",
-         "sources": ["field-report-2021"]}]
+         "role": None, "valid_from": None, "valid_to": None, "time_basis": "inferred", "credibility": 1,
+         "reliability": "B", "sources": ["field-report-2021"]}]
 
 
 def test_sites_and_occupants(florentine):
@@ -276,7 +297,7 @@ def test_network_as_of(florentine):
 
     def facts(day, horizon=None):
         rows = library.run_named(florentine, "network_as_of", {"date": day, "limit": "1000"}, horizon=horizon)
-        return {(r[0], r[1], r[2]) for r in rows.rows}
+        return {(r[1], r[2], r[3]) for r in rows.rows}
 
     def expected(day, horizon=DEFAULT_HORIZON):
         H = filter_graph(G, as_of=parse_day(day), horizon=horizon)
@@ -292,6 +313,60 @@ def test_network_as_of(florentine):
     r = kg("network_as_of", "-p", "date=2021-12", "--look-back", "1m", "--look-ahead", "2m")
     assert r.exit_code == 0 and "from 1m before their first report to 2m after their last" in r.output
     assert kg("network_as_of", "-p", "date=2021", "--look-back", "soon").exit_code == 2
+    # Every row says how its time is known, and what it was inferred from.
+    [row] = [r for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
+             if r["id"] == "northern-front|BACKED_BY|state-x"]
+    assert (row["time_basis"], row["first_observed"], row["last_observed"]) == ("inferred", "2021-12", "2021-12")
+    [row] = [r for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
+             if r["id"] == "state-x|RUNS|recruitment-drive"]
+    assert (row["time_basis"], row["valid_from"], row["valid_to"]) == ("stated", "2021-11", "2021-12")
+
+
+def test_relations_show_their_time_basis(florentine):
+    """Every named query whose rows are relations (or pieces of their evidence) can show how their time is known."""
+    shown = {
+        "leaders": {"group": "brigade-9"}, "members": {"group": "northern-front"}, "sites": {"group": "brigade-9"},
+        "occupants": {"site": "old-hospital"}, "campaigns": {"actor": "state-x"},
+        "campaign_actors": {"campaign": "recruitment-drive"}, "evidence": {"a": "brigade-9", "b": "old-hospital"},
+        "from_source": {"source": "wire-2022"}, "network_as_of": {"date": "2022"}, "weak_facts": {},
+        "single_originator": {}, "claims_of": {"publisher": "Example Wire"},
+        "shortest_path": {"from": "jane-spokes", "to": "river-town"},
+    }
+    G = build_graph(load_facts([FLORENTINE]))
+    basis = {(G.nodes[u]["name"], k, G.nodes[v]["name"]): fact_window(d)[1]
+             for u, v, k, d in G.edges(keys=True, data=True)}
+    for name, params in shown.items():
+        rows = ask(florentine, name, **params)
+        assert rows and all(r["time_basis"] in ("stated", "inferred") for r in rows), name
+        for r in rows:
+            if {"from", "relation", "to"} <= set(r) and (r["from"], r["relation"], r["to"]) in basis:
+                assert r["time_basis"] == basis[r["from"], r["relation"], r["to"]], (name, r)
+
+
+@pytest.fixture()
+def asof_in_neo4j(neo4j_server, neo4j_driver, tmp_path):
+    """tests/fixtures/asof alone in the database (what the florentine fixture loads is loaded again after)."""
+    clear(neo4j_driver)
+    load_rows(neo4j_driver, FactRows(load_facts([ASOF]), "asof"))
+    yield neo4j_driver
+    load_florentine(neo4j_driver, tmp_path)
+
+
+def test_network_as_of_holds_what_the_table_says(asof_in_neo4j):
+    """The hand-checked as-of table (tests/asof_cases.py), every day of it, on the real Neo4j: network_as_of
+    returns exactly the edges (graph.facts.edge_id) the table lists, with the stated or inferred basis."""
+    G = build_graph(load_facts([ASOF]))
+    for day, _ in CASES:
+        rows = ask(asof_in_neo4j, "network_as_of", date=day, limit=1000)
+        assert {r["id"] for r in rows} == edges_on(day), day
+        for r in rows:
+            u, k, v = r["id"].split("|")
+            assert r["time_basis"] == fact_window(G.edges[u, v, k])[1], (day, r["id"])
+    # The horizon moves the inferred facts, as graph.asof says.
+    wide = Horizon.parse("6m", "24m")
+    rows = library.run_named(asof_in_neo4j, "network_as_of", {"date": "2023-06-01", "limit": "1000"}, horizon=wide)
+    assert "alpha|OPERATES_IN|town" in {r[0] for r in rows.rows}
+    assert "alpha|OPERATES_IN|town" not in {r["id"] for r in ask(asof_in_neo4j, "network_as_of", date="2023-06-01")}
 
 
 def test_from_source(florentine):
@@ -320,13 +395,59 @@ def test_evidence_between_two_entities(florentine):
 
 
 def test_weak_facts(florentine):
+    """Weak: one originator, credibility worse than 3, reliability worse than C, time inferred; the weakest first,
+    then by id, sorted before the limit (checked by hand on the Florentine facts)."""
     rows = ask(florentine, "weak_facts")
-    by_fact = {(r["from"], r["relation"], r["to"]): r["why"] for r in rows}
-    assert len(by_fact) == 12  # every fact but the twice-sourced OCCUPIES (B, credibility 2)
-    assert ("Brigade 9", "OCCUPIES", "Old Hospital") not in by_fact
-    assert by_fact[("State X", "ATTACKS", "Northern Front")] == ["single source", "reliability D", "credibility 5"]
-    assert by_fact[("Brigade 9", "PART_OF", "Northern Front")] == ["single source", "reliability D", "credibility 4"]
-    assert by_fact[("Abu Tést", "LEADS", "Brigade 9")] == ["single source"]
+    assert [(r["id"], r["why"]) for r in rows] == [
+        ("brigade-9|PART_OF|northern-front", ["one originator", "credibility 4", "reliability D", "time inferred"]),
+        ("state-x|ATTACKS|northern-front", ["one originator", "credibility 5", "reliability D", "time inferred"]),
+        ("jane-spokes|MEMBER_OF|northern-front", ["one originator", "reliability D", "time inferred"]),
+        ("strike-on-hospital|TARGETS|old-hospital", ["one originator", "reliability D", "time inferred"]),
+        ("intel-branch|PART_OF|state-x", ["one originator", "time inferred"]),
+        ("northern-front|BACKED_BY|state-x", ["one originator", "time inferred"]),
+        ("old-hospital|LOCATED_IN|river-town", ["one originator", "time inferred"]),
+        ("recruitment-drive|TAKES_PLACE_IN|river-town", ["one originator", "time inferred"]),
+        ("river-town|LOCATED_IN|river-province", ["one originator", "time inferred"]),
+        ("abu-test|LEADS|brigade-9", ["one originator"]),
+        ("brigade-9|CONTROLS|river-town", ["one originator"]),
+        ("state-x|RUNS|recruitment-drive", ["one originator"]),
+    ]  # not brigade-9 OCCUPIES old-hospital: two publishers, credibility 2, reliability B, dates stated
+    assert rows[0]["from"] == "Brigade 9" and rows[0]["originators"] == 1 and rows[0]["time_basis"] == "inferred"
+    # The limit keeps the weakest, whatever order Neo4j finds them in.
+    assert [r["id"] for r in ask(florentine, "weak_facts", limit=3)] == [r["id"] for r in rows[:3]]
+    # The same rule in Python, on the built graph.
+    G = build_graph(load_facts([FLORENTINE]))
+    weak = {edge_id(u, k, v) for u, v, k, d in G.edges(keys=True, data=True)
+            if d["originators"] == 1 or d["credibility"] > 3 or d["reliability"] > "C"
+            or fact_window(d)[1] == "inferred"}
+    assert weak == {r["id"] for r in rows}
+
+
+def test_single_originator(florentine):
+    rows = ask(florentine, "single_originator")
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows) and len(rows) == 12
+    assert "brigade-9|OCCUPIES|old-hospital" not in {r["id"] for r in rows}  # a report of each publisher
+    by_id = {r["id"]: r for r in rows}
+    assert (by_id["state-x|ATTACKS|northern-front"]["originator"], by_id["state-x|ATTACKS|northern-front"]["kind"]) \
+        == ("Example Wire", "publisher")
+    assert by_id["abu-test|LEADS|brigade-9"]["originator"] == "Example Monitoring Group"
+    assert [r["id"] for r in ask(florentine, "single_originator", limit=2)] == [r["id"] for r in rows[:2]]
+
+
+def test_claims_of_a_publisher(florentine):
+    rows = ask(florentine, "claims_of", publisher="example WIRE")  # case ignored
+    assert [(r["id"], r["role"], r["attribution"], r["source"]) for r in rows] == [
+        ("brigade-9|OCCUPIES|old-hospital", "originator", "Example Wire", "wire-2022"),
+        ("brigade-9|PART_OF|northern-front", "originator", "Example Wire", "wire-2022"),
+        ("jane-spokes|MEMBER_OF|northern-front", "originator", "Example Wire", "wire-2022"),
+        ("state-x|ATTACKS|northern-front", "originator", "Example Wire", "wire-2022"),
+        ("strike-on-hospital|TARGETS|old-hospital", "originator", "Example Wire", "wire-2022")]
+    assert rows[0]["quote"] == "Brigade' 9 still uses the “Old Hospital” as its headquarters"
+    with pytest.raises(library.QueryError, match="no source has the publisher 'Example Wires' "
+                                                 "\\(did you mean 'Example Wire'"):
+        ask(florentine, "claims_of", publisher="Example Wires")
+    r = kg("claims_of")
+    assert r.exit_code == 2 and "claims_of needs -p entity=... or -p publisher=..." in r.output
 
 
 def test_find_by_any_name(florentine):
@@ -362,8 +483,9 @@ def test_cli_formats(florentine):
     assert json.loads(r.stdout)[0]["leader"] == "Abu Tést"
     r = kg("evidence", "-p", "a=brigade-9", "-p", "b=old-hospital", "-f", "csv")
     lines = r.stdout.splitlines()
-    assert lines[0] == "from,relation,to,source,title,publisher,published,reliability,credibility,quote"
-    assert lines[2].endswith(",Brigade' 9 still uses the “Old Hospital” as its headquarters")
+    assert lines[0] == "from,relation,to,source,title,publisher,published,reliability,credibility,quote,observed," \
+                       "time_basis"
+    assert lines[2].endswith(",Brigade' 9 still uses the “Old Hospital” as its headquarters,2022-03-15,stated")
     r = kg("sites", "-p", "group=Liwa 9")
     assert r.exit_code == 0 and "headquarters" in r.stdout and "Old Hospital" in r.stdout
     r = kg("--list")
@@ -486,3 +608,20 @@ def test_seed_dataset_answers(neo4j_driver):
         row["id"] for row in ask(neo4j_driver, "members", group="fog-47")}
     assert "haji-askar" in around
     assert ask(neo4j_driver, "find", name="FOG 47")[0]["id"] == "fog-47"
+    # As of a day, nothing that the as-of rule (graph.asof) does not hold on that day: no event dated later,
+    # no relation whose window (stated, or its observations widened by the horizon) leaves the day out;
+    # and nothing that it does hold is missing.
+    G = build_graph(load_facts([DATA]))
+    for day in ("2019", "2020-12", "2021-12", "2024-06"):
+        rows = ask(neo4j_driver, "network_as_of", date=day, limit=100000)
+        on = parse_day(day)
+        assert bool(rows) == (day != "2019"), day  # the first reports are of 2020: before mid-2019, nothing
+        for r in rows:
+            u, k, v = r["id"].split("|")
+            window, basis = fact_window(G.edges[u, v, k])
+            assert holds_on(window, on) and r["time_basis"] == basis, (day, r)
+            assert holds_on(entity_window(G.nodes[u]), on) and holds_on(entity_window(G.nodes[v]), on), (day, r)
+        assert {r["id"] for r in rows} == {edge_id(u, k, v) for u, v, k in filter_graph(G, as_of=on).edges(keys=True)}
+    events = [n for n, d in G.nodes(data=True) if d["type"] == "Event" and d.get("date", "") > "2019"]
+    shown = {x for r in ask(neo4j_driver, "network_as_of", date="2019", limit=100000) for x in r["id"].split("|")}
+    assert events and not shown & set(events)

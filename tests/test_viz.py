@@ -20,6 +20,7 @@ from viz.layout import layout
 from viz.snapshot import EDGE_KEYS, EVIDENCE_KEYS, NODE_KEYS, View, render_html, script_json, snapshot_data
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>window.__pwned=1</script>"
 runner = CliRunner()
@@ -159,7 +160,7 @@ def test_edges_and_entities_carry_their_window_as_iso_days():
             d = G.edges[nodes[e["from"]]["id"], nodes[e["to"]]["id"], data["relations"][e["type"]]]
             window, basis = fact_window(d, horizon)
             assert (e.get("first"), e.get("last")) == iso_days(window)
-            assert e.get("basis") == ("inferred" if basis == "inferred" and window != (None, None) else None)
+            assert e.get("basis") == ("inferred" if basis == "inferred" else None)
             bases.add(e.get("basis"))
             # The dates as written stay, for display only.
             assert {k: v for k, v in (e.get("more") or {}).items() if k.startswith("valid_")} == {
@@ -209,6 +210,83 @@ def test_grade_and_date_filters(tmp_path):
     assert ("state-x", "RUNS", "recruitment-drive") not in edge_keys(data)
     assert data["filters"] == ["as of 2022-06-01 (facts without stated dates held from 6m before their first report "
                                "to 1y after their last)"]
+
+
+def test_horizon_is_an_option_and_is_always_said(tmp_path):
+    """`kg viz --look-back/--look-ahead` set the horizon of --as-of and of the page's slider; the command's
+    output and the data block (the page's heading) say it in words."""
+    out = tmp_path / "h.html"
+    r = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out), "--as-of", "2022-06",
+                            "--look-back", "3m", "--look-ahead", "2y"])
+    assert r.exit_code == 0, r.output
+    said = "facts without stated dates held from 3m before their first report to 2y after their last"
+    assert f"as of 2022-06-01: {said}" in r.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["horizon"] == {"look_back": "3m", "look_ahead": "2y", "description": said}
+    assert data["filters"] == [f"as of 2022-06-01 ({said})"]
+    r = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out)])
+    assert "as-of horizon: facts without stated dates held from 6m before their first report to 1y after" in r.output
+    for bad in (["--look-back", "soon"], ["--look-ahead", "6 weeks"]):
+        r = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out), *bad])
+        assert r.exit_code == 2 and "is not a length of time: use e.g. 90d, 6m or 1y" in r.output, r.output
+        assert "Traceback" not in r.output
+    # kg serve refuses a bad horizon before it connects to anything.
+    r = runner.invoke(app, ["serve", "--look-back", "soon"])
+    assert r.exit_code == 2 and "is not a length of time" in r.output
+
+
+def test_time_bases_and_report_days_for_the_slider(tmp_path):
+    """Edges say whether their time is inferred; the slider's days hold the report days (each observation,
+    each cited source's publication) besides where windows start and stop, and mark which are which."""
+    from graph.dates import first_day
+
+    _, data = viz(tmp_path, paths=(DATA,))
+    days, stated, reports = data["days"], data["stated_days"], data["report_days"]
+    assert set(stated) <= set(days) and set(reports) <= set(days)
+    # The December 2024 report and the 2017 events are on the slider.
+    assert "2024-12-24" in reports and days[0] <= "2017-01-01" and "2017-12-31" in stated
+    for s in data["sources"]:
+        assert first_day(s.get("published") or s["retrieved"]).isoformat() in reports
+    for e in data["edges"]:
+        valid = e.get("more", {})
+        assert (e.get("basis") == "inferred") == ("valid_from" not in valid and "valid_to" not in valid)
+        if "basis" not in e:
+            assert {e.get("first"), e.get("last")} - {None} <= set(stated)
+    for n in data["nodes"]:
+        assert {n.get("first"), n.get("last")} - {None} <= set(stated)  # events and campaigns are stated
+
+    _, data = viz(tmp_path, paths=(ROOT / "tests" / "fixtures" / "asof",))
+    # observed: "2019" counts from its first day; a source only retrieved counts from when it was read.
+    assert {"2019-01-01", "2021-12-01", "2022-03-15", "2023-06-10"} == set(data["report_days"])
+
+
+def test_attribution_and_entity_provenance_in_the_data(tmp_path):
+    """Who said it, as graph.attribution says it; which names a report says (viz.provenance); the
+    curator's note; the number of originators when fewer than the sources."""
+    _, data = viz(tmp_path, paths=(PROVENANCE,))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    by_type = {data["relations"][e["type"]]: e for e in data["edges"]}
+    occupies, operates = by_type["OCCUPIES"], by_type["OPERATES_IN"]
+    assert [ev["by"] for ev in occupies["ev"]] == ["Levant, via ZZ Observatory for Human Rights",
+                                                   "North Press Agency, via ZZ Observatory for Human Rights"]
+    assert "originators" not in occupies.get("more", {})  # one originator, the page's default
+    assert operates["ev"][0]["by"] == "SY24, according to local sources"
+    assert operates["ev"][0]["observed"] == "2019"  # stated by the evidence
+    assert "observed" not in occupies["ev"][0]  # the report's own date
+    assert occupies["basis"] == operates["basis"] == "inferred"
+    assert operates["first"] == "2018-07-01" and operates["last"] == "2020-12-31"  # 2019 -6m .. report +1y
+    brigade, depot, town = nodes["zz-brigade"], nodes["zz-depot"], nodes["zz-town"]
+    assert brigade["rep"] == ["Liwa Zulu"]  # "ZZ Brigade" and "Zulu Battalion" are the curator's
+    assert brigade["ev"][0]["observed"] == "2017"
+    assert "rep" not in depot and depot["inferred"].startswith("the report's 'depot by the river'")
+    assert town["rep"] == ["ZZ Town"]
+    assert "inferred" not in depot.get("more", {})
+
+    # A focused snapshot judges names by every quote about the entity, not only the relations it kept.
+    _, focused = viz(tmp_path, "--focus", "ZZ Depot", paths=(PROVENANCE,))
+    assert {n["id"]: n.get("rep") for n in focused["nodes"]}["zz-brigade"] == ["Liwa Zulu"]
+    _, focused = viz(tmp_path, "--focus", "ZZ Town", "--depth", "0", paths=(PROVENANCE,))
+    assert focused["nodes"][0]["rep"] == ["ZZ Town"] and focused["edges"] == []
 
 
 def test_focus_by_name_or_alias_any_case_and_accents(tmp_path):

@@ -23,14 +23,17 @@ from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
 from graph.build import build_graph
+from graph.facts import edge_id
 from graph.schema import REGISTRY
 from graph.views import filter_graph
 from kg.cli import app
 from loaders import load_facts
+from tests.asof_cases import ASOF, CASES, edges_on
 from tests.paths import DATA, FLORENTINE, ROOT
 from viz.snapshot import launch_chromium, wait_until
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>window.__pwned=1</script>"
 runner = CliRunner()
@@ -304,7 +307,7 @@ def test_grades_and_helpers_come_from_one_place(browser, tmp_path):
     assert o.js("document.getElementById('credibility').value") == "3"
     assert o.js(options, "#reliability") == [["", "any (A-F)"]] + reliability[:-1]
     lines = page.inner_text("#lines").split("\n")
-    assert lines == ["credibility 1-3", "credibility 4-6"]
+    assert lines == ["stated dates", "dates inferred from reports", "credibility 1-3", "credibility 4-6"]
 
     texts = ["Fog’ 47", "FOG-47", "ABU TÉST", "أبو تست", "Straße", "ΣΊΣΥΦΟΣ", "ﬁve ½", "İstanbul", "x\u00a0y",
              "Ǆemal", "ＡＢＣ１２３", "Ⅻ", "¹²³", "naïve café", "Dž", "ſt", "ς"]
@@ -318,3 +321,116 @@ def test_grades_and_helpers_come_from_one_place(browser, tmp_path):
     assert got == expected
     o.assert_clean()
     page.context.close()
+
+
+def shown_edge_ids(o: Opened) -> set[str]:
+    """The edge ids (graph.facts.edge_id) of the relations the page shows."""
+    data = o.js("window.actorgraph.data")
+    nodes, rels = data["nodes"], data["relations"]
+    return {edge_id(nodes[e["from"]]["id"], rels[e["type"]], nodes[e["to"]]["id"])
+            for e in (data["edges"][j] for j in o.js("window.actorgraph.shownEdges()"))}
+
+
+def set_day(o: Opened, day: str) -> None:
+    """Type a day into the page's as-of date field, as a user would."""
+    o.page.fill("#asof-date", day)
+    assert o.page.text_content("#asof-label") == day
+    assert not o.page.is_checked("#asof-any")
+
+
+def test_asof_table_on_the_page(browser, tmp_path):
+    """The hand-checked table of the as-of rule (tests/asof_cases.py), day by day, through the page's own
+    as-of control: exactly the relations of each day are shown."""
+    o = open_snapshot(browser, write(ASOF, tmp_path / "asof.html"))
+    page = o.page
+    assert len(shown_edge_ids(o)) == 9
+    for day, _ in CASES:
+        set_day(o, day)
+        assert shown_edge_ids(o) == edges_on(day), day
+        # The heading counts what is shown by time basis, and says the horizon.
+        stated = sum(1 for e in edges_on(day) if e.split("|")[1] in ("OCCUPIES", "CONTROLS", "LEADS"))
+        time_line = page.text_content("#time")
+        assert f"{stated} with stated dates, {len(edges_on(day)) - stated} inferred from their reports" in time_line
+        assert f"as of {day}" in time_line and "held from 6m before their first report" in time_line
+    # The slider lands on the last of its days on or before the typed day.
+    days = o.js("window.actorgraph.data.days")
+    assert days[int(page.input_value("#asof"))] <= CASES[-1][0]
+    page.check("#asof-any")
+    assert len(shown_edge_ids(o)) == 9 and page.text_content("#asof-label") == "any date"
+    o.assert_clean()
+    page.context.close()
+
+
+def test_seed_as_of_2019_shows_no_later_event(browser, tmp_path):
+    o = open_snapshot(browser, write(DATA, tmp_path / "seed.html"))
+    data = o.js("window.actorgraph.data")
+    event = next(i for i, t in enumerate(data["types"]) if t["type"] == "Event")
+    events = [i for i, n in enumerate(data["nodes"]) if n["type"] == event]
+    assert any(data["nodes"][i].get("first", "") > "2019-12-31" for i in events)
+    set_day(o, "2019-01-01")
+    hidden = set(o.js("window.actorgraph.nodes.get({filter: n => n.hidden}).map(n => n.id)"))
+    shown_events = [data["nodes"][i] for i in events if i not in hidden]
+    assert all(n.get("first", "") <= "2019-01-01" for n in shown_events), shown_events
+    # The slider reaches the December 2024 report and the 2017 events; its marks tell stated dates from reports.
+    assert data["days"][0] <= "2017-01-01" and "2024-12-24" in data["report_days"]
+    assert o.js("document.querySelectorAll('#asof-ticks .tick.stated').length") == len(data["stated_days"])
+    assert o.js("document.querySelectorAll('#asof-ticks .tick.report').length") == len(data["report_days"])
+    o.assert_clean()
+    o.page.context.close()
+
+
+def test_time_basis_attribution_and_provenance_shown(browser, tmp_path):
+    """Inferred and stated times are drawn apart (and apart from doubtful credibility), with legend
+    entries; evidence says who said it and when it was seen; entities say which names a report says."""
+    o = open_snapshot(browser, write(PROVENANCE, tmp_path / "a.html"))
+    page = o.page
+    data = o.js("window.actorgraph.data")
+    edges = {data["relations"][e["type"]]: j for j, e in enumerate(data["edges"])}
+    nodes = {n["id"]: i for i, n in enumerate(data["nodes"])}
+    assert page.text_content("#time").startswith("Time: 2 facts: 0 with stated dates, 2 inferred from their reports")
+
+    o.js("j => window.actorgraph.showEdge(j)", edges["OCCUPIES"])
+    details = page.inner_text("#details")
+    assert "Levant, via ZZ Observatory for Human Rights" in details
+    assert "North Press Agency, via ZZ Observatory for Human Rights" in details
+    assert "2 sources, 1 originator: circular reporting?" in details
+    assert "seen 2024-12-24 (when reported)" in details and "(inferred from when it was reported)" in details
+    assert o.js("document.querySelectorAll('#details .src-seen.stated').length") == 0
+    o.js("j => window.actorgraph.showEdge(j)", edges["OPERATES_IN"])
+    details = page.inner_text("#details")
+    assert "SY24, according to local sources" in details and "1 source, 1 originator" in details
+    assert page.text_content("#details .src-seen.stated") == "seen 2019 (the evidence says when)"
+
+    o.js("i => window.actorgraph.showNode(i, false)", nodes["zz-brigade"])
+    marks = o.js("""[...document.querySelectorAll('#details ul.names li')].map(li =>
+        [li.querySelector('.name').textContent, li.querySelector('.provenance').textContent])""")
+    assert marks == [["ZZ Brigade", "curator\u2019s"], ["Liwa Zulu", "reported"], ["Zulu Battalion", "curator\u2019s"]]
+    assert "seen 2017 (the evidence says when)" in page.inner_text("#details")
+    o.js("i => window.actorgraph.showNode(i, false)", nodes["zz-depot"])
+    assert page.text_content("#details .inferred-note") == (
+        "Identification inferred by the curator: the report's 'depot by the river' matches the silo on "
+        "satellite imagery")
+    o.assert_clean()
+    page.context.close()
+
+    # Lines: stated dark, inferred light, doubtful dashed, as the legend draws them.
+    o = open_snapshot(browser, write(FLORENTINE, tmp_path / "f.html"))
+    data = o.js("window.actorgraph.data")
+    looks = o.js("window.actorgraph.edges.get().map(e => [e.id, e.color.color, e.dashes || false])")
+    legend = o.js("""[...document.querySelectorAll('#lines .line-key')].map(k =>
+        [k.textContent, getComputedStyle(k.querySelector('.stroke')).borderTopColor,
+         getComputedStyle(k.querySelector('.stroke')).borderTopStyle])""")
+    (_, stated_rgb, _), (_, inferred_rgb, _), _, (_, _, doubtful_style) = legend
+    assert stated_rgb != inferred_rgb and doubtful_style == "dashed"
+    to_rgb = "c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d); " \
+             "const v = getComputedStyle(d).color; d.remove(); return v; }"
+    seen = set()
+    for j, color, dashes in looks:
+        e = data["edges"][j]
+        rgb = o.js(to_rgb, color)
+        assert rgb == (inferred_rgb if e.get("basis") == "inferred" else stated_rgb), e
+        assert bool(dashes) == (e["cred"] >= 4), e  # credibility 4-6 dashed, whatever the time basis
+        seen.add((e.get("basis"), bool(dashes)))
+    assert {(None, False), ("inferred", False)} <= seen and any(d for _, d in seen)
+    o.assert_clean()
+    o.page.context.close()

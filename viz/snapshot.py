@@ -17,13 +17,11 @@ with physics off, even for tens of thousands of relations.
 from __future__ import annotations
 
 import base64
-import difflib
 import gc
 import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -31,12 +29,14 @@ from typing import Any
 
 import networkx as nx
 
-from graph.asof import DEFAULT_HORIZON, INFERRED, Horizon, entity_window, fact_window, iso_days
-from graph.names import name_key
+from graph.asof import INFERRED, Horizon, entity_window, fact_window, iso_days
+from graph.attribution import attribution_text
+from graph.dates import first_day
 from graph.schema import REGISTRY
-from graph.views import filter_graph, neighbourhood, resolve
+from graph.views import UnknownEntity, View, select, suggest  # noqa: F401 (moved to graph.views: kg export uses them)
 
 from .layout import layout
+from .provenance import reported_names_in
 
 ASSETS = Path(__file__).with_name("assets")
 TEMPLATE = Path(__file__).with_name("templates") / "snapshot.html"
@@ -50,7 +50,12 @@ DATA_VERSION = 2
 #   grades                      {"reliability", "credibility"}: the registry's scales (graph.schema.Scale.as_dict)
 #   at_least                    {"reliability", "credibility"}: the grades the snapshot was cut at, or null
 #   horizon                     the as-of horizon: {look_back, look_ahead, description} (graph.asof.Horizon)
-#   days                        the days at which something starts or stops holding (the as-of slider)
+#   days                        the as-of slider's days: where something starts or stops holding, and the
+#                               report days
+#   stated_days                 the days where a stated window (a fact's valid_from / valid_to, an event's
+#                               date, a campaign's start / end) starts or stops: marked on the slider
+#   report_days                 the days a report observed something (its evidence's observation dates, its
+#                               publication or retrieval; partial dates at their first day): marked too
 #   types                       entity types with colour and shape (REGISTRY.legend())
 #   relations                   relation type names
 #   sources[s]                  a source's fields (id, title, publisher, author?, published, reliability, url?...)
@@ -60,13 +65,16 @@ DATA_VERSION = 2
 #             aka               aliases
 #             first, last       when it exists, as ISO days (graph.asof.entity_window: events, campaigns)
 #             ev                the evidence for the entity itself
+#             rep               its names (name, aliases) that a quote about it says (viz.provenance); the
+#                               others are the curator's
+#             inferred          the curator's note when the identification is theirs
 #             more              the other fields: description, lat, lon, attributes
 #   edges[j]  from, to          indices into nodes
 #             type              index into relations
 #             cred, reli        the best credibility and reliability of its evidence
 #             first, last       the first and last day it holds, as ISO days (graph.asof.fact_window)
 #             basis             "inferred" when the window comes from its observations and the horizon
-#                               (left out when stated by valid_from / valid_to)
+#                               (graph.asof.fact_window; left out when stated by valid_from / valid_to)
 #             more              the other fields: valid_from, valid_to as written, originators (when more
 #                               than one), attributes; the observation dates are left out (first and last
 #                               hold what follows from them)
@@ -76,82 +84,15 @@ DATA_VERSION = 2
 #             quote             the quote
 #             observed          its observation date, when the evidence states one (else the source's date)
 #             according_to, via who the source relays, as the evidence says
+#             by                who said it, when not simply the publisher: "Levant, according to local
+#                               sources, via SOHR" (graph.attribution.attribution_text)
 # Every key after x, y (nodes), reli (edges) or quote (evidence) is left out when it has nothing to say.
-NODE_KEYS = ("id", "name", "type", "x", "y", "aka", "first", "last", "ev", "more")
+NODE_KEYS = ("id", "name", "type", "x", "y", "aka", "first", "last", "ev", "rep", "inferred", "more")
 EDGE_KEYS = ("from", "to", "type", "cred", "reli", "first", "last", "basis", "more", "ev")
-EVIDENCE_KEYS = ("src", "cred", "quote", "observed", "according_to", "via")
+EVIDENCE_KEYS = ("src", "cred", "quote", "observed", "according_to", "via", "by")
 # Node and edge fields that have their own key.
-_NODE_FIELDS = frozenset(("type", "name", "aliases", "evidence"))
+_NODE_FIELDS = frozenset(("type", "name", "aliases", "evidence", "inferred"))
 _EDGE_FIELDS = frozenset(("type", "evidence", "credibility", "reliability", "first_observed", "last_observed"))
-
-
-class UnknownEntity(LookupError):
-    """A focus name that matches no entity; ``suggestions`` holds the closest names."""
-
-    def __init__(self, name: str, suggestions: list[str]):
-        self.name = name
-        self.suggestions = suggestions
-        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
-        super().__init__(f"no entity is named {name!r}{hint}")
-
-
-@dataclass
-class View:
-    """What a snapshot shows: filters and focus, as given (for the heading)."""
-
-    as_of: date | None = None
-    credibility_at_least: int | None = None
-    reliability_at_least: str | None = None
-    focus: list[str] = field(default_factory=list)
-    depth: int = 1
-    horizon: Horizon = DEFAULT_HORIZON
-
-    def describe(self) -> list[str]:
-        """The filters in words, for the heading.
-
-        >>> View(credibility_at_least=2, reliability_at_least="A").describe()
-        ['credibility 1-2', 'reliability A only']
-        """
-        out = []
-        if self.as_of:
-            out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
-        for scale, grade in ((REGISTRY.credibility, self.credibility_at_least),
-                             (REGISTRY.reliability, self.reliability_at_least)):
-            if grade is not None:
-                out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
-        if self.focus:
-            out.append(f"within {self.depth} hop{'s' if self.depth != 1 else ''} of {', '.join(self.focus)}")
-        return out
-
-
-def suggest(G: nx.MultiDiGraph, text: str, n: int = 3) -> list[str]:
-    """The entity names (or aliases) closest to ``text``."""
-    shown: dict[str, str] = {}
-    for node, data in sorted(G.nodes(data=True)):
-        for t in (data.get("name", ""), *data.get("aliases", ()), node):
-            shown.setdefault(name_key(t), t)
-    close = difflib.get_close_matches(name_key(text), list(shown), n=n, cutoff=0.5)
-    return [shown[k] for k in close]
-
-
-def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
-    """The part of ``G`` a view shows: filtered by time and grade, then the focus neighbourhood.
-
-    Raises :class:`UnknownEntity` for a focus that names nothing.
-    """
-    centres: list[str] = []
-    for name in view.focus:
-        found = resolve(G, name)
-        if not found:
-            raise UnknownEntity(name, suggest(G, name))
-        centres.extend(c for c in found if c not in centres)
-    H = G
-    if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
-        H = filter_graph(G, as_of=view.as_of, horizon=view.horizon, credibility_at_least=view.credibility_at_least,
-                         reliability_at_least=view.reliability_at_least, keep=centres)
-    if centres:
-        H = neighbourhood(H, centres, view.depth)
-    return H
 
 
 # -- the data block ----------------------------------------------------------------------
@@ -172,48 +113,76 @@ def _put_window(row: dict[str, Any], window) -> None:
         row["last"] = last
 
 
-def _evidence(items: list[dict], cite) -> list[dict[str, Any]]:
-    rows = []
-    for ev in items:
-        row = {"src": cite(ev["source"])}
-        if ev.get("credibility"):
-            row["cred"] = ev["credibility"]
-        row["quote"] = ev["quote"]
-        if ev.get("observed_stated") and ev.get("observed"):
-            row["observed"] = ev["observed"]
-        for k in ("according_to", "via"):
-            if ev.get(k):
-                row[k] = ev[k]
-        rows.append(row)
-    return rows
+class _Citations:
+    """Sources numbered in order of first citation, and the days their evidence observed something."""
+
+    def __init__(self, sources: dict[str, dict], names: dict[str, str]):
+        self.sources = sources
+        self.names = names  # entity id -> name, for attributions
+        self.index: dict[str, int] = {}
+        self.observed: set[str] = set()  # partial dates, as written
+
+    def cite(self, source: str) -> int:
+        return self.index.setdefault(source, len(self.index))
+
+    def evidence(self, items: list[dict]) -> list[dict[str, Any]]:
+        rows = []
+        for ev in items:
+            row = {"src": self.cite(ev["source"])}
+            if ev.get("credibility"):
+                row["cred"] = ev["credibility"]
+            row["quote"] = ev["quote"]
+            if ev.get("observed"):
+                self.observed.add(ev["observed"])
+                if ev.get("observed_stated"):
+                    row["observed"] = ev["observed"]
+            if ev.get("according_to") or ev.get("via"):
+                for k in ("according_to", "via"):
+                    if ev.get(k):
+                        row[k] = ev[k]
+                row["by"] = attribution_text(ev, self.sources, self.names)
+            rows.append(row)
+        return rows
+
+    def report_days(self) -> set[str]:
+        """The first days of every observation and of every cited source's publication and retrieval."""
+        dates = set(self.observed)
+        for s in self.index:
+            meta = self.sources.get(s, {})
+            dates.update(str(meta[k]) for k in ("published", "retrieved") if meta.get(k))
+        return {first_day(d).isoformat() for d in dates}
 
 
-def _node(n: str, d: dict, type_index: int, x: float, y: float, cite) -> dict[str, Any]:
+def _node(n: str, d: dict, type_index: int, x: float, y: float, cited: _Citations, reported: list[str]
+          ) -> dict[str, Any]:
     row = {"id": n, "name": d["name"], "type": type_index, "x": x, "y": y}
     if d.get("aliases"):
         row["aka"] = d["aliases"]
     _put_window(row, entity_window(d))
     if d.get("evidence"):
-        row["ev"] = _evidence(d["evidence"], cite)
+        row["ev"] = cited.evidence(d["evidence"])
+    if reported:
+        row["rep"] = reported
+    if d.get("inferred"):
+        row["inferred"] = d["inferred"]
     more = _extra(d, _NODE_FIELDS)
     if more:
         row["more"] = more
     return row
 
 
-def _edge(a: int, b: int, r: int, d: dict, horizon: Horizon, cite) -> dict[str, Any]:
+def _edge(a: int, b: int, r: int, d: dict, horizon: Horizon, cited: _Citations) -> dict[str, Any]:
     row = {"from": a, "to": b, "type": r, "cred": d["credibility"], "reli": d["reliability"]}
     window, basis = fact_window(d, horizon)
-    if window != (None, None):
-        _put_window(row, window)
-        if basis == INFERRED:
-            row["basis"] = basis
+    _put_window(row, window)
+    if basis == INFERRED:
+        row["basis"] = basis
     more = _extra(d, _EDGE_FIELDS)
     if more and more.get("originators") == 1:
         del more["originators"]  # the usual case
     if more:
         row["more"] = more
-    row["ev"] = _evidence(d["evidence"], cite)
+    row["ev"] = cited.evidence(d["evidence"])
     return row
 
 
@@ -227,37 +196,45 @@ def _next_day(iso: str) -> str:
     return d.isoformat() if d == date.max else (d + timedelta(days=1)).isoformat()
 
 
-def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None) -> dict[str, Any]:
+def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None,
+                  context: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """Everything the page shows, as named fields (see the table at the top of this module).
 
-    Nodes and relation types are referred to by index, so no id is repeated.
+    Nodes and relation types are referred to by index, so no id is repeated. ``context``: the
+    graph ``G`` was selected from (by :func:`graph.views.select`); an entity's names count as
+    reported when any quote about it there says them (:mod:`viz.provenance`), not only the
+    quotes of the relations the view kept.
     """
     view = view or View()
     legend = REGISTRY.legend()
     type_index = {t["type"]: i for i, t in enumerate(legend)}
     relation_types = list(REGISTRY.relations)
     rel_index = {r: i for i, r in enumerate(relation_types)}
-    sources_meta = G.graph.get("sources", {})
     node_ids = sorted(G.nodes)
     index = {n: i for i, n in enumerate(node_ids)}
     edge_rows = sorted((index[u], rel_index[k], index[v], d) for u, v, k, d in G.edges(keys=True, data=True))
     positions = layout(len(node_ids), [(a, b) for a, _, b, _ in edge_rows])
-    source_index: dict[str, int] = {}  # numbered in order of first citation
-
-    def cite(source: str) -> int:
-        return source_index.setdefault(source, len(source_index))
-
+    whole = context if context is not None else G
+    names = {n: name for n, name in whole.nodes(data="name") if name}
+    cited = _Citations(G.graph.get("sources", {}), names)
     horizon = view.horizon
-    edges = [_edge(a, b, r, d, horizon, cite) for a, r, b, d in edge_rows]
-    nodes = [_node(n, G.nodes[n], type_index[G.nodes[n]["type"]], *positions[i], cite) for i, n in enumerate(node_ids)]
-    sources = [{k: v for k, v in sorted(sources_meta[s].items()) if k != "document"} for s in source_index]
-    days = set()
+    edges = [_edge(a, b, r, d, horizon, cited) for a, r, b, d in edge_rows]
+    quote_keys: dict[str, str] = {}
+    nodes = [_node(n, G.nodes[n], type_index[G.nodes[n]["type"]], *positions[i], cited,
+                   reported_names_in(whole if n in whole else G, n, quote_keys))
+             for i, n in enumerate(node_ids)]
+    sources = [{k: v for k, v in sorted(cited.sources[s].items()) if k != "document"} for s in cited.index]
+    days: set[str] = set()
+    stated_days: set[str] = set()
     for row in (*nodes, *edges):
-        if "first" in row:
-            days.add(row["first"])
-        if "last" in row:
-            days.add(row["last"])
-            days.add(_next_day(row["last"]))  # the first day it no longer holds
+        marks = stated_days if row.get("basis") != INFERRED else None
+        for day in (row.get("first"), row.get("last"), row.get("last") and _next_day(row["last"])):
+            if day:  # the first day, the last day, and the first day it no longer holds
+                days.add(day)
+                if marks is not None:
+                    marks.add(day)
+    report_days = cited.report_days()
+    days |= report_days
     return {
         "version": DATA_VERSION,
         "title": title,
@@ -267,6 +244,8 @@ def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View 
         "at_least": {"reliability": view.reliability_at_least, "credibility": view.credibility_at_least},
         "horizon": {**horizon.as_dict(), "description": horizon.describe()},
         "days": sorted(days),
+        "stated_days": sorted(stated_days),
+        "report_days": sorted(report_days),
         "types": legend,
         "relations": relation_types,
         "sources": sources,
@@ -322,12 +301,13 @@ _SLOT = re.compile(r"@@([A-Z_]+)@@")
 
 
 def render_html(G: nx.MultiDiGraph, *, title: str = "actorgraph snapshot", view: View | None = None,
-                generated: str | None = None) -> str:
-    """The snapshot page for ``G`` (already selected with :func:`select`)."""
+                generated: str | None = None, context: nx.MultiDiGraph | None = None) -> str:
+    """The snapshot page for ``G`` (already selected with :func:`select` from ``context``)."""
     if generated is None:
         generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     parts, template = _page_parts()
-    values = dict(parts, DATA=script_json(snapshot_data(G, title=title, generated=generated, view=view)))
+    data = snapshot_data(G, title=title, generated=generated, view=view, context=context)
+    values = dict(parts, DATA=script_json(data))
     # One pass: inserted text is never scanned for slots again.
     return _SLOT.sub(lambda m: values[m.group(1)], template)
 

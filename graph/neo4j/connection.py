@@ -6,13 +6,14 @@ library and the explorer all show its line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import neo4j
 from neo4j import exceptions as nx
 
-from .settings import Settings, get_settings
+from .settings import Settings, check_uri, get_settings
 
 
 class Neo4jError(Exception):
@@ -22,9 +23,15 @@ class Neo4jError(Exception):
 def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
     """A driver for ``settings`` (default: the environment); close it when done.
 
-    ``config`` goes to the driver as is (e.g. ``connection_timeout=5``).
+    ``config`` goes to the driver as is (e.g. ``connection_timeout=5``). The URI is checked again
+    (settings copied with a new URI skip validation): the driver takes malformed ones silently.
     """
     s = settings or get_settings()
+    try:
+        check_uri(s.uri)
+    except ValueError as exc:
+        shown = "" if "@" in s.uri else f" {s.uri!r}"
+        raise Neo4jError(f"NEO4J_URI{shown}: {exc}") from None
     try:
         return neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password), **config)
     except (nx.DriverError, ValueError) as exc:  # bad URI scheme or options

@@ -19,6 +19,8 @@ SCHEMA_STATEMENTS = (
     ("source_id", "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE"),
     # One load (or unload) per dataset at a time: see GUARD.
     ("loading_dataset", "CREATE CONSTRAINT loading_dataset IF NOT EXISTS FOR (l:Loading) REQUIRE l.dataset IS UNIQUE"),
+    # One load state per dataset: see DATASET_LOADING.
+    ("dataset_name", "CREATE CONSTRAINT dataset_name IF NOT EXISTS FOR (d:Dataset) REQUIRE d.name IS UNIQUE"),
     ("entity_name", "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)"),
     ("entity_dataset", "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)"),
     ("source_dataset", "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)"),
@@ -104,6 +106,31 @@ RETURN n.id AS id, elementId(n) AS element_id"""
 # between the state read and the writes.
 GUARD = """MERGE (l:Loading {dataset: $dataset})
 SET l.since = datetime()"""
+
+# A dataset's load state, one (:Dataset {name}) node per dataset (docs/neo4j-model.md):
+# state 'loading' is committed before a load's first write and 'complete' after its
+# last deletion, so a load that died half-way (killed, a refused value, a lost
+# server) leaves its dataset marked incomplete until a later load completes it.
+# 'unloading' likewise marks a `kg unload` until its last deletion, which removes
+# the node. files_hash: the digest of the files the load read (kg load).
+DATASET_STATE = """MATCH (d:Dataset {name: $dataset})
+RETURN d.state AS state, d.started AS started, d.finished AS finished, d.files_hash AS files_hash"""
+
+DATASET_LOADING = """MERGE (d:Dataset {name: $dataset})
+SET d.state = 'loading', d.started = $started, d.finished = null, d.files_hash = $files_hash"""
+
+DATASET_COMPLETE = """MERGE (d:Dataset {name: $dataset})
+SET d.state = 'complete', d.started = $started, d.finished = datetime(), d.files_hash = $files_hash"""
+
+DATASET_UNLOADING = """MERGE (d:Dataset {name: $dataset})
+SET d.state = 'unloading', d.started = $started, d.finished = null"""
+
+DATASET_DELETE = """MATCH (d:Dataset {name: $dataset})
+DELETE d"""
+
+DATASETS = """MATCH (d:Dataset)
+RETURN d.name AS name, d.state AS state, d.started AS started, d.finished AS finished, d.files_hash AS files_hash
+ORDER BY d.name"""
 
 # Relationships the state read did not find. Endpoints are found by element id:
 # a direct record read, where a lookup in the Entity.id index took a sixth of

@@ -50,6 +50,9 @@ JVM_FLAGS = (
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+DisableExplicitGC",
+    # A query that exhausts the heap (Neo4j does not track every allocation) ends the server at
+    # once instead of leaving it unresponsive: `kg neo4j status` then says so and a start recovers.
+    "-XX:+ExitOnOutOfMemoryError",
     "-Djdk.nio.maxCachedBufferSize=1024",
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Dlog4j2.disable.jmx=true",

@@ -1,21 +1,87 @@
 """Connection and local-server settings, read from ``NEO4J_*`` environment variables.
 
 The client side (URI, user, password, database) works for any Neo4j: the local
-server of :mod:`graph.neo4j.server`, the Docker one, or Aura (``neo4j+s://``);
-the URI is handed to the driver untouched. The server side only matters to
-``kg neo4j start``. A ``.env`` file at the project root is read too.
+server of :mod:`graph.neo4j.server`, the Docker one, or Aura (``neo4j+s://``).
+The URI is checked here (:func:`check_uri`) and then handed to the driver
+untouched: the driver itself accepts ``bolt://host:7687x``, wraps port 99999
+round to 34463 and fails on ``http://`` with an import error, so a malformed
+URI must be refused before anything is attempted. The server side only
+matters to ``kg neo4j start``. A ``.env`` file at the project root is read too.
+
+:func:`get_settings` is how every command reads them: a malformed value is a
+:class:`SettingsError` whose message is one line naming the variable.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PASSWORD = "actorgraph-local"
+ENV_PREFIX = "NEO4J_"
+
+# What the driver speaks: Bolt to one server, neo4j:// with routing (a cluster, Aura);
+# +s verifies the server's certificate, +ssc accepts a self-signed one.
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_ROUTING_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc")
+_UNPRINTABLE = re.compile(r"[\x00-\x20\x7f]")
+
+
+class SettingsError(ValueError):
+    """A ``NEO4J_*`` setting is malformed; the message is one line naming the variable."""
+
+
+def check_uri(uri: str) -> str:
+    """``uri`` if the driver can use it as written, else ValueError saying what is wrong.
+
+    >>> check_uri("bolt://127.0.0.1:7687")
+    'bolt://127.0.0.1:7687'
+    >>> check_uri("bolt://127.0.0.1:99999")
+    Traceback (most recent call last):
+    ValueError: port 99999 is not a port number (1-65535)
+    >>> check_uri("http://127.0.0.1:7474")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: scheme 'http' is not one Neo4j's driver speaks: use bolt://, bolt+s://, ... or neo4j+ssc://
+    """
+    m = _UNPRINTABLE.search(uri)
+    if m:
+        raise ValueError(f"contains {'a space' if m.group() == ' ' else f'the character U+{ord(m.group()):04X}'} "
+                         f"at position {m.start() + 1}")
+    scheme, sep, rest = uri.partition("://")
+    schemes = ", ".join(f"{s}://" for s in URI_SCHEMES)
+    if not sep:
+        raise ValueError(f"not a URI such as bolt://127.0.0.1:7687 (one of {schemes})")
+    if scheme not in URI_SCHEMES:
+        raise ValueError(f"scheme {scheme!r} is not one Neo4j's driver speaks: use "
+                         f"{schemes.rsplit(', ', 1)[0]} or {URI_SCHEMES[-1]}://")
+    try:
+        parts = urlsplit(uri)
+    except ValueError as exc:  # "Invalid IPv6 URL"
+        raise ValueError(f"not a valid address: {exc}") from None
+    if "@" in parts.netloc:
+        raise ValueError("holds a user name or password: put them in NEO4J_USER and NEO4J_PASSWORD")
+    if not parts.hostname:
+        raise ValueError("names no host, as in bolt://127.0.0.1:7687")
+    port = parts.netloc.rpartition("]")[2].rpartition(":")
+    if port[1]:
+        digits = port[2]
+        if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= 65535:
+            if not digits:
+                raise ValueError("has a ':' with no port after it")
+            raise ValueError(f"port {digits!r} is not a port number (1-65535)" if not digits.isdigit()
+                             else f"port {digits} is not a port number (1-65535)")
+    if parts.path not in ("", "/"):
+        raise ValueError(f"has a path ({parts.path!r}); a Neo4j URI is scheme://host:port")
+    if parts.fragment:
+        raise ValueError("has a #fragment; a Neo4j URI is scheme://host:port")
+    if parts.query and scheme not in _ROUTING_SCHEMES:
+        raise ValueError(f"has a query (?{parts.query}), which only neo4j:// URIs take (a routing context)")
+    return uri
 
 
 class Settings(BaseSettings):
@@ -35,7 +101,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".neo4j" / "data"
     runtime_dir: Path = PROJECT_ROOT / ".neo4j" / "runtime"  # compiled launcher + classpath
     server_host: str = "127.0.0.1"  # loopback only unless asked otherwise
-    server_port: int | None = None  # None: the port of ``uri``, so both agree by default
+    server_port: int | None = Field(None, ge=1, le=65535)  # None: the port of ``uri``, so both agree by default
     heap_initial: str = "512m"
     heap_max: str = "4g"
     pagecache: str = "2g"
@@ -44,16 +110,44 @@ class Settings(BaseSettings):
     # query fails alone instead of exhausting the heap. A load chunk needs ~100 MB.
     transaction_memory_max: str = "1g"
     transaction_memory_total: str = "2g"
-    start_timeout: float = 120.0  # seconds; the first start also creates the system database
+    start_timeout: float = Field(120.0, gt=0)  # seconds; the first start also creates the system database
+
+    @field_validator("uri")
+    @classmethod
+    def _uri(cls, value: str) -> str:
+        return check_uri(value)
 
     @property
     def bolt_port(self) -> int:
         """Port the local server listens on."""
         if self.server_port is not None:
             return self.server_port
-        return urlsplit(self.uri).port or 7687
+        return urlsplit(self.uri).port or 7687  # checked by check_uri
 
 
 def get_settings(**overrides) -> Settings:
-    """Fresh settings from the environment (not cached, so tests and CLI options apply at once)."""
-    return Settings(**overrides)
+    """Fresh settings from the environment (not cached, so tests and CLI options apply at once).
+
+    Raises :class:`SettingsError` (one line per malformed variable, joined with "; ").
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(settings_problems(exc)) from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """The errors of :class:`Settings` in one line: ``NEO4J_URI 'bolt://x:1x': port '1x' is not ...``.
+
+    A URI holding a password is not repeated.
+    """
+    told = []
+    for err in exc.errors(include_url=False):
+        name = ENV_PREFIX + "_".join(str(p) for p in err["loc"]).upper()
+        cause = (err.get("ctx") or {}).get("error")
+        message = str(cause) if cause is not None else err["msg"]
+        value = err.get("input")
+        shown = f" {value!r}" if isinstance(value, str | int | float) and "@" not in str(value) \
+            and len(str(value)) <= 200 else ""
+        told.append(f"{name}{shown}: {message}")
+    return "; ".join(told)

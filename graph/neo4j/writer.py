@@ -18,6 +18,23 @@ How a load works (:func:`load_rows`):
 6. **Index.** The (eventually consistent) full-text indexes catch up before
    the load returns.
 
+**Load state.** Each dataset has one ``(:Dataset {name, state, started,
+finished, files_hash})`` node. Right before a load's first write (or first
+deletion) its state is committed as ``'loading'``; after its last deletion,
+``'complete'``. A load that dies in between for any reason (killed, a value
+Neo4j refuses, a lost server) leaves the dataset marked incomplete, which
+``kg load --check`` and ``kg neo4j status`` show (:func:`datasets`) and the
+next load, finishing the job, clears. A load with nothing to write leaves the
+node alone (it only completes a state left ``'loading'``, or records new
+``files_hash``). :class:`LoadReport` says what happened, also when the load
+raised: pass your own ``report`` to :func:`load_rows` to read it afterwards.
+
+**What changed.** The report keeps the keys (entity and source ids, edge ids
+:func:`graph.facts.edge_id`) of what was created, updated and deleted: the
+first ``keep`` of each kind, and how many there were in all (``keep=None``:
+every key). :func:`plan` computes the same report without writing: what a
+load would do.
+
 A load holds the dataset's guard (GUARD) from the state read to the end, so
 two loads of one dataset never interleave. Loading the same files twice
 writes nothing the second time. A load killed half-way leaves only committed
@@ -37,15 +54,26 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from datetime import UTC, datetime
+from typing import Protocol
 
 import neo4j
 
+from ..facts import edge_id, parse_edge_id
+from ..schema import REGISTRY
 from .cypher import (
     AWAIT_FULLTEXT,
     AWAIT_INDEXES,
+    DATASET_COMPLETE,
+    DATASET_DELETE,
+    DATASET_LOADING,
+    DATASET_STATE,
+    DATASET_UNLOADING,
+    DATASETS,
     DELETE_ENTITIES,
     DELETE_RELATIONS,
     DELETE_SOURCES,
@@ -69,17 +97,24 @@ from .cypher import (
     relation_sources_cypher,
     update_relations_cypher,
 )
-from ..facts import edge_id, parse_edge_id
 from .mapping import HASH, SOURCE_LABEL, RowSource
-from ..schema import REGISTRY
 
 DEFAULT_CHUNK = 10_000
+# Keys a report keeps per change and kind unless asked for all: enough to show, never millions of strings.
+DEFAULT_KEEP = 20
+
+KINDS = ("sources", "entities", "relations")
+CHANGES = ("created", "updated", "deleted")
+SINGULAR = {"sources": "source", "entities": "entity", "relations": "relation"}
+
+# States of a (:Dataset) node.
+LOADING, COMPLETE, UNLOADING = "loading", "complete", "unloading"
 
 # --------------------------------------------------------------------------- reports
 
 
 class LoadError(Exception):
-    """The load cannot go ahead; the message says why. Nothing was written."""
+    """The load cannot go on; the message says why. What was written is told by the :class:`LoadReport`."""
 
 
 class Progress(Protocol):
@@ -116,22 +151,134 @@ class Tally:
 
 
 @dataclass
+class Changes:
+    """The keys of what a load created, updated and deleted: the first ``keep`` per (change, kind), in the
+    order the load met them, and how many there were in all (``keep=None``: every key).
+
+    >>> c = Changes(keep=1)
+    >>> c.add("created", "entities", "a"); c.add("created", "entities", "b"); c.add("deleted", "sources", "s")
+    >>> c.lines(limit=10)
+    ([('created', 'entities', 'a'), ('deleted', 'sources', 's')], 1)
+    >>> c.lines(limit=1), c.total()
+    (([('created', 'entities', 'a')], 2), 3)
+    """
+
+    keep: int | None = DEFAULT_KEEP
+    keys: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, change: str, kind: str, key: str) -> None:
+        self.counts[(change, kind)] += 1
+        kept = self.keys.setdefault((change, kind), [])
+        if self.keep is None or len(kept) < self.keep:
+            kept.append(key)
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def lines(self, limit: int | None = None) -> tuple[list[tuple[str, str, str]], int]:
+        """``(change, kind, key)`` in the order created, updated, deleted and sources, entities, relations,
+        at most ``limit`` of them (None: every key kept), and how many changes that leaves unshown."""
+        shown = [(change, kind, key) for change in CHANGES for kind in KINDS
+                 for key in self.keys.get((change, kind), ())]
+        if limit is not None:
+            shown = shown[:limit]
+        return shown, self.total() - len(shown)
+
+    def as_dict(self) -> dict:
+        return {change: {kind: {"count": self.counts[(change, kind)], "keys": self.keys.get((change, kind), [])}
+                         for kind in KINDS} for change in CHANGES}
+
+
+@dataclass(frozen=True)
+class DatasetState:
+    """A dataset's (:Dataset) node: ``state`` loading / complete / unloading, when the last load ``started``
+    and ``finished`` (UTC), the ``files_hash`` of the files it read."""
+
+    name: str
+    state: str | None = None  # None: no node (never loaded, or loaded before load states were kept)
+    started: datetime | None = None
+    finished: datetime | None = None
+    files_hash: str | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        return self.state in (LOADING, UNLOADING)
+
+    @property
+    def when_started(self) -> str:
+        """``2026-01-02 03:04:05 UTC``."""
+        return _when(self.started)
+
+    def describe(self) -> str:
+        """One line for people.
+
+        >>> print(DatasetState("data", LOADING, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)).describe())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        dataset data is incomplete: a load started 2026-01-02 03:04:05 UTC did not finish;
+        run `kg load` of its files again to complete it
+        """
+        if self.state == LOADING:
+            return (f"dataset {self.name} is incomplete: a load started {_when(self.started)} did not finish; "
+                    "run `kg load` of its files again to complete it")
+        if self.state == UNLOADING:
+            return (f"dataset {self.name} is incomplete: `kg unload {self.name}` started {_when(self.started)} "
+                    "did not finish; run it again")
+        if self.state == COMPLETE:
+            return f"dataset {self.name} is complete (loaded {_when(self.finished)})"
+        return f"dataset {self.name}: no load state recorded"
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "state": self.state, "started": _iso(self.started),
+                "finished": _iso(self.finished), "files_hash": self.files_hash}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "at an unknown time"
+
+
+@dataclass
 class LoadReport:
+    """What a load did (or, from :func:`plan`, would do) to one dataset.
+
+    ``before``: the dataset's load state when the load began. ``marked``: this load
+    committed the state ``loading`` (it was about to write); ``complete``: it
+    committed ``complete``. A load that raised with ``marked`` set may have
+    written part of the dataset: :attr:`incomplete` says whether Neo4j holds it
+    marked incomplete.
+    """
+
     dataset: str
     sources: Tally = field(default_factory=Tally)
     entities: Tally = field(default_factory=Tally)
     relations: Tally = field(default_factory=Tally)
     seconds: dict[str, float] = field(default_factory=dict)
     properties_set: int = 0
+    changes: Changes = field(default_factory=Changes)
+    before: DatasetState | None = None
+    marked: bool = False
+    complete: bool = False
 
     def as_dict(self) -> dict:
         return {"dataset": self.dataset, "sources": self.sources.as_dict(),
                 "entities": self.entities.as_dict(), "relations": self.relations.as_dict(),
-                "properties_set": self.properties_set, "seconds": self.seconds}
+                "properties_set": self.properties_set, "seconds": self.seconds,
+                "changes": self.changes.as_dict(), "complete": self.complete}
 
     @property
     def changed(self) -> bool:
         return any(t.created or t.updated or t.deleted for t in (self.sources, self.entities, self.relations))
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether Neo4j holds the dataset marked incomplete after this load (or this failed load)."""
+        if self.complete:
+            return False
+        return self.marked or (self.before is not None and self.before.incomplete)
 
 
 # --------------------------------------------------------------------------- the steps
@@ -184,6 +331,27 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
     if created:
         _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
     return created
+
+
+def dataset_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> DatasetState:
+    """The load state of ``dataset`` (``state`` None when it has no (:Dataset) node)."""
+    records = drv.execute_query(DATASET_STATE, {"dataset": dataset}, database_=database,
+                                routing_=neo4j.RoutingControl.READ).records
+    return _dataset(dataset, records[0]) if records else DatasetState(dataset)
+
+
+def datasets(drv: neo4j.Driver, database: str | None = None) -> list[DatasetState]:
+    """Every dataset with a load state in Neo4j, by name."""
+    records = drv.execute_query(DATASETS, database_=database, routing_=neo4j.RoutingControl.READ).records
+    return [_dataset(r["name"], r) for r in records]
+
+
+def _dataset(name: str, record) -> DatasetState:
+    def native(value):
+        return value.to_native() if value is not None else None
+
+    return DatasetState(name, record["state"], native(record["started"]), native(record["finished"]),
+                        record["files_hash"])
 
 
 def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
@@ -451,10 +619,15 @@ def dataset_guard(drv: neo4j.Driver, dataset: str, database: str | None = None,
 
 
 def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-              progress: Progress | None = None) -> LoadReport:
-    """Bring dataset ``source.dataset`` in Neo4j to exactly ``source``'s rows; see the module docstring."""
+              progress: Progress | None = None, *, files_hash: str | None = None, keep: int | None = DEFAULT_KEEP,
+              report: LoadReport | None = None) -> LoadReport:
+    """Bring dataset ``source.dataset`` in Neo4j to exactly ``source``'s rows; see the module docstring.
+
+    ``files_hash`` is recorded on the dataset's (:Dataset) node; ``keep`` is how many keys of each kind of
+    change the report keeps (None: all). Pass ``report`` to read what happened when the load raises.
+    """
     bar = progress or _Silent()
-    report = LoadReport(source.dataset)
+    report = report if report is not None else LoadReport(source.dataset, changes=Changes(keep))
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -467,42 +640,110 @@ def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None,
     ensure_schema(drv, database)
     lap("schema")
     with dataset_guard(drv, source.dataset, database, bar):
-        _load(drv, source, database, chunk_size, bar, report, lap)
+        _load(drv, source, database, chunk_size, bar, report, lap, files_hash)
+    return report
+
+
+class _Plan:
+    """Compares rows with what Neo4j holds: which to write, and which keys are stale, into the report."""
+
+    def __init__(self, state: dict, report: LoadReport, bar: Progress):
+        self.state, self.report, self.bar = state, report, bar
+        self.seen: dict[str, set[str]] = {kind: set() for kind in KINDS}
+
+    def consider(self, kind: str, key: str, row: dict) -> str | None:
+        """What to do with ``row``: None (unchanged), ``kind`` (new) or "updates" (a changed relationship)."""
+        self.seen[kind].add(key)
+        h = self.state[kind].get(key)
+        tally: Tally = getattr(self.report, kind)
+        if h == row["props"][HASH]:
+            tally.unchanged += 1
+            self.bar.advance(1)
+            return None
+        if h is None:
+            self.report.changes.add("created", kind, key)
+            return kind
+        tally.updated += 1
+        self.report.changes.add("updated", kind, key)
+        return "updates" if kind == "relations" else kind
+
+    def stale(self) -> dict[str, list[str]]:
+        """Keys the dataset holds and the rows no longer state, per kind (sorted), noted in the report."""
+        found = {kind: sorted(k for k in self.state[kind] if k not in self.seen[kind]) for kind in KINDS}
+        for kind in KINDS:
+            for key in found[kind]:
+                self.report.changes.add("deleted", kind, key)
+        return found
+
+
+def _walk(source: RowSource, plan: _Plan, write=None, nodes_done=None) -> None:
+    """Every row of ``source`` in writing order through ``plan``; ``write(kind, group, row)`` for those to write."""
+    for row in source.sources():
+        todo = plan.consider("sources", row["id"], row)
+        if todo and write:
+            write(todo, SOURCE_LABEL, row)
+    for label, row in source.entities():
+        todo = plan.consider("entities", row["id"], row)
+        if todo and write:
+            write(todo, label, row)
+    if nodes_done:
+        nodes_done()
+    for rtype, row in source.relations():
+        todo = plan.consider("relations", edge_id(row["from"], rtype, row["to"]), row)
+        if todo and write:
+            write(todo, rtype, row)
+
+
+def plan(drv: neo4j.Driver, source: RowSource, database: str | None = None, progress: Progress | None = None, *,
+         keep: int | None = DEFAULT_KEEP) -> LoadReport:
+    """What :func:`load_rows` would do, without writing anything (and without waiting for a load in progress).
+
+    The report's tallies count rows (``created``: absent from Neo4j, ``deleted``: stale), its ``changes`` hold
+    their keys, ``before`` the dataset's load state. Ids of another dataset raise :class:`LoadError`.
+    """
+    bar = progress or _Silent()
+    report = LoadReport(source.dataset, changes=Changes(keep))
+    bar.phase("reading what Neo4j holds", None)
+    report.before = dataset_state(drv, source.dataset, database)
+    state = read_state(drv, source.dataset, database)
+    check_foreign(drv, source, state, database)
+    bar.phase("comparing", sum(source.counts().values()))
+    checker = _Plan(state, report, bar)
+    _walk(source, checker)
+    stale = checker.stale()
+    for kind in KINDS:
+        tally: Tally = getattr(report, kind)
+        tally.created = report.changes.counts[("created", kind)]
+        tally.deleted = len(stale[kind])
     return report
 
 
 def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size: int, bar: Progress,
-          report: LoadReport, lap) -> None:
+          report: LoadReport, lap, files_hash: str | None) -> None:
     bar.phase("reading what Neo4j holds", None)
-    state = read_state(drv, source.dataset, database)
+    ds = source.dataset
+    report.before = before = dataset_state(drv, ds, database)
+    state = read_state(drv, ds, database)
     check_foreign(drv, source, state, database, chunk_size)
     lap("state")
+    started = datetime.now(UTC)
+
+    def mark_loading() -> None:
+        # Committed before the first write: from here until DATASET_COMPLETE, a death leaves the mark.
+        if not report.marked:
+            report.marked = True  # first: if the mark's commit is lost in a failure, assume it landed
+            _write(drv, database, DATASET_LOADING, dataset=ds, started=started, files_hash=files_hash)
 
     bar.phase("writing", sum(source.counts().values()))
-    writer = _Writer(drv, database, report, bar, chunk_size, state["element_ids"], source.dataset)
-    seen: dict[str, set[str]] = {"sources": set(), "entities": set(), "relations": set()}
+    writer = _Writer(drv, database, report, bar, chunk_size, state["element_ids"], ds)
+    checker = _Plan(state, report, bar)
 
-    def consider(kind: str, group: str, key: str, row: dict) -> None:
-        seen[kind].add(key)
-        h = state[kind].get(key)
-        if h == row["props"][HASH]:
-            getattr(report, kind).unchanged += 1
-            bar.advance(1)
-            return
-        if h is not None:
-            getattr(report, kind).updated += 1
-            if kind == "relations":
-                kind = "updates"
+    def write(kind: str, group: str, row: dict) -> None:
+        mark_loading()
         writer.add(kind, group, row)
 
     try:
-        for row in source.sources():
-            consider("sources", SOURCE_LABEL, row["id"], row)
-        for label, row in source.entities():
-            consider("entities", label, row["id"], row)
-        writer.nodes_done()  # relationship chunks wait until every node chunk has committed
-        for rtype, row in source.relations():
-            consider("relations", rtype, edge_id(row["from"], rtype, row["to"]), row)
+        _walk(source, checker, write, writer.nodes_done)  # relationship chunks wait for every node chunk
         writer.close()
         writer.verify()
     except BaseException:
@@ -511,27 +752,28 @@ def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size
     lap("write")
 
     # Deletions only once every write is in: an interrupted load never loses anything.
-    stale_relations = [dict(zip(("from", "type", "to"), parse_edge_id(k))) for k in state["relations"]
-                       if k not in seen["relations"]]
-    stale_entities = sorted(k for k in state["entities"] if k not in seen["entities"])
-    stale_sources = sorted(k for k in state["sources"] if k not in seen["sources"])
-    bar.phase("deleting what the files no longer state",
-              len(stale_relations) + len(stale_entities) + len(stale_sources))
-    ds = source.dataset
+    stale = checker.stale()
+    stale_relations = [dict(zip(("from", "type", "to"), parse_edge_id(k), strict=True)) for k in stale["relations"]]
+    bar.phase("deleting what the files no longer state", sum(len(v) for v in stale.values()))
+    if any(stale.values()):
+        mark_loading()
     for chunk in _chunks(stale_relations, chunk_size):
         c = _write(drv, database, DELETE_RELATIONS, rows=chunk, dataset=ds)
         report.relations.deleted += c.relationships_deleted
         bar.advance(len(chunk))
-    for chunk in _chunks(stale_entities, chunk_size):
+    for chunk in _chunks(stale["entities"], chunk_size):
         c = _write(drv, database, DELETE_ENTITIES, ids=chunk, dataset=ds)
         report.entities.deleted += c.nodes_deleted
         report.relations.deleted += c.relationships_deleted
         bar.advance(len(chunk))
-    for chunk in _chunks(stale_sources, chunk_size):
+    for chunk in _chunks(stale["sources"], chunk_size):
         c = _write(drv, database, DELETE_SOURCES, ids=chunk, dataset=ds)
         report.sources.deleted += c.nodes_deleted
         bar.advance(len(chunk))
     lap("delete")
+    if report.marked or before.state != COMPLETE or (files_hash is not None and files_hash != before.files_hash):
+        _write(drv, database, DATASET_COMPLETE, dataset=ds, started=started, files_hash=files_hash)
+    report.complete = True
     if report.changed:
         bar.phase("updating the full-text indexes", None)
         _write(drv, database, AWAIT_FULLTEXT)
@@ -539,12 +781,19 @@ def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size
 
 
 def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-           progress: Progress | None = None) -> LoadReport:
-    """Delete every node and relationship of ``dataset``, a chunk per transaction."""
+           progress: Progress | None = None, *, report: LoadReport | None = None) -> LoadReport:
+    """Delete every node and relationship of ``dataset``, a chunk per transaction, and its load state.
+
+    The dataset is marked ``unloading`` before the first deletion: an unload that dies half-way leaves
+    it marked incomplete (``report``, if given, says so when this raises).
+    """
     bar = progress or _Silent()
-    report = LoadReport(dataset)
+    report = report if report is not None else LoadReport(dataset)
     with dataset_guard(drv, dataset, database, bar):
         bar.phase(f"deleting dataset {dataset}", None)
+        report.before = dataset_state(drv, dataset, database)
+        report.marked = True
+        _write(drv, database, DATASET_UNLOADING, dataset=dataset, started=datetime.now(UTC))
         for cypher, tally in ((UNLOAD_ENTITIES, report.entities), (UNLOAD_SOURCES, report.sources)):
             while True:
                 res = drv.execute_query(cypher, {"dataset": dataset, "chunk": chunk_size}, database_=database,
@@ -555,9 +804,12 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
                 bar.advance(c.nodes_deleted)
                 if res.records[0]["n"] == 0:
                     break
+        _write(drv, database, DATASET_DELETE, dataset=dataset)
+        report.complete = True
         _write(drv, database, AWAIT_FULLTEXT)
     return report
 
 
-__all__ = ["DEFAULT_CHUNK", "LoadError", "LoadReport", "Progress", "Tally", "check_foreign",
-           "dataset_guard", "ensure_schema", "load_rows", "read_state", "unload"]
+__all__ = ["CHANGES", "COMPLETE", "Changes", "DEFAULT_CHUNK", "DEFAULT_KEEP", "DatasetState", "KINDS", "LOADING",
+           "LoadError", "LoadReport", "Progress", "SINGULAR", "Tally", "UNLOADING", "check_foreign", "dataset_guard",
+           "dataset_state", "datasets", "ensure_schema", "load_rows", "plan", "read_state", "unload"]

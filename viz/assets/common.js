@@ -110,6 +110,79 @@
     return from || to ? (from || "\u2026") + " to " + (to || "\u2026") : null;
   }
 
+  /** How many facts a view shows by time basis (graph.asof: stated or inferred):
+   *  basisCount(9, 33) === "42 facts: 9 with stated dates, 33 inferred from their reports" */
+  function basisCount(stated, inferred) {
+    return plural(stated + inferred, "fact") + ": " + stated.toLocaleString("en") + " with stated dates, " +
+      inferred.toLocaleString("en") + " inferred from their reports";
+  }
+
+  /** The index of the last of `days` (sorted ISO days) on or before `day`; 0 when none is. */
+  function dayIndex(days, day) {
+    var best = 0;
+    for (var i = 0; i < days.length && days[i] <= day; i++) best = i;
+    return best;
+  }
+
+  /** Marks under an as-of slider: where a stated window starts or stops (dark, above) and where a report
+   *  observed something (light, below: inferred windows are built around them). days: the slider's days;
+   *  stated, reports: the days to mark (ISO days, among days). Fills `strip` (an element the width of
+   *  the slider) and returns it. */
+  function dayTicks(strip, days, stated, reports) {
+    clear(strip);
+    var at = Object.create(null);
+    days.forEach(function (d, i) { at[d] = i; });
+    var last = Math.max(days.length - 1, 1);
+    function mark(list, kind, what) {
+      (list || []).forEach(function (d) {
+        if (!(d in at)) return;
+        var t = el("span", { class: "tick " + kind, attrs: { title: what + " " + d } });
+        // The range input's thumb is 16px wide: its centre travels from 8px to (width - 8px).
+        t.style.left = "calc(8px + (100% - 16px) * " + (at[d] / last) + ")";
+        strip.append(t);
+      });
+    }
+    mark(stated, "stated", "stated date:");
+    mark(reports, "report", "report:");
+    return strip;
+  }
+
+  // -- how relations are drawn ---------------------------------------------------------------
+  // Time basis by shade (stated: dark; inferred from reports: light), credibility by dashes (the worse
+  // half of the scale). Where dashes cost too much to draw (thousands of them), doubtful relations take
+  // a warm tint instead, still dark or light by time basis: the two never look alike.
+
+  var LINE = { stated: "#4f5b6a", inferred: "#b4bdc9", doubtStated: "#b07a52", doubtInferred: "#e3c6ad",
+               dashes: [7, 5] };
+
+  /** {color, dashes} of a relation. inferred: its time is inferred; doubtful: C.doubtful credibility;
+   *  dashed: whether this view may draw dashes. */
+  function edgeLook(inferred, doubtful, dashed) {
+    if (doubtful && !dashed) return { color: inferred ? LINE.doubtInferred : LINE.doubtStated, dashes: false };
+    return { color: inferred ? LINE.inferred : LINE.stated, dashes: doubtful ? LINE.dashes : false };
+  }
+
+  /** A legend entry: a short line drawn as `look` ({color, dashes}), then the text. */
+  function lineKey(text, look) {
+    var stroke = el("span", { class: "stroke" });
+    stroke.style.cssText = "display:inline-block;width:28px;margin-right:6px;vertical-align:middle;" +
+      "border-top:2px " + (look.dashes ? "dashed" : "solid") + " " + look.color;
+    return el("span", { class: "line-key" }, [stroke, text]);
+  }
+
+  /** The legend of relation lines: time basis, then credibility (the scale's better and worse half). */
+  function lineLegend(credibility, dashed) {
+    var g = gradeList(credibility);
+    var half = Math.ceil(g.length / 2);
+    var range = function (a, b) { return a === b ? String(a) : a + "-" + b; };
+    return [
+      lineKey("stated dates", edgeLook(false, false, dashed)),
+      lineKey("dates inferred from reports", edgeLook(true, false, dashed)),
+      lineKey(credibility.name + " " + range(g[0], g[half - 1]), edgeLook(false, false, dashed)),
+      lineKey(credibility.name + " " + range(g[half], g[g.length - 1]), edgeLook(false, true, dashed)),
+    ];
+  }
+
   // -- grades -----------------------------------------------------------------------------
   // A scale is the registry's Scale.as_dict(): {name, title, description, grades: [{grade, meaning}]},
   // best grade first.
@@ -185,21 +258,59 @@
 
   // -- evidence ---------------------------------------------------------------------------
 
-  /** "publisher · author · published" of a source. */
-  function sourceMeta(s) {
-    return [s.publisher, s.author, s.published].filter(Boolean).join(" \u00b7 ");
+  /** "publisher · author · published" of a source (who said it, when given, instead of the publisher). */
+  function sourceMeta(s, attribution) {
+    return [attribution || s.publisher, s.author, s.published ? s.published
+      : s.retrieved ? "read " + s.retrieved : null].filter(Boolean).join(" \u00b7 ");
   }
 
-  /** One line for a tooltip: "title, publisher, published — reliability B, credibility 2". */
-  function sourceLine(s, credibility) {
-    return [s.title || s.id, s.publisher, s.author, s.published].filter(Boolean).join(", ") +
+  /** When the evidence saw the fact: "seen 2019 (the evidence says when)" when it states it, else the
+   *  report's own date: "seen 2021-12 (when reported)". null when nothing is known. */
+  function seenText(observed, stated) {
+    if (!observed) return null;
+    return "seen " + observed + (stated ? " (the evidence says when)" : " (when reported)");
+  }
+
+  /** "2 sources, 1 originator: circular reporting?" — corroboration counts originators, not reports
+   *  (graph.attribution). */
+  function corroboration(sources, originators) {
+    if (!originators || originators < 1) originators = 1;
+    var text = plural(sources, "source") + ", " + plural(originators, "originator");
+    return sources > originators ? text + ": circular reporting?" : text;
+  }
+
+  /** An entity's names, each marked "reported" (a quote about it says it: viz.provenance, computed by
+   *  the server or the snapshot writer) or "curator's". names: [name, ...aliases]; reported: the names
+   *  a report says. */
+  function namesList(names, reported) {
+    var said = new Set(reported || []);
+    return el("ul", { class: "names" }, names.map(function (n) {
+      var rep = said.has(n);
+      return el("li", {}, [el("span", { class: "name", text: n }), " ",
+        el("span", { class: "provenance " + (rep ? "reported" : "curated"), text: rep ? "reported" : "curator\u2019s",
+                     attrs: { title: rep ? "a quote about this entity says this name"
+                                         : "no quote about this entity says this name: the curator gave it" } })]);
+    }));
+  }
+
+  /** The curator's note on an identification that no report makes. */
+  function inferredNote(text) {
+    return el("p", { class: "inferred-note", text: "Identification inferred by the curator: " + text });
+  }
+
+  /** One line for a tooltip: "title, publisher, published — reliability B, credibility 2" (who said it, when
+   *  given, instead of the publisher: "Levant, via SOHR"). */
+  function sourceLine(s, credibility, attribution) {
+    return [s.title || s.id, attribution || s.publisher, s.author, s.published || s.retrieved].filter(Boolean).join(", ") +
       " \u2014 reliability " + (s.reliability || "?") + ", credibility " + (credibility || "?");
   }
 
-  /** A piece of evidence as an <article class="evidence">: source title, publisher line, both grades with
-   *  their meanings, the quote, who it is relayed from. ev: {quote, credibility, source: {id, title, publisher,
-   *  author, published, reliability, url}, observed?, according_to?, via?}; grades: {reliability, credibility} scales; links: whether an http(s) URL may be a
-   *  link (otherwise it is shown as text). */
+  /** A piece of evidence as an <article class="evidence">: source title, who said it ("Levant, according to
+   *  local sources, via SOHR"), author and date, both grades with their meanings, the quote, and when it was
+   *  seen (marked when the evidence states it). ev: {quote, credibility, source: {id, title, publisher,
+   *  author, published, retrieved, reliability, url}, attribution?, observed?, observed_stated?};
+   *  grades: {reliability, credibility} scales; links: whether an http(s) URL may be a link (otherwise it
+   *  is shown as text). */
   function evidenceBox(ev, grades, links) {
     var s = ev.source || {};
     var box = el("article", { class: "evidence" });
@@ -209,7 +320,7 @@
       : el("span", { text: s.title || s.id });
     if (url) title.href = url;
     box.append(el("div", { class: "src-title" }, [title]));
-    var about = sourceMeta(s);
+    var about = sourceMeta(s, ev.attribution);
     if (about) box.append(el("div", { class: "src-meta", text: about }));
     box.append(el("div", { class: "grades" }, [
       el("span", { class: "grade", text: gradeText(grades.reliability, s.reliability) }),
@@ -218,10 +329,8 @@
         : el("span", { class: "grade", text: gradeText(grades.credibility, ev.credibility) }),
     ]));
     box.append(el("blockquote", { class: "quote", text: ev.quote }));
-    // Who the source relays, and when the evidence says the fact was observed (if not on the source's date).
-    var relayed = [ev.according_to ? "according to " + ev.according_to : null, ev.via ? "via " + ev.via : null,
-                   ev.observed && ev.observed !== s.published ? "observed " + ev.observed : null].filter(Boolean);
-    if (relayed.length) box.append(el("div", { class: "src-relayed", text: relayed.join(" \u00b7 ") }));
+    var seen = seenText(ev.observed || s.published || s.retrieved, !!ev.observed_stated);
+    if (seen) box.append(el("div", { class: "src-seen" + (ev.observed_stated ? " stated" : ""), text: seen }));
     if (s.url && !url) box.append(el("div", { class: "src-url", text: s.url }));
     return box;
   }
@@ -229,9 +338,11 @@
   window.actorgraphCommon = {
     el: el, clear: clear, defs: defs,
     plural: plural, short: short, plain: plain, words: words, safeUrl: safeUrl,
-    shade: shade, nameKey: nameKey, holdsOn: holdsOn, validity: validity,
+    shade: shade, nameKey: nameKey, holdsOn: holdsOn, validity: validity, basisCount: basisCount,
+    dayIndex: dayIndex, dayTicks: dayTicks, edgeLook: edgeLook, lineKey: lineKey, lineLegend: lineLegend,
     gradeList: gradeList, rank: rank, ranks: ranks, gradeOf: gradeOf, atLeast: atLeast, meaning: meaning, span: span,
     gradeLabel: gradeLabel, gradeText: gradeText, doubtful: doubtful, fillGradeSelect: fillGradeSelect,
-    sourceMeta: sourceMeta, sourceLine: sourceLine, evidenceBox: evidenceBox,
+    sourceMeta: sourceMeta, sourceLine: sourceLine, evidenceBox: evidenceBox, seenText: seenText,
+    corroboration: corroboration, namesList: namesList, inferredNote: inferredNote,
   };
 })();

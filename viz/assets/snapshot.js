@@ -87,28 +87,36 @@
   var reliRank = C.ranks(grades.reliability);
   $("grades-note").textContent = "A relation stays when one piece of its evidence meets both grades (" +
     grades.credibility.grades[0].grade + " and " + grades.reliability.grades[0].grade + " are best).";
-  (function lines() {
-    var g = C.gradeList(grades.credibility);
-    var half = Math.ceil(g.length / 2);
-    var range = function (a, b) { return a === b ? String(a) : a + "-" + b; };
-    $("lines").append(el("span", { text: "credibility " + range(g[0], g[half - 1]) }),
-                      el("span", { class: "dashed", text: "credibility " + range(g[half], g[g.length - 1]) }));
-  })();
-
-  // As of: the days at which something starts or stops holding.
+  // As of: the slider steps through the days at which something starts or stops holding and the report
+  // days; the date field takes any day. Marks under the slider tell stated dates from report dates.
   var days = data.days;
   $("asof-note").textContent = "Relations with stated dates hold between them; " + data.horizon.description + ".";
   var slider = $("asof");
   var anyDay = $("asof-any");
+  var dayField = $("asof-date");
+  var chosenDay = null; // the as-of day, or null: any date
   slider.max = String(Math.max(days.length - 1, 0));
   $("asof-min").textContent = days[0] || "";
   $("asof-max").textContent = days[days.length - 1] || "";
-  anyDay.disabled = !days.length;
-  function asOf() { return anyDay.checked ? null : days[Number(slider.value)] || null; }
-  function showDay() { $("asof-label").textContent = asOf() || "any date"; }
-  anyDay.addEventListener("change", function () { slider.disabled = anyDay.checked; showDay(); applyFilters(); });
-  slider.addEventListener("input", function () { showDay(); });
-  slider.addEventListener("change", function () { showDay(); applyFilters(); });
+  C.dayTicks($("asof-ticks"), days, data.stated_days, data.report_days);
+  function asOf() { return chosenDay; }
+  function showDay() {
+    $("asof-label").textContent = chosenDay || "any date";
+    anyDay.checked = chosenDay === null;
+    slider.disabled = chosenDay === null || !days.length;
+    if (chosenDay) { dayField.value = chosenDay; slider.value = String(C.dayIndex(days, chosenDay)); }
+  }
+  function setDay(day) { chosenDay = day; showDay(); applyFilters(); }
+  anyDay.addEventListener("change", function () {
+    setDay(anyDay.checked ? null : dayField.value || days[Number(slider.value)] || null);
+  });
+  slider.addEventListener("input", function () { $("asof-label").textContent = days[Number(slider.value)] || ""; });
+  slider.addEventListener("change", function () { setDay(days[Number(slider.value)] || null); });
+  // A typed day counts once it is whole (a date field's value is "" until then).
+  dayField.addEventListener("change", function () {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(dayField.value)) setDay(dayField.value);
+  });
+  api.setAsOf = function (day) { dayField.value = day || ""; setDay(day || null); };
 
   // -- vis-network items -------------------------------------------------------------------
   var nodeItems = new Array(N);
@@ -118,20 +126,21 @@
   }
   var seenPairs = new Map();
   var dashCost = 0;
-  var dashed = [];
+  var doubtfulEdge = new Uint8Array(E);
+  var inferredEdges = 0;
   var edgeItems = new Array(E);
   for (j = 0; j < E; j++) {
     e = edgeRows[j];
     var item = { id: j, from: e.from, to: e.to };
     if (!BIG) item.label = rels[e.type];
+    if (e.basis === "inferred") inferredEdges++;
     if (C.doubtful(grades.credibility, e.cred)) {
       // Doubtful (the worse half of the credibility scale): dashed. vis-network draws a dashed line
-      // as one segment per dash, in graph units, so a big drawing gets a lighter colour instead.
-      item.color = { color: "#ccd2da" };
+      // as one segment per dash, in graph units, so a big drawing gets a warm tint instead (C.edgeLook).
+      doubtfulEdge[j] = 1;
       if (dashCost >= 0) {
         var a = nodeRows[e.from], b = nodeRows[e.to];
         dashCost += Math.sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)) / 10;
-        dashed.push(item);
         if (dashCost > 200000) dashCost = -1;
       }
     }
@@ -145,7 +154,14 @@
     }
     edgeItems[j] = item;
   }
-  if (dashCost >= 0) dashed.forEach(function (item) { item.dashes = true; delete item.color; });
+  // Time basis by shade, credibility by dashes (or tint): the legend is drawn by the same rule.
+  var dashesDrawn = dashCost >= 0;
+  for (j = 0; j < E; j++) {
+    var look = C.edgeLook(edgeRows[j].basis === "inferred", doubtfulEdge[j] === 1, dashesDrawn);
+    edgeItems[j].color = { color: look.color };
+    if (look.dashes) edgeItems[j].dashes = look.dashes;
+  }
+  C.lineLegend(grades.credibility, dashesDrawn).forEach(function (k) { $("lines").append(k); });
   var groups = {};
   types.forEach(function (t) {
     groups[t.type] = {
@@ -169,7 +185,7 @@
     },
     edges: {
       smooth: false, width: 1, selectionWidth: 2,
-      color: { color: "#a3acb8", highlight: "#1d232b", hover: "#5f6b7a", inherit: false, opacity: BIG ? 0.35 : 1 },
+      color: { highlight: "#1d232b", hover: "#5f6b7a", inherit: false, opacity: BIG ? 0.35 : 1 },
       arrows: { to: { enabled: true, scaleFactor: 0.45 } },
       font: { size: 10, face: FONT, color: "#4b5563", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
       // Edge labels only once zoomed in far enough to read them (on big graphs, further still).
@@ -269,11 +285,12 @@
     var edgeUpd = [];
     var keep = new Uint8Array(N);
     var shownEdges = 0;
+    var shownInferred = 0;
     for (var j = 0; j < E; j++) {
       var e = edgeRows[j];
       var ok = exists[e.from] && exists[e.to] && C.holdsOn(e.first, e.last, day) &&
         e.ev.some(function (ev) { return credRank[ev.cred] <= credMax && reliRank[sources[ev.src].reliability] <= reliMax; });
-      if (ok) { keep[e.from] = 1; keep[e.to] = 1; shownEdges++; }
+      if (ok) { keep[e.from] = 1; keep[e.to] = 1; shownEdges++; if (e.basis === "inferred") shownInferred++; }
       var h = ok ? 0 : 1;
       if (h !== edgeHidden[j]) { edgeHidden[j] = h; edgeUpd.push({ id: j, hidden: !!h }); }
     }
@@ -287,17 +304,26 @@
     lastView = "";
     if (nodeUpd.length) nodes.update(nodeUpd);
     if (edgeUpd.length) edges.update(edgeUpd);
-    summarise(shownNodes, shownEdges);
+    summarise(shownNodes, shownEdges, shownInferred);
   }
 
-  function summarise(shownNodes, shownEdges) {
+  // The heading says what is shown and, of the relations shown, how many have stated dates.
+  function summarise(shownNodes, shownEdges, shownInferred) {
     var text = shownNodes === N && shownEdges === E
       ? plural(N, "entity", "entities") + " and " + plural(E, "relation") + "."
       : "Showing " + shownNodes.toLocaleString("en") + " of " + plural(N, "entity", "entities") +
         " and " + shownEdges.toLocaleString("en") + " of " + plural(E, "relation") + ".";
     $("summary").textContent = text;
+    $("time").textContent = "Time: " + C.basisCount(shownEdges - shownInferred, shownInferred) + " (" +
+      data.horizon.description + ")" + (chosenDay ? ", as of " + chosenDay : "") + ".";
   }
-  summarise(N, E);
+  summarise(N, E, inferredEdges);
+  /** The indices of the relations shown (for tests and scripted tours). */
+  api.shownEdges = function () {
+    var out = [];
+    for (var j = 0; j < E; j++) if (!edgeHidden[j]) out.push(j);
+    return out;
+  };
   api.applyFilters = applyFilters;
 
   // -- tooltips (DOM elements, built on first hover) --------------------------------------
@@ -320,7 +346,7 @@
       plural(e.ev.length, "piece") + " of evidence)" }));
     e.ev.forEach(function (ev) {
       tip.append(el("div", { class: "ev" }, [el("div", { text: "\u201c" + ev.quote + "\u201d" }),
-                                             el("div", { class: "src", text: C.sourceLine(sources[ev.src], ev.cred) })]));
+                                             el("div", { class: "src", text: C.sourceLine(sources[ev.src], ev.cred, ev.by) })]));
     });
     return tip;
   }
@@ -375,10 +401,13 @@
     var more = n.more || {};
     C.clear(details);
     details.append(el("h3", { text: n.name }), el("div", { class: "kind" }, [swatch(t), " " + t.type]));
-    var pairs = [["id", n.id], ["aliases", n.aka]].concat(morePairs(more, ["description", "lat", "lon"]));
+    var pairs = [["id", n.id], ["names", C.namesList([n.name].concat(n.aka || []), n.rep)]]
+      .concat(morePairs(more, ["description", "lat", "lon"]));
     if (more.lat !== undefined) pairs.push(["coordinates", more.lat + ", " + more.lon]);
+    if (n.first || n.last) pairs.push(["exists", C.validity(n.first, n.last)]);
     details.append(C.defs(pairs));
     if (more.description) details.append(el("p", { text: more.description }));
+    if (n.inferred) details.append(C.inferredNote(n.inferred));
     if (n.ev) {
       details.append(el("h2", { text: plural(n.ev.length, "piece") + " of evidence for the entity" }));
       n.ev.forEach(function (ev) { details.append(evidenceBox(ev)); });
@@ -412,13 +441,17 @@
                                  " \u2192 " + rels[e.type] + " \u2192 ",
                                  link(nodeRows[e.to].name, function () { showNode(e.to, true); })]),
                    el("div", { class: "kind", text: "Relation" + (edgeHidden[j] ? " (hidden by filters)" : "") }));
+    var cited = new Set(e.ev.map(function (ev) { return ev.src; })).size;
+    var stated = C.validity(more.valid_from, more.valid_to);
     details.append(C.defs([
       ["best credibility", C.gradeLabel(grades.credibility, e.cred)],
       ["best reliability", C.gradeLabel(grades.reliability, e.reli)],
-      ["valid", C.validity(more.valid_from, more.valid_to)],
-      // The horizon behind an inferred window is told under the as-of slider.
-      ["holds", e.basis === "inferred" ? C.validity(e.first, e.last) + " (inferred from when it was reported)" : null],
-    ].concat(morePairs(more, ["valid_from", "valid_to"]))));
+      ["valid", stated && stated + " (stated)"],
+      // The horizon behind an inferred window is told under the as-of slider and in the heading.
+      ["holds", e.basis === "inferred" && (e.first || e.last)
+        ? C.validity(e.first, e.last) + " (inferred from when it was reported)" : null],
+      ["sources", C.corroboration(cited, more.originators || 1)],
+    ].concat(morePairs(more, ["valid_from", "valid_to", "originators"]))));
     details.append(el("h2", { text: plural(e.ev.length, "piece") + " of evidence" }));
     e.ev.forEach(function (ev) { details.append(evidenceBox(ev)); });
   }
@@ -426,7 +459,7 @@
   // A snapshot opens offline: a source's address is shown as text, never followed.
   function evidenceBox(ev) {
     return C.evidenceBox({ quote: ev.quote, credibility: ev.cred, source: sources[ev.src], observed: ev.observed,
-                           according_to: ev.according_to, via: ev.via }, grades, false);
+                           observed_stated: !!ev.observed, attribution: ev.by }, grades, false);
   }
 
   function selectEdge(j) {

@@ -22,7 +22,7 @@ from graph.schema import REGISTRY
 from . import named
 from .config import TOKEN_HEADER, ExplorerConfig
 from .documents import Documents
-from .errors import ALWAYS, KINDS, NEO4J, Forbidden, NotFound, Unauthorized
+from .errors import ALWAYS, KINDS, NEO4J, Forbidden, Unauthorized
 from .models import (
     CypherRequest,
     EdgeDetailsOut,
@@ -38,6 +38,7 @@ from .models import (
     NamedQueryOut,
     NamedQueryRequest,
     QueryResultOut,
+    RelationTypeName,
     RelationTypeOut,
     SearchOut,
     ViewOut,
@@ -119,8 +120,8 @@ def openapi(request: Request) -> JSONResponse:
             responses=responses(*NEO4J, validated=False))
 def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
     """The schema registry's entity and relation types (with colours and shapes), its grading scales,
-    the as-of horizon, the days at which relations start or stop holding (for the as-of slider), counts
-    and the server's limits."""
+    the as-of horizon, the days of the as-of slider (where relations start or stop holding, and the report
+    days; which are stated and which are reports), counts and the server's limits."""
     m = meta_store.meta(store)
     return MetaOut(
         entity_types=[EntityTypeOut(type=t.name, color=t.color, shape=t.shape, description=t.description,
@@ -129,8 +130,10 @@ def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
                         for t in REGISTRY.relations.values()],
         grades=GradesOut(reliability=REGISTRY.reliability.as_dict(), credibility=REGISTRY.credibility.as_dict()),
         horizon=HorizonOut(**config.horizon.as_dict(), description=config.horizon.describe()),
-        dates=m["dates"], entities=m["entities"], relations=m["relations"], datasets=m["datasets"],
-        documents=get_documents(request) is not None, row_limit=config.row_limit, query_timeout=config.query_timeout,
+        dates=m["dates"], stated_dates=m["stated_dates"], report_dates=m["report_dates"],
+        entities=m["entities"], relations=m["relations"], datasets=m["datasets"],
+        documents=get_documents(request) is not None, row_limit=config.row_limit, byte_limit=config.byte_limit,
+        query_timeout=config.query_timeout,
     )
 
 
@@ -139,8 +142,9 @@ def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
 
 @router.get("/search", response_model=SearchOut, summary="Suggestions for a name", responses=responses(*NEO4J))
 def search(store: StoreDep,
-           q: Annotated[str, Query(max_length=200, description="What the user typed (name or alias, any case, "
-                                                               "with or without accents or punctuation).")],
+           q: Annotated[str, Query(max_length=200, examples=["Bukamal"],
+                                   description="What the user typed (name or alias, any case, with or without "
+                                               "accents or punctuation).")],
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> SearchOut:
     """Entities whose name or alias matches what was typed: exact matches first, then names starting
     with it, then names with a word starting with it, then names containing it."""
@@ -149,7 +153,7 @@ def search(store: StoreDep,
 
 @router.get("/entities/{entity_id}", response_model=EntityDetailsOut, summary="One entity",
             responses=responses("not_found", *NEO4J))
-def entity(store: StoreDep, entity_id: Annotated[str, Path(max_length=200)]) -> EntityDetailsOut:
+def entity(store: StoreDep, entity_id: Annotated[str, Path(max_length=200, examples=["fog-47"])]) -> EntityDetailsOut:
     """An entity's details: type, name, aliases, description, attributes, location and its number of
     relations by type."""
     return EntityDetailsOut(**evidence.entity(store, entity_id))
@@ -174,13 +178,12 @@ def view(store: StoreDep, body: ViewRequest) -> ViewOut:
 
 @router.get("/edges/{source}/{rtype}/{target}", response_model=EdgeDetailsOut, summary="A relation's evidence",
             responses=responses("not_found", *NEO4J))
-def edge(request: Request, store: StoreDep, source: Annotated[str, Path(max_length=200)],
-         rtype: Annotated[str, Path(max_length=100, description="Relation type, e.g. OCCUPIES")],
-         target: Annotated[str, Path(max_length=200)]) -> EdgeDetailsOut:
+def edge(request: Request, store: StoreDep, source: Annotated[str, Path(max_length=200, examples=["fog-47"])],
+         rtype: Annotated[RelationTypeName, Path(description="A relation type of the registry, e.g. OCCUPIES",
+                                                 examples=["OCCUPIES"])],
+         target: Annotated[str, Path(max_length=200, examples=["badr-hospital"])]) -> EdgeDetailsOut:
     """Every piece of evidence for the relation: source title, publisher, date, reliability, the quote
     and its credibility, and the source document's text around the quote when documents are served."""
-    if rtype not in REGISTRY.relations:
-        raise NotFound(f"unknown relation type {rtype!r}")
     details = evidence.relation(store, source, rtype, target)
     docs = get_documents(request)
     if docs is not None:
@@ -192,8 +195,28 @@ def edge(request: Request, store: StoreDep, source: Annotated[str, Path(max_leng
 # --------------------------------------------------------------------------- queries
 
 
+def truncated_reason(res: console.ConsoleResult, *, row_limit: int, byte_limit: int) -> str | None:
+    """Why a result's rows stop where they do, in one line (None when they are all there).
+
+    >>> res = console.ConsoleResult(["xs"], [], [], True, 1.0, "bytes")
+    >>> truncated_reason(res, row_limit=2000, byte_limit=10_000_000)
+    'the first row alone passes the size limit (10 MB of JSON): return less, e.g. a slice or size() of a list'
+    """
+    if res.truncated_by == "rows":
+        return f"only the first {row_limit:,} rows: the row limit"
+    if res.truncated_by == "bytes":
+        size = f"{byte_limit / 1e6:g} MB of JSON"
+        if not res.rows:
+            return f"the first row alone passes the size limit ({size}): return less, e.g. a slice or size() of a list"
+        return f"only the first {len(res.rows):,} rows: the next would pass the size limit ({size})"
+    return None
+
+
 def _result(store: Store, res: console.ConsoleResult) -> QueryResultOut:
-    return QueryResultOut(columns=res.columns, rows=res.rows, truncated=res.truncated, row_limit=store.row_limit,
+    return QueryResultOut(columns=res.columns, rows=res.rows, truncated=res.truncated, truncated_by=res.truncated_by,
+                          truncated_reason=truncated_reason(res, row_limit=store.row_limit,
+                                                            byte_limit=store.byte_limit),
+                          row_limit=store.row_limit, byte_limit=store.byte_limit,
                           elapsed_ms=round(res.elapsed_ms, 1), graph=console.graph_of(store, res.raw))
 
 
@@ -207,10 +230,11 @@ def queries() -> list[NamedQueryOut]:
 
 @router.post("/queries/{name}", response_model=QueryResultOut, summary="Run a named query",
              responses=responses("bad_request", "not_found", "query_error", *NEO4J))
-def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_length=100)],
+def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_length=100, examples=["occupants"])],
               body: NamedQueryRequest) -> QueryResultOut:
-    """Run a named query with the given parameters (read-only, time- and row-limited). Entity parameters
-    take an id, a name or an alias."""
+    """Run a named query with the given parameters (read-only, limited in time, rows and bytes like the
+    console). Entity parameters take an id, a name or an alias; a parameter the query does not take, or a
+    required one missing, is a `bad_request` (the parameters of each query: GET /api/queries)."""
     text, params = named.prepare(store, name, body.params)
     return _result(store, console.run_read(store, text, params, timeout=config.query_timeout, check_plan=False))
 
@@ -218,9 +242,12 @@ def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_
 @router.post("/cypher", response_model=QueryResultOut, summary="Read-only Cypher",
              responses=responses("refused", "query_error", *NEO4J))
 def cypher(store: StoreDep, config: ConfigDep, body: CypherRequest) -> QueryResultOut:
-    """Run Cypher for reading: in a READ transaction that is rolled back, with a time limit and a row
-    limit. Queries that would change the graph, load files or call administrative procedures are
-    refused, and nothing is run."""
+    """Run Cypher for reading: in a READ transaction that is rolled back, with a time limit, a row limit
+    and a size limit (`truncated_by`). Queries that would change the graph, load files, call
+    administrative procedures or show the server's settings, transactions or users are refused, and
+    nothing is run. Cypher Neo4j cannot run (a syntax error, a wrong type) is a `query_error`; a query
+    needing more memory than one query may use is `too_big`; a query past the time limit is answered
+    `timeout` when the limit passes, whether or not Neo4j has stopped it yet."""
     check_console_query(body.query)
     return _result(store, console.run_read(store, body.query, body.params, timeout=config.query_timeout))
 
@@ -239,6 +266,7 @@ _FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
 def export_html(store: StoreDep, body: ExportRequest) -> HTMLResponse:
     """The given entities and relations (with their evidence and sources) as the same kind of
     self-contained HTML page `kg viz` writes: no network needed to open it."""
-    html = named.snapshot_html(neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters)
+    html = named.snapshot_html(neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters,
+                               horizon=store.horizon)
     filename = (_FILENAME.sub("-", body.title).strip("-") or "actorgraph-view")[:80] + ".html"
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

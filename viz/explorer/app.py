@@ -50,6 +50,9 @@ SECURITY_HEADERS = {
 
 log = logging.getLogger("actorgraph.explorer")
 
+# What FastAPI says of a request body it cannot even decode.
+BODY_NOT_PARSED = "There was an error parsing the body"
+
 
 def error_response(kind: str, detail: str, status: int, headers: dict | None = None) -> JSONResponse:
     """The one error body, :class:`~viz.explorer.models.ErrorOut`, with the security headers."""
@@ -90,6 +93,10 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+            # A body that is not JSON text matches its model no more than malformed JSON does.
+            return error_response("invalid", "the body cannot be read as JSON (not UTF-8 text, or nested too deep)",
+                                  422)
         kind = KIND_OF_STATUS.get(exc.status_code, "internal" if exc.status_code >= 500 else "bad_request")
         return error_response(kind, str(exc.detail), exc.status_code, getattr(exc, "headers", None))
 
@@ -113,7 +120,8 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
         drv = make_driver(config.settings, notifications_min_severity="OFF",
                           max_transaction_retry_time=config.request_timeout) if own else driver
         app.state.store = Store(drv, config.settings.database, timeout=config.request_timeout,
-                                row_limit=config.row_limit, settings=config.settings, horizon=config.horizon)
+                                row_limit=config.row_limit, byte_limit=config.byte_limit,
+                                max_running=config.max_running, settings=config.settings, horizon=config.horizon)
         try:
             yield
         finally:

@@ -39,6 +39,8 @@ class ExplorerConfig:
     settings: Settings = field(default_factory=get_settings)
     query_timeout: float = 10.0  # seconds, for console and named queries
     row_limit: int = 2000  # rows returned by console and named queries
+    byte_limit: int = 10_000_000  # bytes of JSON rows returned by console and named queries
+    max_running: int = 4  # console and named queries running at once (those past their time limit included)
     request_timeout: float = 5.0  # seconds, for the page's own reads (search, expand, ...)
     # How far around its observations a fact without stated validity holds, as of a day (graph.asof).
     horizon: Horizon = DEFAULT_HORIZON

@@ -17,6 +17,8 @@ KINDS: dict[str, tuple[int, str]] = {
     "bad_request": (400, "The request cannot be answered as asked (e.g. a named query's parameters)."),
     "refused": (400, "The console only reads: the query would change the graph or do what an explorer may not."),
     "query_error": (400, "Neo4j refused the query (syntax, unknown function, wrong types...)."),
+    "too_big": (400, "The query needs more memory than one query may use on this server "
+                     "(db.memory.transaction.max): narrow it (fewer rows, smaller collections)."),
     "unauthorized": (401, "Missing or wrong access token."),
     "forbidden": (403, "Cross-origin requests are not served."),
     "not_found": (404, "No such entity, relation, query or path."),
@@ -26,7 +28,9 @@ KINDS: dict[str, tuple[int, str]] = {
     "internal": (500, "An unexpected failure; the server log has the details."),
     "neo4j_failed": (502, "Neo4j failed while answering."),
     "unavailable": (503, "Neo4j cannot be reached (or rejected the explorer's credentials)."),
-    "timeout": (504, "The query ran longer than the time limit and was stopped."),
+    "busy": (503, "Too many queries are still running (or Neo4j is short of memory for them): try again shortly."),
+    "timeout": (504, "The query ran longer than the time limit: answered at the limit, and stopped in Neo4j "
+                     "as soon as it can be."),
 }
 
 # What a status means when only the status is known (a route that does not exist, a wrong method).
@@ -66,6 +70,12 @@ class QueryFailed(ExplorerError):
     kind = "query_error"
 
 
+class TooBig(ExplorerError):
+    """The query needs more memory than Neo4j lets one transaction use."""
+
+    kind = "too_big"
+
+
 class Unauthorized(ExplorerError):
     kind = "unauthorized"
 
@@ -90,6 +100,12 @@ class Unavailable(ExplorerError):
     kind = "unavailable"
 
 
+class Busy(ExplorerError):
+    """Every console slot is taken by a query still running (or Neo4j's memory for queries is spent)."""
+
+    kind = "busy"
+
+
 class TimedOut(ExplorerError):
     kind = "timeout"
 
@@ -97,4 +113,4 @@ class TimedOut(ExplorerError):
 # What every API route may answer besides its own errors: the access checks and an unexpected failure.
 ALWAYS = ("unauthorized", "forbidden", "wrong_host", "internal")
 # What a route that reads Neo4j may answer besides.
-NEO4J = ("neo4j_failed", "unavailable", "timeout")
+NEO4J = ("neo4j_failed", "unavailable", "busy", "timeout", "too_big")

@@ -8,19 +8,71 @@ apart from the domain's classes (:class:`graph.facts.Edge` is a fact,
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model
+from typing_extensions import TypeAliasType
 
 from graph.asof import TIME_BASES
-from graph.models import INT64, Credibility, Reliability, Source
+from graph.facts import EDGE_ID_SEPARATOR
+from graph.models import Credibility, Reliability, Source
 from graph.schema import REGISTRY, Scale
+from loaders.problems import did_you_mean
 
 from .errors import KINDS
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- request values, as strict as
+# their schema: what OpenAPI says is refused is refused, and what it allows is taken as it is.
+
+
+def _registered(kind: str, known: dict) -> BeforeValidator:
+    """A check naming the nearest type when a value is not one of the registry's (the enum of the schema)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value not in known:
+            raise ValueError(f"unknown {kind} type {value!r}{did_you_mean(value, known)}")
+        return value
+
+    return BeforeValidator(check)
+
+
+EntityTypeName = Annotated[Literal[tuple(REGISTRY.entities)], _registered("entity", REGISTRY.entities)]  # type: ignore[valid-type]
+RelationTypeName = Annotated[Literal[tuple(REGISTRY.relations)],  # type: ignore[valid-type]
+                             _registered("relation", REGISTRY.relations)]
+
+def _number_not_bool_or_text(value: Any) -> Any:
+    if isinstance(value, (bool, str)):
+        raise ValueError("a number is written without quotes, and is not true or false")
+    return value
+
+
+# A whole number as JSON Schema has it: 5 or 5.0, never `true` or `"5"`.
+WholeNumber = Annotated[int, BeforeValidator(_number_not_bool_or_text)]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError(f"{value!r} is not a day: use YYYY-MM-DD")
+    if not isinstance(value, (str, dt.date)) or isinstance(value, dt.datetime):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A day as JSON writes it (`format: date`): YYYY-MM-DD, not a timestamp or a date and time.
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+# An edge id (graph.facts.edge_id): FROM|TYPE|TO with a relation type of the registry.
+EDGE_ID_PATTERN = (f"^[^{re.escape(EDGE_ID_SEPARATOR)}]+{re.escape(EDGE_ID_SEPARATOR)}"
+                   f"({'|'.join(REGISTRY.relations)}){re.escape(EDGE_ID_SEPARATOR)}"
+                   f"[^{re.escape(EDGE_ID_SEPARATOR)}]+$")
+EdgeId = Annotated[str, Field(pattern=EDGE_ID_PATTERN, max_length=500)]
 
 
 def _threshold(scale: Scale, example: str | int) -> str:
@@ -39,29 +91,18 @@ class Filters(Model):
     both: its credibility at least ``credibility_at_least`` and its source's reliability at least
     ``reliability_at_least`` (the registry's Admiralty scales, best first)."""
 
-    entity_types: list[str] | None = Field(
+    entity_types: list[EntityTypeName] | None = Field(
         None, description="Entity types to show (None: all). Entities chosen by the user are always shown.")
-    relation_types: list[str] | None = Field(None, description="Relation types to show (None: all).")
-    as_of: dt.date | None = Field(None, description="Only relations that hold on this day, between entities that "
-                                                    "exist on it (graph.asof): stated validity (open ends hold; a "
-                                                    "partial date holds over its span: valid_to 2021 through "
-                                                    "2021-12-31), else the observations widened by the horizon "
-                                                    "of /api/meta.")
+    relation_types: list[RelationTypeName] | None = Field(None, description="Relation types to show (None: all).")
+    as_of: Day | None = Field(None, description="Only relations that hold on this day, between entities that "
+                                                "exist on it (graph.asof): stated validity (open ends hold; a "
+                                                "partial date holds over its span: valid_to 2021 through "
+                                                "2021-12-31), else the observations widened by the horizon "
+                                                "of /api/meta.")
     reliability_at_least: Reliability | None = Field(
         None, description=_threshold(REGISTRY.reliability, REGISTRY.reliability.grades[1]))
-    credibility_at_least: Credibility | None = Field(
+    credibility_at_least: Annotated[Credibility, BeforeValidator(_number_not_bool_or_text)] | None = Field(
         None, description=_threshold(REGISTRY.credibility, REGISTRY.credibility.grades[2]))
-
-    @field_validator("entity_types", "relation_types")
-    @classmethod
-    def _registered_types(cls, v, info):
-        if v is not None:
-            kind = info.field_name.split("_")[0]  # entity / relation
-            known = REGISTRY.entities if kind == "entity" else REGISTRY.relations
-            bad = [t for t in v if t not in known]
-            if bad:
-                raise ValueError(f"unknown {kind} type(s): {', '.join(map(repr, bad))}")
-        return v
 
 
 # --------------------------------------------------------------------------- graph pieces
@@ -96,6 +137,9 @@ class EdgeOut(Model):
         None, description="Where the window comes from: `stated` validity, or `inferred` from when the "
                           "sources observed the fact (widened by the explorer's horizon, see /api/meta).")
     evidence: int = Field(0, description="Number of pieces of evidence.")
+    originators: int | None = Field(None, description="Number of distinct originators the evidence rests on "
+                                                      "(graph.attribution): fewer than its sources may be "
+                                                      "circular reporting. Sent with a relation's details.")
     attributes: dict[str, Any] = Field({}, description="The relation type's attributes (use, role, ...).")
 
 
@@ -124,11 +168,18 @@ class EntityDetailsOut(Model):
     type: str
     name: str
     aliases: list[str] = []
+    reported_names: list[str] = Field([], description="The name and aliases a quote about the entity says (its own "
+                                                      "evidence or a relation's from or to it; viz.provenance): "
+                                                      "the others are the curator's.")
     description: str | None = None
     lat: float | None = None
     lon: float | None = None
     dataset: str | None = None
     attributes: dict[str, Any] = {}
+    valid_from_day: str | None = Field(None, description="First day the entity exists (ISO day), e.g. an event's date.")
+    valid_to_day: str | None = Field(None, description="Last day the entity exists (ISO day), e.g. a campaign's end.")
+    evidence: list[EvidenceOut] = Field([], description="The reports the entity's identification rests on.")
+    inferred: str | None = Field(None, description="The curator's note when the identification is theirs.")
     relations: dict[str, int] = Field({}, description="Number of relations by type (both directions, unfiltered).")
 
 
@@ -136,13 +187,16 @@ class EntityDetailsOut(Model):
 
 
 class ExpandRequest(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": "badr-hospital", "known": ["al-bukamal"], "filters": {"as_of": "2021-12-15"}, "limit": 50}]})
+
     id: str = Field(description="The entity to expand.")
     known: list[str] = Field([], max_length=20000,
                              description="Entities already on screen: relations between them and the new ones "
                                          "come too.")
     removed: list[str] = Field([], max_length=20000, description="Entities the user removed: never brought back.")
     filters: Filters = Filters()
-    limit: int = Field(100, ge=1, le=2000, description="At most this many neighbours.")
+    limit: WholeNumber = Field(100, ge=1, le=2000, description="At most this many neighbours.")
 
 
 class ExpandOut(GraphOut):
@@ -154,6 +208,9 @@ class ExpandOut(GraphOut):
 
 
 class ViewRequest(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"roots": ["al-bukamal"], "expanded": ["badr-hospital"], "filters": {"reliability_at_least": "C"}}]})
+
     roots: list[str] = Field([], max_length=500,
                              description="Entities chosen by the user (shown with their neighbours).")
     expanded: list[str] = Field([], max_length=2000, description="Entities whose neighbours are shown too.")
@@ -161,7 +218,7 @@ class ViewRequest(Model):
                              description="Entities shown without their neighbours (e.g. from a query result).")
     removed: list[str] = Field([], max_length=20000)
     filters: Filters = Filters()
-    limit: int = Field(100, ge=1, le=2000, description="At most this many neighbours per expanded entity.")
+    limit: WholeNumber = Field(100, ge=1, le=2000, description="At most this many neighbours per expanded entity.")
 
 
 class ViewOut(GraphOut):
@@ -196,6 +253,8 @@ class EvidenceOut(Model):
     observed_stated: bool = Field(False, description="True when the evidence states `observed` itself.")
     according_to: str | None = Field(None, description="Who made the claim the source reports (entity id or words).")
     via: str | None = Field(None, description="The entity id of the outlet the source relays.")
+    attribution: str = Field("", description="Who said it, by name: 'Levant, according to local sources, via "
+                                             "SOHR' (graph.attribution.attribution_text).")
     context: DocumentContextOut | None = Field(
         None, description="The document's text around the quote (when served with --documents and found).")
 
@@ -228,49 +287,72 @@ class NamedQueryOut(Model):
     examples: list[str] = []
 
 
-def _neo4j_values(value: Any, where: str = "") -> Any:
-    """``value`` if Neo4j can hold every number in it (integers are 64-bit), else ValueError naming where.
+def _neo4j_values(value: Any, where: str = "", depth: int = 0) -> Any:
+    """``value`` if every number in it is within ±:data:`MAX_NUMBER` and it nests at most
+    :data:`MAX_DEPTH` lists or maps deep, else ValueError naming where.
 
     >>> _neo4j_values({"x": [1, 2**64]})
     Traceback (most recent call last):
     ...
-    ValueError: x[1]: 18446744073709551616 is out of Neo4j's integer range (64 bits)
+    ValueError: x[1]: 18446744073709551616 is out of range: numbers in parameters stay within ±9007199254740991 \
+(what JSON carries exactly)
     """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
-        raise ValueError(f"{where}: {value} is out of Neo4j's integer range (64 bits)")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise ValueError(f"{where}: {value} is out of range: numbers in parameters stay within ±{MAX_NUMBER} "
+                         "(what JSON carries exactly)")
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        top = re.split(r"[.\[]", where, maxsplit=1)[0]
+        raise ValueError(f"{top}: lists and maps in parameters nest at most {MAX_DEPTH} deep")
     if isinstance(value, dict):
         for k, v in value.items():
-            _neo4j_values(v, f"{where}.{k}" if where else str(k))
+            _neo4j_values(v, f"{where}.{k}" if where else str(k), depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _neo4j_values(v, f"{where}[{i}]")
+            _neo4j_values(v, f"{where}[{i}]", depth + 1)
     return value
 
 
-class ParamsRequest(Model):
-    params: dict[str, Any] = Field({}, description="Values for the query's parameters, by name.")
+# A query parameter's value: what JSON carries exactly and Neo4j can hold. Beyond 2**53 JSON readers
+# (browsers, schema validators) turn integers into nearby floats, so numbers stay within ±(2**53 - 1).
+MAX_NUMBER = 2**53 - 1
+# How deep lists and maps nest in a parameter (the params map itself is the first level).
+MAX_DEPTH = 64
+Neo4jValue = TypeAliasType("Neo4jValue", Union[  # noqa: UP007 (a recursive alias needs the Union form)
+    None, bool, Annotated[int, Strict(), Field(ge=-MAX_NUMBER, le=MAX_NUMBER)],
+    Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)], str,
+    list["Neo4jValue"], dict[str, "Neo4jValue"]])
 
-    @field_validator("params")
-    @classmethod
-    def _values_neo4j_holds(cls, v):
-        return _neo4j_values(v)
+
+class ParamsRequest(Model):
+    params: Annotated[dict[str, Neo4jValue], BeforeValidator(_neo4j_values)] = Field(
+        {}, description="Values for the query's parameters, by name (numbers within ±(2**53 - 1); lists and maps "
+                        f"nested at most {MAX_DEPTH} deep).")
 
 
 class NamedQueryRequest(ParamsRequest):
     """A named query's parameters (see GET /api/queries)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"params": {"site": "Badr Hospital"}}]})
+
 
 class CypherRequest(ParamsRequest):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
+         "params": {"id": "fog-47"}}]})
+
     query: str = Field(min_length=1, max_length=20000, description="Cypher to read with (writes are refused).")
 
 
 class QueryResultOut(Model):
     columns: list[str]
     rows: list[list[Any]] = Field(description="Values as JSON; nodes, relationships and paths as small objects.")
-    truncated: bool = Field(description="True when the row limit cut the result.")
+    truncated: bool = Field(description="True when a limit cut the result (see `truncated_by`).")
+    truncated_by: Literal["rows", "bytes"] | None = Field(
+        None, description="Which limit cut the result: `rows` (`row_limit`) or `bytes` (`byte_limit`: the rows "
+                          "that fit are returned, none when the first alone is too large).")
+    truncated_reason: str | None = Field(None, description="Why the rows stop where they do, in one line.")
     row_limit: int
+    byte_limit: int = Field(description="Most bytes of JSON the rows of a result take.")
     elapsed_ms: float
     graph: GraphOut | None = Field(None, description="Nodes and relationships in the result, ready to draw.")
 
@@ -324,18 +406,30 @@ class MetaOut(Model):
     relation_types: list[RelationTypeOut]
     grades: GradesOut = Field(description="The Admiralty scales of the registry, best grade first.")
     horizon: HorizonOut
-    dates: list[str] = Field(description="Days at which some relation starts or stops holding (for the as-of slider).")
+    dates: list[str] = Field(description="The as-of slider's days: where some relation or entity starts or stops "
+                                         "holding, and the report days.")
+    stated_dates: list[str] = Field([], description="Days where a stated window (a relation's valid_from / "
+                                                    "valid_to, an event's date, a campaign's start or end) starts or "
+                                                    "stops.")
+    report_dates: list[str] = Field([], description="Days a report observed something: evidence observations, "
+                                                    "sources' publication and retrieval (partial dates at their "
+                                                    "first day).")
     entities: int
     relations: int
     datasets: list[str]
     documents: bool = Field(description="Whether source documents are served for quote context.")
     row_limit: int
+    byte_limit: int = Field(description="Most bytes of JSON the rows of a query result take.")
     query_timeout: float
 
 
 class ExportRequest(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"nodes": ["fog-47", "badr-hospital"], "edges": ["fog-47|OCCUPIES|badr-hospital"], "title": "Fog 47"}]})
+
     nodes: list[str] = Field(max_length=20000, description="Entity ids in the view.")
-    edges: list[str] = Field([], max_length=100000, description="Edge ids '<from>|<type>|<to>' in the view.")
+    edges: list[EdgeId] = Field([], max_length=100000, description="Edge ids '<from>|<type>|<to>' in the view, "
+                                                                   "each with a relation type of the registry.")
     title: str = Field("actorgraph explorer view", max_length=200)
     filters: Filters | None = Field(None, description="The filters of the view, named in the snapshot's heading.")
 

@@ -85,12 +85,14 @@ def prepare(store: Store, name: str, params: Mapping[str, Any]) -> tuple[str, di
     return query.cypher, final
 
 
-def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None) -> str:
-    """The self-contained HTML page `kg viz` writes, for ``G`` (its heading names the filters)."""
+def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None, horizon=None) -> str:
+    """The self-contained HTML page `kg viz` writes, for ``G`` (its heading names the filters; its as-of
+    windows use the explorer's ``horizon``)."""
+    from graph.asof import DEFAULT_HORIZON
     from viz.snapshot import View, render_html
 
-    view = None
+    view = View(horizon=horizon or DEFAULT_HORIZON)
     if filters is not None:
         view = View(as_of=filters.as_of, credibility_at_least=filters.credibility_at_least,
-                    reliability_at_least=filters.reliability_at_least)
+                    reliability_at_least=filters.reliability_at_least, horizon=view.horizon)
     return render_html(G, title=title, view=view)

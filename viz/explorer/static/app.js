@@ -52,6 +52,11 @@ async function choose(id) {
   state.show = state.show.filter((x) => x !== id);
   if (!state.sel.includes(id)) state.sel.push(id);
   await expand(id, { root: true });
+  if (!nodes.get(id)) { // it does not exist on the as-of day (an event dated later): said, and its details shown
+    toast(`Not on the view as of ${state.asof}: it does not exist on that day.`);
+    await showEntity(id);
+    return;
+  }
   refreshStyles([id]);
   network.selectNodes([id]);
   showLabels(network.getSelectedEdges());

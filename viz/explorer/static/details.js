@@ -62,10 +62,12 @@ export async function showEntity(id) {
   d.dataset.entity = id;
   delete d.dataset.edge;
   d.append(typeBadge(ent.type), el('h2', { text: ent.name }));
-  if (ent.aliases.length) {
-    d.append(el('ul', { class: 'aliases', attrs: { 'aria-label': 'aliases' } }, ent.aliases.map((a) => el('li', { text: a }))));
-  }
+  // Each name marked reported (a quote about the entity says it) or the curator's: computed by the server.
+  const names = C.namesList([ent.name, ...ent.aliases], ent.reported_names);
+  names.setAttribute('aria-label', 'names');
+  d.append(names);
   if (ent.description) d.append(el('p', { text: ent.description }));
+  if (ent.inferred) d.append(C.inferredNote(ent.inferred));
   const pinned = state.pin.includes(id);
   const buttons = el('div', { class: 'buttons' }, [
     button('Expand', 'btn-expand', 'Show its neighbours (or double-click the node)', () => run(() => view.expand(id))),
@@ -78,7 +80,12 @@ export async function showEntity(id) {
   d.append(buttons);
   const loc = ent.lat !== null && ent.lat !== undefined ? `${ent.lat.toFixed(4)}, ${ent.lon.toFixed(4)}` : null;
   const attrs = Object.entries(ent.attributes || {}).map(([k, v]) => [C.words(k), v]);
-  d.append(C.defs([['id', ent.id], ...attrs, ['location', loc], ['dataset', ent.dataset]]));
+  d.append(C.defs([['id', ent.id], ...attrs, ['location', loc],
+                   ['exists', C.validity(ent.valid_from_day, ent.valid_to_day)], ['dataset', ent.dataset]]));
+  if (ent.evidence && ent.evidence.length) {
+    d.append(el('h3', { text: `Evidence for the entity (${ent.evidence.length})` }));
+    for (const ev of ent.evidence) d.append(C.evidenceBox(ev, scales, true));
+  }
   // Relations on screen: each opens its evidence. The entity may be off screen (or removed while
   // its details loaded): then no relations are on screen.
   const onScreen = nodes.get(id) ? network.getConnectedEdges(id) : [];
@@ -131,14 +138,17 @@ export async function showEdge(edgeId) {
     el('span', { text: info.source_name }), ' ', el('span', { class: 'rtype', text: `—${e.type}→` }), ' ',
     el('span', { text: info.target_name }),
   ]));
+  const stated = C.validity(e.valid_from, e.valid_to);
+  const cited = new Set(info.evidence.map((ev) => (ev.source || {}).id)).size;
   d.append(C.defs([
     ...Object.entries(e.attributes || {}).map(([k, v]) => [C.words(k), v]),
-    ['valid', C.validity(e.valid_from, e.valid_to)],
+    ['valid', stated && `${stated} (stated)`],
     ['holds', e.time_basis === 'inferred' && (e.valid_from_day || e.valid_to_day)
       ? `${C.validity(e.valid_from_day, e.valid_to_day)} (inferred from when it was reported)`
       : null],
     ['best reliability', e.reliability ? C.gradeLabel(scales.reliability, e.reliability) : null],
     ['best credibility', e.credibility ? C.gradeLabel(scales.credibility, e.credibility) : null],
+    ['sources', C.corroboration(cited, e.originators || 1)],
   ]));
   d.append(el('h3', { text: `Evidence (${info.evidence.length})` }));
   for (const ev of info.evidence) {

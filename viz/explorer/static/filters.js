@@ -27,23 +27,25 @@ function checked(container, all) {
   return on.length === all.length ? null : on;
 }
 
+// The as-of controls show state.asof: the slider at the last of its days on or before it.
+function syncDay() {
+  const dates = meta.dates;
+  const any = $('asof-any');
+  any.checked = !state.asof;
+  any.disabled = !dates.length && !state.asof;
+  $('asof').disabled = any.checked || !dates.length;
+  if (state.asof) $('asof').value = String(C.dayIndex(dates, state.asof));
+  $('asof-date').value = state.asof || '';
+  $('asof-label').textContent = state.asof || 'any date';
+}
+
 /** The controls show the state (on start, and when a link, Back or Forward changes it). */
 export function syncFilters() {
   const etypes = meta.entity_types.map((t) => t.type);
   const rtypes = meta.relation_types.map((t) => t.type);
   checks($('entity-types'), etypes, state.et, (t) => typeInfo[t].color);
   checks($('relation-types'), rtypes, state.rt, null);
-  const dates = meta.dates;
-  const any = $('asof-any');
-  any.checked = !state.asof;
-  any.disabled = !dates.length && !state.asof;
-  $('asof').disabled = any.checked || !dates.length;
-  if (state.asof) {
-    let best = 0;
-    for (let i = 0; i < dates.length; i++) if (dates[i] <= state.asof) best = i;
-    $('asof').value = String(best);
-  }
-  $('asof-label').textContent = state.asof || 'any date';
+  syncDay();
   $('min-reliability').value = state.rel === null ? '' : String(state.rel);
   $('min-credibility').value = state.cred === null ? '' : String(state.cred);
   $('limit').value = String(state.lim);
@@ -64,22 +66,26 @@ export function setupFilters(info, grades, changed) {
       $(id).dispatchEvent(new Event('change'));
     });
   }
+  // As of: the slider steps through /api/meta's days (where something starts or stops holding, and the
+  // report days, marked under it: stated dates above, reports below); the date field takes any day.
   const dates = meta.dates;
   const slider = $('asof');
   const any = $('asof-any');
+  const field = $('asof-date');
   slider.max = String(Math.max(dates.length - 1, 0));
   if (meta.horizon) $('asof-note').textContent = `Relations with stated dates hold between them; ${meta.horizon.description}.`;
   $('asof-min').textContent = dates[0] || '';
   $('asof-max').textContent = dates[dates.length - 1] || '';
-  const show = () => { $('asof-label').textContent = state.asof || 'any date'; };
+  C.dayTicks($('asof-ticks'), dates, meta.stated_dates, meta.report_dates);
+  const setDay = (day) => { state.asof = day; syncDay(); changed('asof'); };
   any.addEventListener('change', () => {
-    slider.disabled = any.checked || !dates.length;
-    state.asof = any.checked ? null : dates[Number(slider.value)] || null;
-    show();
-    changed('asof');
+    setDay(any.checked ? null : (field.value || dates[Number(slider.value)] || null));
   });
   slider.addEventListener('input', () => { $('asof-label').textContent = dates[Number(slider.value)] || ''; });
-  slider.addEventListener('change', () => { state.asof = dates[Number(slider.value)] || null; show(); changed('asof'); });
+  slider.addEventListener('change', () => setDay(dates[Number(slider.value)] || null));
+  // A typed day counts once it is whole (a date field's value is "" until then).
+  field.addEventListener('change', () => { if (/^\d{4}-\d{2}-\d{2}$/.test(field.value)) setDay(field.value); });
+  C.lineLegend(scales.credibility, true).forEach((k) => $('lines').append(k));
   C.fillGradeSelect($('min-reliability'), scales.reliability);
   C.fillGradeSelect($('min-credibility'), scales.credibility);
   $('min-reliability').addEventListener('change', (ev) => { state.rel = C.gradeOf(scales.reliability, ev.target.value); changed('grades'); });

@@ -108,6 +108,13 @@ function doubtful(e) {
   return C.doubtful(scales.credibility, e.credibility === null || e.credibility === undefined ? worst : e.credibility);
 }
 
+// Time basis by shade (stated dark, inferred light), credibility by dashes: C.edgeLook, as the snapshot.
+// Dashed lines are slow to draw by the thousand: a big view tints doubtful relations instead.
+function edgeLook(e) {
+  const look = C.edgeLook(e.time_basis === 'inferred', doubtful(e), !adaptToSize.big);
+  return { color: { color: look.color, highlight: '#1f2933', hover: '#52606d' }, dashes: look.dashes };
+}
+
 function visEdge(e) {
   const detail = edgeDetail(e);
   const label = e.type.toLowerCase().replace(/_/g, ' ') + (detail ? ` · ${detail}` : '');
@@ -117,7 +124,7 @@ function visEdge(e) {
     id: e.id, from: e.source, to: e.target,
     ...labelProps(e.id, text),
     _label: text,
-    dashes: doubtful(e) && !adaptToSize.big, // dashed lines are slow to draw by the thousand
+    ...edgeLook(e),
     width: rank >= 0 && rank < WIDTHS.length ? WIDTHS[rank] : 1,
     title: edgeTip(e),
     _data: e,
@@ -250,7 +257,7 @@ export function adaptToSize() {
       },
       interaction: { hideEdgesOnDrag: big, hideEdgesOnZoom: big },
     });
-    edges.update(edges.get().map((e) => ({ id: e.id, dashes: !big && doubtful(e._data) })));
+    edges.update(edges.get().map((e) => ({ id: e.id, ...edgeLook(e._data) })));
   }
 }
 
@@ -276,8 +283,10 @@ network.on('blurEdge', () => { hovered = null; showLabels(selectedEdges()); });
 
 // ------------------------------------------------------------------ putting the API's nodes and edges on screen
 
-/** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they settled. */
+/** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they settled.
+ *  Entities that do not exist on the as-of day (an event dated later, even a chosen one) stay off the view. */
 export function merge(nodeList, edgeList, centre) {
+  nodeList = nodeList.filter((n) => C.holdsOn(n.valid_from_day, n.valid_to_day, state.asof));
   const fresh = nodeList.filter((n) => !nodes.get(n.id)).map((n) => n.id);
   const pos = placeFresh(fresh, edgeList, centre);
   nodes.update(nodeList.map((n) => {
@@ -320,6 +329,13 @@ export function entityIds() { return nodes.getIds({ filter: (n) => n._entity });
 
 export function updateStatus() {
   $('empty').hidden = nodes.length > 0;
+  let stated = 0;
+  let inferred = 0;
+  edges.forEach((e) => {
+    const basis = e._data && e._data.time_basis;
+    if (basis === 'inferred') inferred++; else if (basis === 'stated') stated++;
+  });
+  $('basis-count').textContent = `On screen: ${C.basisCount(stated, inferred)}.`;
   const f = [];
   if (state.asof) f.push(`as of ${state.asof}`);
   if (state.rel !== null) f.push(`reliability at least ${state.rel}`);
@@ -327,5 +343,5 @@ export function updateStatus() {
   if (state.et) f.push(C.plural(state.et.length, 'entity type'));
   if (state.rt) f.push(C.plural(state.rt.length, 'relation type'));
   $('status').textContent = `${C.plural(nodes.length, 'entity', 'entities')} and ${C.plural(edges.length, 'relation')} on screen` +
-    (f.length ? ` · ${f.join(' · ')}` : '');
+    ` (${stated} with stated dates, ${inferred} inferred)` + (f.length ? ` · ${f.join(' · ')}` : '');
 }

@@ -1,30 +1,51 @@
-"""Cypher typed into the console (and named queries): read-only, time- and row-limited, and the
+"""Cypher typed into the console (and named queries): read-only, time-, row- and byte-limited, and the
 nodes and relationships of a result ready to draw.
 
 Neo4j is the guard: the query runs in a READ transaction that is rolled back.
 Before it, Neo4j's own plan says whether the query would write, so a write is
 refused without being tried. :mod:`viz.explorer.readonly` adds refusals for
-what a READ transaction would still allow (LOAD CSV, administrative procedures).
+what a READ transaction would still allow (LOAD CSV, administration, procedures).
+
+The explorer protects itself too, whatever Neo4j does:
+
+* time: the query runs in a worker thread with Neo4j's transaction timeout, and the
+  request waits for it at most the time limit and :data:`SLACK`: a query Neo4j does
+  not stop in time (an expression that never checks, like ``reduce`` over a huge
+  ``range``) is abandoned and answered with ``timeout``. The worker stops reading at
+  its next record and rolls back; until Neo4j ends the query, it holds one of the
+  store's ``max_running`` slots, and when none is free a query is answered ``busy``
+  (so abandoned queries cannot pile up in Neo4j);
+* size: records are fetched a few at a time (:data:`FETCH_SIZE`) and converted under a
+  byte budget (:class:`graph.neo4j.values.Budget`); the rows that fit are answered with
+  ``truncated_by: "bytes"``. A single value too large is never converted; the driver still
+  decodes each record whole before anyone sees it, so a huge one costs its decoding, once.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import neo4j
 from neo4j.graph import Node, Path, Relationship
 
-from graph.neo4j.values import to_plain
+from graph.neo4j.readonly import DBMS_READS, procedures
+from graph.neo4j.values import Budget, TooLarge, to_plain
 from graph.schema import REGISTRY
 
-from ..errors import RefusedQuery
+from ..errors import Busy, RefusedQuery, TimedOut
 from . import cypher, drawn
 from .base import NOT_A_READ, Store
 
 # Query types of Neo4j's plan (ResultSummary.query_type) that only read.
 READ_ONLY_QUERY_TYPES = (None, "r")
+# Seconds past its time limit a query is waited for: Neo4j stops most queries at the limit itself.
+SLACK = 0.5
+# Records the driver fetches (and decodes) at a time: a byte budget is checked record by record, so few
+# records are ever held beyond it.
+FETCH_SIZE = 25
 
 
 @dataclass
@@ -34,42 +55,104 @@ class ConsoleResult:
     raw: list[list[Any]]  # the driver's values, for graph_of
     truncated: bool
     elapsed_ms: float
+    truncated_by: Literal["rows", "bytes"] | None = None  # which limit cut the rows
+
+
+@dataclass
+class _Run:
+    """A query in its worker: what it answered or raised, and whether the request stopped waiting."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    abandoned: threading.Event = field(default_factory=threading.Event)
+    result: ConsoleResult | None = None
+    error: BaseException | None = None
 
 
 def run_read(store: Store, text: str, params: dict | None = None, *, timeout: float | None = None,
-             row_limit: int | None = None, check_plan: bool = True) -> ConsoleResult:
-    """Run Cypher in a READ transaction that is rolled back, with a time limit and a row cap.
+             row_limit: int | None = None, byte_limit: int | None = None, check_plan: bool = True) -> ConsoleResult:
+    """Run Cypher in a READ transaction that is rolled back, with a time limit, a row cap and a byte cap.
 
     ``check_plan``: first ask Neo4j's plan whether the query would write, and refuse it if so
-    (:class:`~viz.explorer.errors.RefusedQuery`) without running it."""
-    cap = row_limit or store.row_limit
+    (:class:`~viz.explorer.errors.RefusedQuery`) without running it. :class:`~viz.explorer.errors.TimedOut`
+    at ``timeout`` (and :data:`SLACK`) whether or not Neo4j has stopped the query;
+    :class:`~viz.explorer.errors.Busy` when ``store.max_running`` queries are still running."""
     limit = timeout or store.timeout
+    if not store.running.acquire(blocking=False):
+        raise Busy(f"{store.max_running} queries are still running (a query past its time limit runs until Neo4j "
+                   "stops it): try again shortly")
+    run = _Run()
+
+    def work() -> None:
+        try:
+            with store.failures(limit):
+                run.result = _read(store, text, params or {}, limit=limit, cap=row_limit or store.row_limit,
+                                   byte_limit=byte_limit or store.byte_limit, check_plan=check_plan,
+                                   abandoned=run.abandoned)
+        except BaseException as exc:  # handed to the request, which raises it
+            run.error = exc
+        finally:
+            store.running.release()
+            run.done.set()
+
+    threading.Thread(target=work, name="explorer-query", daemon=True).start()
+    if not run.done.wait(limit + SLACK):
+        run.abandoned.set()
+        raise TimedOut(f"the query ran longer than the time limit ({limit:g} s): the explorer stopped waiting, and "
+                       "Neo4j ends it as soon as it can")
+    if run.error is not None:
+        raise run.error
+    assert run.result is not None
+    return run.result
+
+
+def only_reads_the_dbms(text: str, query_type: str | None) -> bool:
+    """Whether a query Neo4j's plan counts as a DBMS command (query type ``s``) only calls DBMS procedures
+    that read (:data:`graph.neo4j.readonly.DBMS_READS`, e.g. the version in ``dbms.components``).
+
+    >>> only_reads_the_dbms("CALL dbms.components()", "s"), only_reads_the_dbms("CREATE INDEX i FOR (n:X) ON n.y", "s")
+    (True, False)
+    """
+    called = procedures(text)
+    return query_type == "s" and bool(called) and all(name in DBMS_READS for name in called)
+
+
+def _read(store: Store, text: str, params: dict, *, limit: float, cap: int, byte_limit: int, check_plan: bool,
+          abandoned: threading.Event) -> ConsoleResult:
     started = time.perf_counter()
-    with store.failures(limit), store.driver.session(database=store.database, default_access_mode=neo4j.READ_ACCESS,
-                                                     fetch_size=min(cap + 1, 1000)) as session:
+    with store.driver.session(database=store.database, default_access_mode=neo4j.READ_ACCESS,
+                              fetch_size=min(cap + 1, FETCH_SIZE)) as session:
         if check_plan:
             tx = session.begin_transaction(timeout=limit)
             try:
-                summary = tx.run("EXPLAIN " + text, params or {}).consume()
+                summary = tx.run("EXPLAIN " + text, params).consume()
             finally:
                 tx.rollback()
-            if summary.query_type not in READ_ONLY_QUERY_TYPES:
+            if summary.query_type not in READ_ONLY_QUERY_TYPES and not only_reads_the_dbms(text, summary.query_type):
                 raise RefusedQuery(NOT_A_READ.get(summary.query_type, NOT_A_READ["s"]))
         tx = session.begin_transaction(timeout=limit)
         try:
-            result = tx.run(text, params or {})
+            result = tx.run(text, params)
             columns = list(result.keys())
-            raw, truncated = [], False
+            rows: list[list[Any]] = []
+            raw: list[list[Any]] = []
+            cut: Literal["rows", "bytes"] | None = None
+            budget = Budget(byte_limit)
             for record in result:
-                if len(raw) >= cap:
-                    truncated = True
+                if abandoned.is_set():  # nobody waits for it any more
                     break
-                raw.append(list(record.values()))
-            result.consume()
+                if len(rows) >= cap:
+                    cut = "rows"
+                    break
+                values = list(record.values())
+                try:
+                    rows.append([to_plain(v, budget=budget) for v in values])
+                except TooLarge:
+                    cut = "bytes"
+                    break
+                raw.append(values)
         finally:
-            tx.rollback()  # nothing a console query did is ever kept
-    rows = [[to_plain(v) for v in row] for row in raw]
-    return ConsoleResult(columns, rows, raw, truncated, (time.perf_counter() - started) * 1000)
+            tx.rollback()  # nothing a console query did is ever kept; the records not read are discarded
+    return ConsoleResult(columns, rows, raw, cut is not None, (time.perf_counter() - started) * 1000, cut)
 
 
 def graph_of(store: Store, raw_rows: list[list[Any]]) -> dict | None:

@@ -105,6 +105,13 @@ FACT_TIMES = ("MATCH ()-[r]->() RETURN DISTINCT r.valid_from AS valid_from, r.va
 ENTITY_WINDOWS = ("MATCH (n:Entity) WHERE n.valid_from_date IS NOT NULL OR n.valid_to_date IS NOT NULL "
                   "RETURN DISTINCT n.valid_from_date AS first, n.valid_to_date AS last")
 
+# The days reports observed something (partial dates as written): each piece of evidence's observation
+# (of relations and of entities) and every source's publication and retrieval. Scans every relation too.
+REPORT_DATES = ("CALL () { MATCH ()-[r]->() UNWIND r.observed AS d RETURN d "
+                "UNION MATCH (n:Entity) WHERE n.evidence_observed IS NOT NULL UNWIND n.evidence_observed AS d RETURN d "
+                "UNION MATCH (s:Source) UNWIND [s.published, s.retrieved] AS d RETURN d } "
+                "WITH d WHERE d IS NOT NULL AND d <> '' RETURN DISTINCT d AS day")
+
 # For the grade filters: which sources have which reliability.
 SOURCE_RELIABILITY = "MATCH (s:Source) WHERE s.reliability IS NOT NULL RETURN s.id AS id, s.reliability AS reliability"
 
@@ -142,6 +149,13 @@ RELATION = ("MATCH (a:Entity {id: $from})-[r]->(b:Entity {id: $to}) WHERE type(r
             f"RETURN a.name AS from_name, b.name AS to_name, {WHOLE_RELATION} AS rel LIMIT 1")
 
 SOURCES = "MATCH (s:Source) WHERE s.id IN $ids RETURN s"
+
+# The quotes of every relation from or to an entity, each once: which of its names a report says
+# (viz.provenance).
+ENTITY_QUOTES = "MATCH (n:Entity {id: $id})-[r]-() UNWIND r.quotes AS q RETURN collect(DISTINCT q) AS quotes"
+
+# Entity names by id (who evidence is according to, or relayed via).
+NAMES = "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id, n.name AS name"
 
 # --------------------------------------------------------------------------- neighbourhoods
 

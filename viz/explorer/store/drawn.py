@@ -2,7 +2,7 @@
 
 A node: ``{id, type, name, aliases, valid_from_day, valid_to_day}``; an edge:
 ``{id, source, target, type, credibility, reliability, valid_from, valid_to,
-valid_from_day, valid_to_day, time_basis, evidence, attributes}``, where ``id``
+valid_from_day, valid_to_day, time_basis, evidence, originators, attributes}``, where ``id``
 is :func:`graph.facts.edge_id` and the ``*_day`` pair is the as-of window as ISO
 days (:mod:`graph.asof`: an entity's existence, a fact's stated validity or, if
 none, its observations widened by the horizon), open ends None.
@@ -84,5 +84,6 @@ def edge(row: dict, horizon: Horizon = DEFAULT_HORIZON) -> dict:
         "valid_from": props.get("valid_from"), "valid_to": props.get("valid_to"),
         "valid_from_day": first, "valid_to_day": last, "time_basis": basis,
         "evidence": evidence if isinstance(evidence, int) else len(props.get("sources") or props.get("quotes") or []),
+        "originators": props.get("originators") if isinstance(props.get("originators"), int) else None,
         "attributes": relation_attributes(rtype, props),
     }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from graph.attribution import attribution_text
 from graph.facts import EvidenceItem
-from graph.models import Source
+from graph.models import Source, is_slug
 from graph.neo4j.values import to_plain
+from viz.provenance import reported_names
 
 from ..errors import NotFound
 from . import cypher, drawn
@@ -58,9 +60,23 @@ def evidence_items(props: dict[str, Any]) -> list[dict]:
             for i, sid in enumerate(props.get("sources") or [])]
 
 
+def attributed(store: Store, items: list[dict]) -> list[dict]:
+    """``items`` (:func:`evidence_items`) with each ``source`` id replaced by its :func:`source_info` and
+    ``attribution``: who said it, by name (:func:`graph.attribution.attribution_text`)."""
+    known = sources(store, (item["source"] for item in items))
+    ids = {item[k] for item in items for k in ("according_to", "via") if item.get(k) and is_slug(item[k])}
+    names = {r["id"]: r["name"] for r in store.read(cypher.NAMES, ids=sorted(ids))} if ids else {}
+    for item in items:
+        item["attribution"] = attribution_text(item, known, names)
+        item["source"] = known.get(item["source"], {"id": item["source"]})
+    return items
+
+
 def entity(store: Store, eid: str) -> dict:
-    """An entity's details: type, name, aliases, description, location, attributes and its number of
-    relations by type; :class:`~viz.explorer.errors.NotFound` when there is none."""
+    """An entity's details: type, name, aliases (``reported_names``: those a quote about it says,
+    :mod:`viz.provenance`), description, location, attributes, the evidence of its identification
+    and the curator's ``inferred`` note, and its number of relations by type;
+    :class:`~viz.explorer.errors.NotFound` when there is none."""
     rows = store.read(cypher.ENTITY, id=eid)
     if not rows:
         raise NotFound(f"no entity with id {eid!r}")
@@ -68,25 +84,30 @@ def entity(store: Store, eid: str) -> dict:
     etype = drawn.entity_type(labels)
     location = to_plain(props.get("location"))
     lat, lon = (location["lat"], location["lon"]) if isinstance(location, dict) else (None, None)
+    # The entity's own evidence: the relation's lists, prefixed (graph.neo4j.mapping.evidence_props).
+    own = evidence_items({k.removeprefix("evidence_"): v for k, v in props.items() if k.startswith("evidence_")})
+    quotes = [item["quote"] for item in own] + list(store.read(cypher.ENTITY_QUOTES, id=eid)[0]["quotes"])
+    name, aliases = props.get("name") or eid, list(props.get("aliases") or [])
     return {
-        "id": props.get("id"), "type": etype or "Entity", "name": props.get("name") or eid,
-        "aliases": list(props.get("aliases") or []), "description": props.get("description"),
+        "id": props.get("id"), "type": etype or "Entity", "name": name,
+        "aliases": aliases, "reported_names": reported_names([name, *aliases], quotes),
+        "description": props.get("description"),
         "lat": lat, "lon": lon, "dataset": props.get("dataset"),
         "attributes": drawn.entity_attributes(etype, props),
+        "valid_from_day": to_plain(props.get("valid_from_date")), "valid_to_day": to_plain(props.get("valid_to_date")),
+        "evidence": attributed(store, own), "inferred": props.get("inferred") or None,
         "relations": {t: n for t, n in sorted(rows[0]["degrees"].items()) if n},
     }
 
 
 def relation(store: Store, source: str, rtype: str, target: str) -> dict:
     """One relation with its evidence: ``{edge, source_name, target_name, evidence: [{source: {...},
-    quote, credibility}]}``; :class:`~viz.explorer.errors.NotFound` when there is none."""
+    quote, credibility, observed, observed_stated, according_to, via, attribution}]}``;
+    :class:`~viz.explorer.errors.NotFound` when there is none."""
     rows = store.read(cypher.RELATION, **{"from": source, "type": rtype, "to": target})
     if not rows:
         raise NotFound(f"no {rtype} relation from {source!r} to {target!r}")
     rel = rows[0]["rel"]
-    items = evidence_items(rel["props"])
-    known = sources(store, (item["source"] for item in items))
-    for item in items:
-        item["source"] = known.get(item["source"], {"id": item["source"]})
+    items = attributed(store, evidence_items(rel["props"]))
     return {"edge": drawn.edge(rel, store.horizon), "source_name": rows[0]["from_name"] or source,
             "target_name": rows[0]["to_name"] or target, "evidence": items}
