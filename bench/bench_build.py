@@ -101,8 +101,12 @@ def run_ours(data: Path) -> dict:
     facts = load_facts([data])
     t_load = time.perf_counter() - t
     G = build_graph(facts)
-    return {"entities": G.number_of_nodes(), "relations": G.number_of_edges(),
-            "load_s": round(t_load, 2), "build_s": round(time.perf_counter() - t - t_load, 2)}
+    return {
+        "entities": G.number_of_nodes(),
+        "relations": G.number_of_edges(),
+        "load_s": round(t_load, 2),
+        "build_s": round(time.perf_counter() - t - t_load, 2),
+    }
 
 
 def run_cli(data: Path) -> dict:
@@ -140,8 +144,7 @@ def child(variant: str, data: Path) -> None:
 def run_variant(variant: str, data: Path) -> dict:
     load = os.getloadavg()[0]
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", variant, str(data)],
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--child", variant, str(data)], capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{variant} failed:\n{proc.stderr[-2000:]}")
     res = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -185,17 +188,23 @@ def main(argv: list[str] | None = None) -> int:
     files = [p for ps in _files(data).values() for p in ps]
     size = sum(p.stat().st_size for p in files)
     rows = sum(1 for p in files for _ in p.open("rb"))
-    print(f"dataset {data}: {rows:,} rows, {size / 1e6:.0f} MB"
-          + (f" (generated in {gen_s} s)" if gen_s is not None else ""), flush=True)
+    print(
+        f"dataset {data}: {rows:,} rows, {size / 1e6:.0f} MB"
+        + (f" (generated in {gen_s} s)" if gen_s is not None else ""),
+        flush=True,
+    )
 
     runs: dict[str, list[dict]] = {}
     for v in variants:
         for _ in range(args.repeat):
             res = run_variant(v, data)
             runs.setdefault(v, []).append(res)
-            print(f"  {v:6} {res['wall_s']:7.2f} s wall {res['cpu_s']:7.2f} s cpu "
-                  f"{res['peak_bytes'] / 2**20:7.0f} MB peak {res['process_s']:7.2f} s whole process "
-                  f"(load avg before {res['loadavg_before']})", flush=True)
+            print(
+                f"  {v:6} {res['wall_s']:7.2f} s wall {res['cpu_s']:7.2f} s cpu "
+                f"{res['peak_bytes'] / 2**20:7.0f} MB peak {res['process_s']:7.2f} s whole process "
+                f"(load avg before {res['loadavg_before']})",
+                flush=True,
+            )
     best = {v: min(rs, key=lambda r: r["wall_s"]) for v, rs in runs.items()}
 
     summary: dict = {}
@@ -213,21 +222,27 @@ def main(argv: list[str] | None = None) -> int:
                 summary["warning"] = "naive and ours disagree on counts"
 
     print()
-    print(f"{'variant':8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'process s':>10} {'wall / ours':>12} "
-          f"{'cpu / ours':>11}")
+    print(
+        f"{'variant':8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'process s':>10} {'wall / ours':>12} "
+        f"{'cpu / ours':>11}"
+    )
     for v, r in best.items():
         o = best.get("ours")
         wr = r["wall_s"] / o["wall_s"] if o else float("nan")
         cr = r["cpu_s"] / o["cpu_s"] if o else float("nan")
-        print(f"{v:8} {r['wall_s']:8.2f} {r['cpu_s']:8.2f} {r['peak_bytes'] / 2**20:8.0f} {r['process_s']:10.2f} "
-              f"{wr:12.2f} {cr:11.2f}")
+        print(
+            f"{v:8} {r['wall_s']:8.2f} {r['cpu_s']:8.2f} {r['peak_bytes'] / 2**20:8.0f} {r['process_s']:10.2f} "
+            f"{wr:12.2f} {cr:11.2f}"
+        )
     if "ours" in best:
         o = best["ours"]
-        print(f"\nours: {o['entities']:,} entities, {o['relations']:,} relations "
-              f"(load {o.get('load_s')} s + build {o.get('build_s')} s); target <= {TARGET_SECONDS:.0f} s and "
-              f"<= {TARGET_BYTES / 2**30:.0f} GB: "
-              f"time {'met' if summary['meets_time_target'] else 'MISSED'}, "
-              f"memory {'met' if summary['meets_memory_target'] else 'MISSED'}")
+        print(
+            f"\nours: {o['entities']:,} entities, {o['relations']:,} relations "
+            f"(load {o.get('load_s')} s + build {o.get('build_s')} s); target <= {TARGET_SECONDS:.0f} s and "
+            f"<= {TARGET_BYTES / 2**30:.0f} GB: "
+            f"time {'met' if summary['meets_time_target'] else 'MISSED'}, "
+            f"memory {'met' if summary['meets_memory_target'] else 'MISSED'}"
+        )
 
     import networkx
     import pydantic
@@ -235,10 +250,22 @@ def main(argv: list[str] | None = None) -> int:
     out = {
         "benchmark": "build",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "networkx": networkx.__version__, "pydantic": pydantic.__version__},
-        "dataset": {"path": str(data), "entities": args.entities, "relations": args.relations, "seed": args.seed,
-                    "rows": rows, "bytes": size, "generated_s": gen_s},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "networkx": networkx.__version__,
+            "pydantic": pydantic.__version__,
+        },
+        "dataset": {
+            "path": str(data),
+            "entities": args.entities,
+            "relations": args.relations,
+            "seed": args.seed,
+            "rows": rows,
+            "bytes": size,
+            "generated_s": gen_s,
+        },
         "target": {"wall_s": TARGET_SECONDS, "peak_bytes": TARGET_BYTES},
         "best": best,
         "summary": summary,

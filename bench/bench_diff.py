@@ -31,6 +31,7 @@ import platform
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -171,9 +172,13 @@ def run_variant(variant: str, old: Path, new: Path, out_dir: Path) -> dict:
     proc.stderr.close()
     if proc.returncode != 0:
         raise SystemExit(f"{variant} failed ({proc.returncode}):\n{err[-2000:]}")
-    res = {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-           "peak_bytes": usage.ru_maxrss * 1024, "loadavg_before": round(load, 2),
-           "output_bytes": out_file.stat().st_size}
+    res = {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_bytes": usage.ru_maxrss * 1024,
+        "loadavg_before": round(load, 2),
+        "output_bytes": out_file.stat().st_size,
+    }
     if variant == "kg-json":
         data = json.loads(out_file.read_text(encoding="utf-8"))
         res["changes"] = len(data["changes"])
@@ -209,16 +214,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"versions {old} and {new}: {counts}", flush=True)
 
     results: dict[str, dict] = {}
-    for v in variants:
-        res = run_variant(v, old, new, args.results.parent)
-        results[v] = res
-        print(f"  {v:8} {res['wall_s']:7.2f} s wall {res['cpu_s']:7.2f} s cpu {res['peak_bytes'] / 2**20:7.0f} MB peak"
-              f" (load avg before {res['loadavg_before']})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-diff-") as tmp:  # each variant's output, read then dropped
+        for v in variants:
+            results[v] = res = run_variant(v, old, new, Path(tmp))
+            print(
+                f"  {v:8} {res['wall_s']:7.2f} s wall {res['cpu_s']:7.2f} s cpu "
+                f"{res['peak_bytes'] / 2**20:7.0f} MB peak (load avg before {res['loadavg_before']})",
+                flush=True,
+            )
     ours = results.get("kg-json")
     report = {
-        "when": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(), "python": platform.python_version(),
-        "entities": args.entities, "relations": args.relations, "change": args.change, "changed_rows": counts,
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "entities": args.entities,
+        "relations": args.relations,
+        "change": args.change,
+        "changed_rows": counts,
         "variants": results,
         "target": {"seconds": TARGET_SECONDS, "bytes": TARGET_BYTES},
     }
@@ -227,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         for base in ("load", "raw"):
             if base in results:
                 report[f"kg_vs_{base}"] = round(ours["wall_s"] / results[base]["wall_s"], 2)
-        print(f"kg diff: {ours['wall_s']} s, {ours['peak_bytes'] / 2**30:.2f} GB peak, {ours['changes']} changes; "
-              f"target {TARGET_SECONDS:g} s and {TARGET_BYTES / 2**30:g} GB: {'met' if report['ok'] else 'MISSED'}")
+        print(
+            f"kg diff: {ours['wall_s']} s, {ours['peak_bytes'] / 2**30:.2f} GB peak, {ours['changes']} changes; "
+            f"target {TARGET_SECONDS:g} s and {TARGET_BYTES / 2**30:g} GB: {'met' if report['ok'] else 'MISSED'}"
+        )
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(report, indent=2) + "\n")
     return 0

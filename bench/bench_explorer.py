@@ -45,8 +45,15 @@ SEARCH_TARGET_MS = 100.0
 EXPAND_TARGET_MS = 200.0
 VIEW_NODES = 2000
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -65,8 +72,14 @@ def pct(values: list[float], p: float) -> float:
 
 
 def summary(values: list[float], target: float | None = None) -> dict:
-    out = {"n": len(values), "p50_ms": pct(values, 50), "p95_ms": pct(values, 95), "p99_ms": pct(values, 99),
-           "max_ms": round(max(values), 2), "mean_ms": round(statistics.fmean(values), 2)}
+    out = {
+        "n": len(values),
+        "p50_ms": pct(values, 50),
+        "p95_ms": pct(values, 95),
+        "p99_ms": pct(values, 99),
+        "max_ms": round(max(values), 2),
+        "mean_ms": round(statistics.fmean(values), 2),
+    }
     if target is not None:
         out["target_p95_ms"] = target
         out["met"] = out["p95_ms"] < target
@@ -134,8 +147,13 @@ class Explorer:
     def __init__(self, settings, port: int):
         env = dict(os.environ, NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password)
         self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -169,8 +187,9 @@ def bench_search(url: str, typed: list[str]) -> list[float]:
     return times
 
 
-def bench_expand(url: str, ids: list[str], hubs: list[str], dates: list[str], rng: random.Random,
-                 n: int) -> tuple[list[float], list[float], dict]:
+def bench_expand(
+    url: str, ids: list[str], hubs: list[str], dates: list[str], rng: random.Random, n: int
+) -> tuple[list[float], list[float], dict]:
     plain, filtered = [], []
     shown = {"neighbours": []}
     picks = [rng.choice(hubs) if i % 10 == 0 else rng.choice(ids) for i in range(n + 20)]
@@ -187,17 +206,26 @@ def bench_expand(url: str, ids: list[str], hubs: list[str], dates: list[str], rn
                 continue  # warm-up
             (filtered if i % 2 else plain).append(ms)
             shown["neighbours"].append(r.json()["shown"])
-    return plain, filtered, {"mean_neighbours_shown": round(statistics.fmean(shown["neighbours"]), 1),
-                             "max_neighbours_shown": max(shown["neighbours"])}
+    return (
+        plain,
+        filtered,
+        {
+            "mean_neighbours_shown": round(statistics.fmean(shown["neighbours"]), 1),
+            "max_neighbours_shown": max(shown["neighbours"]),
+        },
+    )
 
 
 def top_hubs(settings, n: int) -> list[str]:
     from graph.neo4j.connection import driver
 
     with driver(settings) as drv:
-        return [r["id"] for r in drv.execute_query(
-            "MATCH (n:Entity) WITH n, COUNT { (n)--() } AS d ORDER BY d DESC LIMIT $n RETURN n.id AS id",
-            n=n).records]
+        return [
+            r["id"]
+            for r in drv.execute_query(
+                "MATCH (n:Entity) WITH n, COUNT { (n)--() } AS d ORDER BY d DESC LIMIT $n RETURN n.id AS id", n=n
+            ).records
+        ]
 
 
 def view_roots(settings, want: int) -> list[str]:
@@ -205,7 +233,8 @@ def view_roots(settings, want: int) -> list[str]:
 
     with driver(settings) as drv:
         rows = drv.execute_query(
-            "MATCH (n:Entity) WITH n, COUNT { (n)--() } AS d ORDER BY d DESC LIMIT 20 RETURN n.id AS id, d").records
+            "MATCH (n:Entity) WITH n, COUNT { (n)--() } AS d ORDER BY d DESC LIMIT 20 RETURN n.id AS id, d"
+        ).records
     roots, total = [], 0
     for r in rows:
         roots.append(r["id"])
@@ -254,8 +283,10 @@ def bench_page(url: str, roots: list[str]) -> dict:
                 const tick = (now) => { window.__frames.push(now - last); last = now;
                                         if (window.__framing) requestAnimationFrame(tick); };
                 requestAnimationFrame(tick); }""")
-            box = page.evaluate("(() => { const r = document.getElementById('graph').getBoundingClientRect();"
-                                " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()")
+            box = page.evaluate(
+                "(() => { const r = document.getElementById('graph').getBoundingClientRect();"
+                " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()"
+            )
             page.mouse.move(box["x"], box["y"])
             for i in range(16):
                 page.mouse.wheel(0, -120 if i < 8 else 120)
@@ -307,8 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_data(data, args.entities, args.relations, args.seed)
     port = free_port()
     size = f"{args.entities // 1000}k-{args.relations // 1000}k"
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port,
-                            data_dir=HERE / "data" / f"neo4j-explorer-{size}")
+    settings = get_settings(
+        uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=HERE / "data" / f"neo4j-explorer-{size}"
+    )
     log(f"starting Neo4j on {settings.uri} (data {settings.data_dir}) ...")
     info = neo4j_server.start(settings=settings)
     ours = not info["already_running"]
@@ -352,18 +384,27 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "explorer",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "dataset": {"path": str(data), "entities": meta["entities"], "relations": meta["relations"],
-                    "seed": args.seed, **load},
-        "method": {"search": f"{len(typed)} typed prefixes of {args.names} names/aliases, sequential, keep-alive",
-                   "expand": f"{args.expansions} expansions, limit 100, 50 known, 1 in 10 a top-20 hub, "
-                             "every other one filtered (as_of + reliability_at_least C)",
-                   "page": f"link to a {VIEW_NODES}-node view in headless Chromium ({CHROMIUM})",
-                   "warmup": "20 requests of each kind, not counted",
-                   "notes": ["the machine (2 cores) is shared: load average at the start "
-                             f"{load_start:.1f}; figures vary run to run by tens of percent",
-                             "select_node_to_details_ms includes vis-network's double-click window (~300 ms)",
-                             "an expansion brings at most 1,000 relations besides the centre's own; a relation "
-                             "between two hubs (> 2,000 relations each) shows when one of them is expanded"]},
+        "dataset": {
+            "path": str(data),
+            "entities": meta["entities"],
+            "relations": meta["relations"],
+            "seed": args.seed,
+            **load,
+        },
+        "method": {
+            "search": f"{len(typed)} typed prefixes of {args.names} names/aliases, sequential, keep-alive",
+            "expand": f"{args.expansions} expansions, limit 100, 50 known, 1 in 10 a top-20 hub, "
+            "every other one filtered (as_of + reliability_at_least C)",
+            "page": f"link to a {VIEW_NODES}-node view in headless Chromium ({CHROMIUM})",
+            "warmup": "20 requests of each kind, not counted",
+            "notes": [
+                "the machine (2 cores) is shared: load average at the start "
+                f"{load_start:.1f}; figures vary run to run by tens of percent",
+                "select_node_to_details_ms includes vis-network's double-click window (~300 ms)",
+                "an expansion brings at most 1,000 relations besides the centre's own; a relation "
+                "between two hubs (> 2,000 relations each) shows when one of them is expanded",
+            ],
+        },
         **result,
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)

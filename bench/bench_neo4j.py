@@ -44,16 +44,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import neo4j  # noqa: E402
+from generate import generate  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from generate import generate  # noqa: E402
 from graph import neo4j_server  # noqa: E402
 from graph.neo4j.connection import driver  # noqa: E402
-from graph.neo4j.mapping import FactRows  # noqa: E402
 from graph.neo4j.cypher import create_relations_cypher, merge_entities_cypher  # noqa: E402
-from graph.neo4j.writer import ensure_schema, load_rows, unload  # noqa: E402
+from graph.neo4j.mapping import FactRows  # noqa: E402
 from graph.neo4j.settings import get_settings  # noqa: E402
+from graph.neo4j.writer import ensure_schema, load_rows, unload  # noqa: E402
 from loaders import load_facts  # noqa: E402
 from queries import library  # noqa: E402
 
@@ -108,8 +108,9 @@ def naive_load(drv: neo4j.Driver, rows: FactRows) -> None:
 
 
 def count(drv: neo4j.Driver) -> tuple[int, int]:
-    rec = drv.execute_query("CALL () { MATCH (n) RETURN count(n) AS n } "
-                            "CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r").records[0]
+    rec = drv.execute_query(
+        "CALL () { MATCH (n) RETURN count(n) AS n } CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r"
+    ).records[0]
     return rec["n"], rec["r"]
 
 
@@ -131,8 +132,12 @@ def query_params(drv: neo4j.Driver, samples: int, seed: int) -> dict[str, list[d
     places = ids("MATCH (p:Place) RETURN p.id")
     anything = ids("MATCH (n:Entity) RETURN n.id")
     sources = ids("MATCH (s:Source) RETURN s.id")
-    names = [r[0] for r in drv.execute_query(
-        "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.name", ids=ids("MATCH (n:Entity) RETURN n.id")).records]
+    names = [
+        r[0]
+        for r in drv.execute_query(
+            "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.name", ids=ids("MATCH (n:Entity) RETURN n.id")
+        ).records
+    ]
     pairs = []
     for a in ids("MATCH (a:Entity) WHERE EXISTS { (a)-->() } RETURN a.id"):
         b = drv.execute_query("MATCH (:Entity {id: $a})-->(b:Entity) RETURN b.id LIMIT 1", a=a).records[0][0]
@@ -148,7 +153,8 @@ def query_params(drv: neo4j.Driver, samples: int, seed: int) -> dict[str, list[d
             return eid
 
     groups, sites, actors, campaigns, people, places, anything = (
-        [named(i) for i in pool] for pool in (groups, sites, actors, campaigns, people, places, anything))
+        [named(i) for i in pool] for pool in (groups, sites, actors, campaigns, people, places, anything)
+    )
     pairs = [(named(a), named(b)) for a, b in pairs]
     return {
         "leaders": [{"group": g} for g in groups],
@@ -159,7 +165,7 @@ def query_params(drv: neo4j.Driver, samples: int, seed: int) -> dict[str, list[d
         "campaign_actors": [{"campaign": c} for c in campaigns],
         "backers": [{"actor": p} for p in people],
         "neighbourhood": [{"entity": e} for e in anything],
-        "shortest_path": [{"from": a, "to": b} for a, b in zip(anything, people)],
+        "shortest_path": [{"from": a, "to": b} for a, b in zip(anything, people, strict=False)],
         "present_in": [{"place": p} for p in places],
         "network_as_of": [{"date": d} for d in dates],
         "from_source": [{"source": s} for s in sources],
@@ -187,14 +193,20 @@ def bench_queries(drv: neo4j.Driver, samples: int, repeat: int, seed: int) -> di
                 rows.append(len(res.rows))
         times.sort()
         results[name] = {
-            "runs": len(times), "median_ms": round(statistics.median(times), 2),
-            "p90_ms": round(times[int(0.9 * (len(times) - 1))], 2), "max_ms": round(times[-1], 2),
-            "rows_median": statistics.median(rows), "rows_max": max(rows), "example_params": cases[0],
+            "runs": len(times),
+            "median_ms": round(statistics.median(times), 2),
+            "p90_ms": round(times[int(0.9 * (len(times) - 1))], 2),
+            "max_ms": round(times[-1], 2),
+            "rows_median": statistics.median(rows),
+            "rows_max": max(rows),
+            "example_params": cases[0],
             "budget_ms": None if name in EXEMPT else QUERY_BUDGET_MS,
             "ok": name in EXEMPT or statistics.median(times) < QUERY_BUDGET_MS,
         }
-        console.print(f"  {name:16} median {results[name]['median_ms']:7.1f} ms  p90 {results[name]['p90_ms']:7.1f}"
-                      f"  rows ~{results[name]['rows_median']}")
+        console.print(
+            f"  {name:16} median {results[name]['median_ms']:7.1f} ms  p90 {results[name]['p90_ms']:7.1f}"
+            f"  rows ~{results[name]['rows_median']}"
+        )
     return results
 
 
@@ -213,8 +225,11 @@ def main() -> None:
     ap.add_argument("--query-samples", type=int, default=15, help="parameter values per named query")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per parameter value")
     ap.add_argument("--skip-naive", action="store_true")
-    ap.add_argument("--skip-fresh", action="store_true",
-                    help="skip the last step: the first load again, on a server started just for it")
+    ap.add_argument(
+        "--skip-fresh",
+        action="store_true",
+        help="skip the last step: the first load again, on a server started just for it",
+    )
     ap.add_argument("--keep", action="store_true", help="leave the server running and its data in place")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -223,8 +238,14 @@ def main() -> None:
     sample = dataset(max(2, args.sample // 10), args.sample, args.seed + 1)
     port = free_port()
     home = Path(tempfile.mkdtemp(prefix="actorgraph-bench-neo4j-"))
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=home,
-                            heap_initial=args.heap, heap_max=args.heap, pagecache=args.pagecache)
+    settings = get_settings(
+        uri=f"bolt://127.0.0.1:{port}",
+        server_port=port,
+        data_dir=home,
+        heap_initial=args.heap,
+        heap_max=args.heap,
+        pagecache=args.pagecache,
+    )
     out: dict = {
         "dataset": {"entities": args.entities, "relations": args.relations, "seed": args.seed, "path": str(big)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -251,14 +272,19 @@ def main() -> None:
                 # compiling them); warm: the same load again, as any later load sees it.
                 batched = []
                 for _ in range(2):
-                    report, seconds = timed(lambda: load_rows(drv, FactRows(facts, "sample"), chunk_size=args.chunk_size))
+                    report, seconds = timed(
+                        lambda: load_rows(drv, FactRows(facts, "sample"), chunk_size=args.chunk_size)
+                    )
                     assert report.relations.created == rels
                     unload(drv, "sample")
                     batched.append(seconds)
                 out["naive_vs_batched"] = {
-                    "relations": rels, "entities": len(facts.entities),
-                    "naive_seconds": round(naive_s, 2), "naive_relations_per_s": round(rels / naive_s),
-                    "batched_cold_seconds": round(batched[0], 3), "batched_warm_seconds": round(batched[1], 3),
+                    "relations": rels,
+                    "entities": len(facts.entities),
+                    "naive_seconds": round(naive_s, 2),
+                    "naive_relations_per_s": round(rels / naive_s),
+                    "batched_cold_seconds": round(batched[0], 3),
+                    "batched_warm_seconds": round(batched[1], 3),
                     "batched_warm_relations_per_s": round(rels / batched[1]),
                     "speedup_on_sample_cold": round(naive_s / batched[0], 1),
                     "speedup_on_sample_warm": round(naive_s / batched[1], 1),
@@ -277,16 +303,21 @@ def main() -> None:
             assert again.relations.unchanged == rels and not again.changed
             out["load"] = {
                 "validate_seconds": round(validate_s, 1),
-                "first_seconds": round(first_s, 1), "first_relations_per_s": round(rels / first_s),
-                "first_phases": first.seconds, "first_report": first.as_dict(),
-                "reload_seconds": round(again_s, 1), "reload_phases": again.seconds,
+                "first_seconds": round(first_s, 1),
+                "first_relations_per_s": round(rels / first_s),
+                "first_phases": first.seconds,
+                "first_report": first.as_dict(),
+                "reload_seconds": round(again_s, 1),
+                "reload_phases": again.seconds,
                 "reload_over_first": round(again_s / first_s, 3),
                 "load_average_before": [round(x, 2) for x in load_avg_before],
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],
             }
             if "naive_vs_batched" in out:
                 nb = out["naive_vs_batched"]
-                nb["speedup_full_load_vs_naive"] = round(out["load"]["first_relations_per_s"] / nb["naive_relations_per_s"], 1)
+                nb["speedup_full_load_vs_naive"] = round(
+                    out["load"]["first_relations_per_s"] / nb["naive_relations_per_s"], 1
+                )
             gc.enable()
 
             # 3. queries
@@ -296,8 +327,9 @@ def main() -> None:
         out["server"]["store_mb"] = round(sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6)
     finally:
         if args.keep:
-            console.print(f"server left running: {settings.uri} (data {home}); stop it with "
-                          f"kg neo4j stop --data-dir {home}")
+            console.print(
+                f"server left running: {settings.uri} (data {home}); stop it with kg neo4j stop --data-dir {home}"
+            )
         else:
             neo4j_server.stop(home, settings=settings)
             shutil.rmtree(home, ignore_errors=True)
@@ -315,8 +347,14 @@ def fresh_server_load(facts, args, out: dict) -> None:
     still compiling (the main measurement's server had already run the sample loads)."""
     port = free_port()
     home = Path(tempfile.mkdtemp(prefix="actorgraph-bench-neo4j-fresh-"))
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=home,
-                            heap_initial=args.heap, heap_max=args.heap, pagecache=args.pagecache)
+    settings = get_settings(
+        uri=f"bolt://127.0.0.1:{port}",
+        server_port=port,
+        data_dir=home,
+        heap_initial=args.heap,
+        heap_max=args.heap,
+        pagecache=args.pagecache,
+    )
     console.print("first load again, on a server started just for it ...")
     neo4j_server.start(settings=settings)
     try:
@@ -338,33 +376,65 @@ def report_table(out: dict) -> None:
     for col in ("measure", "value", "target", "ok"):
         t.add_column(col)
     load = out["load"]
-    t.add_row("first load, end to end after validation",
-              f"{load['first_seconds']}s, {load['first_relations_per_s']:,} relations/s", ">= 20,000/s",
-              "yes" if load["first_relations_per_s"] >= 20_000 else "NO")
+    t.add_row(
+        "first load, end to end after validation",
+        f"{load['first_seconds']}s, {load['first_relations_per_s']:,} relations/s",
+        ">= 20,000/s",
+        "yes" if load["first_relations_per_s"] >= 20_000 else "NO",
+    )
     if "fresh_server_seconds" in load:
-        t.add_row("the same on a server started just for it (JIT compiling)",
-                  f"{load['fresh_server_seconds']}s, {load['fresh_server_relations_per_s']:,} relations/s", "", "")
-    t.add_row("reload of unchanged files", f"{load['reload_seconds']}s ({load['reload_over_first']:.2f} x first)",
-              "<= first load", "yes" if load["reload_over_first"] <= 1 else "NO")
+        t.add_row(
+            "the same on a server started just for it (JIT compiling)",
+            f"{load['fresh_server_seconds']}s, {load['fresh_server_relations_per_s']:,} relations/s",
+            "",
+            "",
+        )
+    t.add_row(
+        "reload of unchanged files",
+        f"{load['reload_seconds']}s ({load['reload_over_first']:.2f} x first)",
+        "<= first load",
+        "yes" if load["reload_over_first"] <= 1 else "NO",
+    )
     nb = out.get("naive_vs_batched")
     if nb:
-        t.add_row(f"one query per fact ({nb['relations']} relations)",
-                  f"{nb['naive_seconds']}s, {nb['naive_relations_per_s']:,} relations/s", "", "")
-        t.add_row("batched on the same sample, first load on the server",
-                  f"{nb['batched_cold_seconds']}s ({nb['speedup_on_sample_cold']}x)", "", "")
-        t.add_row("batched on the same sample, again",
-                  f"{nb['batched_warm_seconds']}s ({nb['speedup_on_sample_warm']}x)", ">= 50x",
-                  "yes" if nb["speedup_on_sample_warm"] >= 50 else "NO")
-        t.add_row("full batched load vs one query per fact", f"{nb['speedup_full_load_vs_naive']}x", ">= 50x",
-                  "yes" if nb["speedup_full_load_vs_naive"] >= 50 else "NO")
+        t.add_row(
+            f"one query per fact ({nb['relations']} relations)",
+            f"{nb['naive_seconds']}s, {nb['naive_relations_per_s']:,} relations/s",
+            "",
+            "",
+        )
+        t.add_row(
+            "batched on the same sample, first load on the server",
+            f"{nb['batched_cold_seconds']}s ({nb['speedup_on_sample_cold']}x)",
+            "",
+            "",
+        )
+        t.add_row(
+            "batched on the same sample, again",
+            f"{nb['batched_warm_seconds']}s ({nb['speedup_on_sample_warm']}x)",
+            ">= 50x",
+            "yes" if nb["speedup_on_sample_warm"] >= 50 else "NO",
+        )
+        t.add_row(
+            "full batched load vs one query per fact",
+            f"{nb['speedup_full_load_vs_naive']}x",
+            ">= 50x",
+            "yes" if nb["speedup_full_load_vs_naive"] >= 50 else "NO",
+        )
     console.print(t)
     q = Table(title="Named queries on the loaded graph (ms)", title_justify="left")
     for col in ("query", "median", "p90", "max", "rows (median)", "target", "ok"):
         q.add_column(col, justify="right" if col not in ("query", "ok") else "left")
     for name, r in out["queries"].items():
-        q.add_row(name, f"{r['median_ms']:.1f}", f"{r['p90_ms']:.1f}", f"{r['max_ms']:.1f}", str(r["rows_median"]),
-                  "-" if r["budget_ms"] is None else f"< {r['budget_ms']:.0f}",
-                  "yes" if r["ok"] else "NO")
+        q.add_row(
+            name,
+            f"{r['median_ms']:.1f}",
+            f"{r['p90_ms']:.1f}",
+            f"{r['max_ms']:.1f}",
+            str(r["rows_median"]),
+            "-" if r["budget_ms"] is None else f"< {r['budget_ms']:.0f}",
+            "yes" if r["ok"] else "NO",
+        )
     console.print(q)
 
 

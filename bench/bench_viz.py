@@ -66,7 +66,9 @@ try {
 } catch (e) {}
 """
 # pyvis's page keeps its network in a global `var network`: catch the assignment.
-HOOK_PYVIS = OBSERVE + """
+HOOK_PYVIS = (
+    OBSERVE
+    + """
 window.__marks = {};
 let __net;
 Object.defineProperty(window, 'network', { configurable: true,
@@ -78,6 +80,7 @@ Object.defineProperty(window, 'network', { configurable: true,
     v.once('stabilized', () => { window.__marks.stabilized = performance.now(); });
   } });
 """
+)
 
 
 def dataset(n_entities: int, n_relations: int) -> Path:
@@ -100,20 +103,28 @@ def ours_cli(data: Path, out: Path, repeat: int) -> dict:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kg", "viz", str(data), "--out", str(out)], check=True,
-                       capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "kg", "viz", str(data), "--out", str(out)], check=True, capture_output=True, cwd=ROOT
+        )
         times.append(time.perf_counter() - t)
-    return {"best_s": round(min(times), 3), "median_s": round(statistics.median(times), 3),
-            "runs_s": [round(t, 3) for t in times], "file_mb": round(out.stat().st_size / 1e6, 2)}
+    return {
+        "best_s": round(min(times), 3),
+        "median_s": round(statistics.median(times), 3),
+        "runs_s": [round(t, 3) for t in times],
+        "file_mb": round(out.stat().st_size / 1e6, 2),
+    }
 
 
 def ours_in_process(data: Path, out: Path, repeat: int):
     facts, t_load = timed(load_facts, [data])
     G, t_build = timed(build_graph, facts)
     renders = [timed(write_snapshot, G, out, title=f"actorgraph: synthetic {data.name}")[1] for _ in range(repeat)]
-    return G, {"load_validate_s": round(t_load, 3), "build_graph_s": round(t_build, 3),
-               "graph_to_file_best_s": round(min(renders), 3),
-               "graph_to_file_median_s": round(statistics.median(renders), 3)}
+    return G, {
+        "load_validate_s": round(t_load, 3),
+        "build_graph_s": round(t_build, 3),
+        "graph_to_file_best_s": round(min(renders), 3),
+        "graph_to_file_median_s": round(statistics.median(renders), 3),
+    }
 
 
 # -- (b) the naive pyvis baseline ------------------------------------------------------------
@@ -128,17 +139,26 @@ def pyvis_network(G, **kwargs):
     sources = G.graph["sources"]
     for n, d in G.nodes(data=True):
         t = style[d["type"]]
-        net.add_node(n, label=d["name"], color=t["color"], shape=t["shape"],
-                     title=f"{d['name']} ({d['type']})\nAlso: {', '.join(d['aliases'])}")
+        net.add_node(
+            n,
+            label=d["name"],
+            color=t["color"],
+            shape=t["shape"],
+            title=f"{d['name']} ({d['type']})\nAlso: {', '.join(d['aliases'])}",
+        )
     for u, v, k, d in G.edges(keys=True, data=True):
-        title = "\n".join(f"{ev['quote']} ({sources[ev['source']]['title']}, {ev['credibility']})"
-                          for ev in d["evidence"])
+        title = "\n".join(
+            f"{ev['quote']} ({sources[ev['source']]['title']}, {ev['credibility']})" for ev in d["evidence"]
+        )
         net.add_edge(u, v, label=k, title=title)
     return net
 
 
 def pyvis_write(G, folder: Path) -> tuple[Path, float]:
-    """Build and write pyvis's default page in ``folder`` (its default cdn_resources='local' copies lib/ into the cwd)."""
+    """Build and write pyvis's default page in ``folder``.
+
+    Its default cdn_resources='local' copies lib/ into the cwd.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     cwd = os.getcwd()
     os.chdir(folder)
@@ -162,9 +182,11 @@ def poll(page, expr: str, timeout: float = 60.0):
 def long_tasks(page, after: float) -> dict:
     tasks = page.evaluate("window.__longtasks")
     later = [d for s, d in tasks if s + d > after]
-    return {"long_tasks_after_first_frame": len(later),
-            "longest_task_after_first_frame_ms": round(max(later, default=0.0)),
-            "longest_task_before_first_frame_ms": round(max((d for s, d in tasks if s + d <= after), default=0.0))}
+    return {
+        "long_tasks_after_first_frame": len(later),
+        "longest_task_after_first_frame_ms": round(max(later, default=0.0)),
+        "longest_task_before_first_frame_ms": round(max((d for s, d in tasks if s + d <= after), default=0.0)),
+    }
 
 
 def measure_ours(browser, html: Path) -> dict:
@@ -180,7 +202,8 @@ def measure_ours(browser, html: Path) -> dict:
     timings = page.evaluate("window.actorgraph.timings")
     _, rtt = timed(page.evaluate, "1")
     # A real click on the best-connected node, until the details panel shows an entity.
-    target = page.evaluate("""() => { const a = window.actorgraph, n = a.network, deg = new Array(a.data.nodes.length).fill(0);
+    target = page.evaluate("""() => { const a = window.actorgraph, n = a.network,
+        deg = new Array(a.data.nodes.length).fill(0);
         a.data.edges.forEach(e => { deg[e.from]++; deg[e.to]++; });
         const order = deg.map((d, i) => i).sort((x, y) => deg[y] - deg[x] || x - y);
         const r = document.getElementById('network').getBoundingClientRect();
@@ -200,7 +223,9 @@ def measure_ours(browser, html: Path) -> dict:
         "page_phases_ms": {k: round(v) for k, v in timings.items()},
         "evaluate_round_trip_after_first_frame_ms": round(rtt * 1000, 1),
         "click_to_details_ms": round(click * 1000),
-        "requests_other_than_the_file": [u for u in requests if u != html.resolve().as_uri() and not u.startswith("data:")],
+        "requests_other_than_the_file": [
+            u for u in requests if u != html.resolve().as_uri() and not u.startswith("data:")
+        ],
         "physics": page.evaluate("window.actorgraph.network.physics.physicsEnabled"),
     }
     out.update(long_tasks(page, timings["firstFrame"]))
@@ -217,11 +242,12 @@ def measure_pyvis(browser, html: Path, settle: float = 20.0) -> dict:
     def route(r):
         url = r.request.url
         if url.startswith(origin):  # the page and its lib/ folder, from disk
-            path = html.parent / url[len(origin):]
+            path = html.parent / url[len(origin) :]
             if path.suffix == ".html":
                 # pyvis's local vis-network is not byte-identical to cdnjs's: drop the SRI hashes.
-                r.fulfill(body=re.sub(r'\s+integrity="[^"]*"', "", path.read_text(encoding="utf-8")),
-                          content_type="text/html")
+                r.fulfill(
+                    body=re.sub(r'\s+integrity="[^"]*"', "", path.read_text(encoding="utf-8")), content_type="text/html"
+                )
             else:
                 r.fulfill(path=str(path), content_type="text/javascript")
             return
@@ -273,9 +299,15 @@ def main(argv=None) -> int:
     small = (500, 2500) if args.quick else (1000, 5000)
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-viz-"))
-    res = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                       "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
-           "big": {"entities": big[0], "relations": big[1]}, "small": {"entities": small[0], "relations": small[1]}}
+    res = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+        "big": {"entities": big[0], "relations": big[1]},
+        "small": {"entities": small[0], "relations": small[1]},
+    }
     try:
         data_big, data_small = dataset(*big), dataset(*small)
         ours_html = work / "ours-big.html"
@@ -319,31 +351,62 @@ def print_table(r: dict) -> None:
     cb, cs, ps = r["c_ours_big_page"], r["c_ours_small_page"], r["d_pyvis_small_page"]
     rows = [
         (f"write the file, {b['entities']:,} / {b['relations']:,}", "", ""),
-        ("  kg viz end to end (fresh process), best / median",
-         f"{r['a_ours_cli']['best_s']:.2f} / {r['a_ours_cli']['median_s']:.2f} s", ""),
-        ("  from the in-memory graph (layout + HTML), best",
-         f"{r['a_ours_in_process']['graph_to_file_best_s']:.2f} s", f"{r['b_pyvis_loop_s']:.2f} s"),
-        ("  ratio pyvis loop / ours (from the graph; end to end)",
-         f"{r['b_ratio_vs_graph_to_file']:.0f}x; {r['b_ratio_vs_cli_end_to_end']:.1f}x", ""),
-        (f"first frame in Chromium, {b['entities']:,} / {b['relations']:,}", f"{cb['first_frame_wall_s']:.2f} s", "n/a"),
-        ("  then: evaluate round trip / click -> details",
-         f"{cb['evaluate_round_trip_after_first_frame_ms']:.0f} ms / {cb['click_to_details_ms']} ms", ""),
+        (
+            "  kg viz end to end (fresh process), best / median",
+            f"{r['a_ours_cli']['best_s']:.2f} / {r['a_ours_cli']['median_s']:.2f} s",
+            "",
+        ),
+        (
+            "  from the in-memory graph (layout + HTML), best",
+            f"{r['a_ours_in_process']['graph_to_file_best_s']:.2f} s",
+            f"{r['b_pyvis_loop_s']:.2f} s",
+        ),
+        (
+            "  ratio pyvis loop / ours (from the graph; end to end)",
+            f"{r['b_ratio_vs_graph_to_file']:.0f}x; {r['b_ratio_vs_cli_end_to_end']:.1f}x",
+            "",
+        ),
+        (
+            f"first frame in Chromium, {b['entities']:,} / {b['relations']:,}",
+            f"{cb['first_frame_wall_s']:.2f} s",
+            "n/a",
+        ),
+        (
+            "  then: evaluate round trip / click -> details",
+            f"{cb['evaluate_round_trip_after_first_frame_ms']:.0f} ms / {cb['click_to_details_ms']} ms",
+            "",
+        ),
         ("  longest task after the first frame", f"{cb['longest_task_after_first_frame_ms']} ms", ""),
-        (f"first frame in Chromium, {s['entities']:,} / {s['relations']:,}",
-         f"{cs['first_frame_wall_s']:.2f} s", f"{ps['first_frame_wall_s']:.2f} s"),
-        ("  physics / stabilised at", "off / -", f"on / {ps['stabilized_ms']} ms" if isinstance(ps['stabilized_ms'], int)
-         else f"on / {ps['stabilized_ms']}"),
-        ("  longest task after the first frame", f"{cs['longest_task_after_first_frame_ms']} ms",
-         f"{ps['longest_task_after_first_frame_ms']} ms"),
-        ("  network requests", f"{len(cs['requests_other_than_the_file'])}",
-         f"{len(ps['routed_cdn_requests'])} (CDN, routed locally)"),
+        (
+            f"first frame in Chromium, {s['entities']:,} / {s['relations']:,}",
+            f"{cs['first_frame_wall_s']:.2f} s",
+            f"{ps['first_frame_wall_s']:.2f} s",
+        ),
+        (
+            "  physics / stabilised at",
+            "off / -",
+            f"on / {ps['stabilized_ms']} ms" if isinstance(ps["stabilized_ms"], int) else f"on / {ps['stabilized_ms']}",
+        ),
+        (
+            "  longest task after the first frame",
+            f"{cs['longest_task_after_first_frame_ms']} ms",
+            f"{ps['longest_task_after_first_frame_ms']} ms",
+        ),
+        (
+            "  network requests",
+            f"{len(cs['requests_other_than_the_file'])}",
+            f"{len(ps['routed_cdn_requests'])} (CDN, routed locally)",
+        ),
     ]
     w = max(len(a) for a, _, _ in rows)
     print(f"\n{'':{w}}  {'ours':>22}  {'pyvis':>26}")
     for a, o, p in rows:
         print(f"{a:{w}}  {o:>22}  {p:>26}")
     m = r["machine"]
-    print(f"({m['cpus']} CPUs; load average {m['load_average_at_start'][0]} at start, {m['load_average_at_end'][0]} at end)")
+    print(
+        f"({m['cpus']} CPUs; load average {m['load_average_at_start'][0]} at start, "
+        f"{m['load_average_at_end'][0]} at end)"
+    )
 
 
 if __name__ == "__main__":

@@ -41,12 +41,18 @@ def write_data(folder: Path, entities: int) -> None:
     with yml.open("w", encoding="utf-8") as y, jsl.open("w", encoding="utf-8") as j:
         y.write("entities:\n")
         for i in range(entities):
-            rec = {"id": f"group-{i}", "type": "ArmedGroup", "name": f"Armed group number {i}",
-                   "aliases": [f"Group {i}", f"الجماعة {i}"],
-                   "description": "A militia described in a report, with a sentence or two about it."}
-            y.write(f"  - id: {rec['id']}\n    type: {rec['type']}\n    name: {rec['name']}\n"
-                    f"    aliases: [\"{rec['aliases'][0]}\", \"{rec['aliases'][1]}\"]\n"
-                    f"    description: {rec['description']}\n")
+            rec = {
+                "id": f"group-{i}",
+                "type": "ArmedGroup",
+                "name": f"Armed group number {i}",
+                "aliases": [f"Group {i}", f"الجماعة {i}"],
+                "description": "A militia described in a report, with a sentence or two about it.",
+            }
+            y.write(
+                f"  - id: {rec['id']}\n    type: {rec['type']}\n    name: {rec['name']}\n"
+                f'    aliases: ["{rec["aliases"][0]}", "{rec["aliases"][1]}"]\n'
+                f"    description: {rec['description']}\n"
+            )
             j.write(json.dumps(rec, ensure_ascii=False) + "\n")
     hostile = folder / "hostile"
     hostile.mkdir(exist_ok=True)
@@ -107,8 +113,11 @@ def run(variant: str, folder: Path) -> dict:
         from kg.cli import app
 
         r = CliRunner().invoke(app, ["validate", str(folder / "hostile" / f"{variant}.yaml")])
-        out = {"exit_code": r.exit_code, "output": r.output.strip().splitlines()[0][:160],
-               "traceback": "Traceback" in r.output}
+        out = {
+            "exit_code": r.exit_code,
+            "output": r.output.strip().splitlines()[0][:160],
+            "traceback": "Traceback" in r.output,
+        }
     out["wall_s"] = round(time.perf_counter() - began, 2)
     out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
@@ -130,8 +139,20 @@ def main() -> None:
     results = {}
     for variant in VARIANTS:
         load = os.getloadavg()[0]
-        child = subprocess.run([sys.executable, __file__, "--entities", str(args.entities), "--data",
-                                str(args.data), "--variant", variant], capture_output=True, text=True)
+        child = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--entities",
+                str(args.entities),
+                "--data",
+                str(args.data),
+                "--variant",
+                variant,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if child.returncode != 0:
             results[variant] = {"error": child.stderr.strip().splitlines()[-1:]}
         else:
@@ -146,9 +167,14 @@ def main() -> None:
         "hostile_worst_peak_mb": max(results[v]["peak_mb"] for v in ("bomb", "deep", "long")),
     }
     print(json.dumps(summary, indent=1))
-    out = {"benchmark": "yaml", "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "entities": args.entities,
-           "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-           "results": results, "summary": summary}
+    out = {
+        "benchmark": "yaml",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "entities": args.entities,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "results": results,
+        "summary": summary,
+    }
     (HERE / "results" / "yaml.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
 
 

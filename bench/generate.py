@@ -26,8 +26,10 @@ that many; the relations file has about 1% more rows (the second statements).
 From other benches (with ``bench/`` on ``sys.path``)::
 
     from generate import generate, iter_records
-    paths = generate(100_000, 1_000_000, "bench/data/100k")   # {section: Path}
-    for section, record in iter_records(1_000, 5_000): ...    # in memory, same records
+
+    paths = generate(100_000, 1_000_000, "bench/data/100k")  # {section: Path}
+    for section, record in iter_records(1_000, 5_000):
+        ...  # in memory, same records
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ import random
 import sys
 import time
 from bisect import bisect
+from collections.abc import Iterator
 from itertools import accumulate
 from pathlib import Path
-from typing import Iterator
 
 from graph.schema import REGISTRY, Registry
 
@@ -48,19 +50,45 @@ from graph.schema import REGISTRY, Registry
 
 # Share of entities per type (unknown types get DEFAULT_SHARE).
 ENTITY_SHARES = {
-    "Person": 0.45, "ArmedGroup": 0.05, "Government": 0.0001, "Organization": 0.04,
-    "Site": 0.10, "Place": 0.15, "Campaign": 0.02, "Event": 0.19,
+    "Person": 0.45,
+    "ArmedGroup": 0.05,
+    "Government": 0.0001,
+    "Organization": 0.04,
+    "Site": 0.10,
+    "Place": 0.15,
+    "Campaign": 0.02,
+    "Event": 0.19,
 }
 DEFAULT_SHARE = 0.02
 # Popularity skew per type (Zipf exponent): a few groups and governments draw most ties.
-SKEW = {"ArmedGroup": 1.05, "Government": 1.0, "Organization": 0.8, "Site": 0.5, "Campaign": 0.7,
-        "Person": 0.2, "Event": 0.1}
+SKEW = {
+    "ArmedGroup": 1.05,
+    "Government": 1.0,
+    "Organization": 0.8,
+    "Site": 0.5,
+    "Campaign": 0.7,
+    "Person": 0.2,
+    "Event": 0.1,
+}
 # Weight of each relation type among the randomly drawn relations (unknown types: DEFAULT_WEIGHT).
 RELATION_WEIGHTS = {
-    "MEMBER_OF": 0.30, "OPERATES_IN": 0.09, "ATTACKS": 0.07, "TARGETS": 0.07, "OCCUPIES": 0.06,
-    "OPPOSES": 0.05, "ALLIED_WITH": 0.04, "RECRUITS_IN": 0.04, "SUPPORTS": 0.04, "CONTROLS": 0.03,
-    "BACKED_BY": 0.03, "NEAR": 0.03, "PART_OF": 0.02, "RUNS": 0.02, "LEADS": 0.02,
-    "TAKES_PLACE_IN": 0.03, "LOCATED_IN": 0.01,
+    "MEMBER_OF": 0.30,
+    "OPERATES_IN": 0.09,
+    "ATTACKS": 0.07,
+    "TARGETS": 0.07,
+    "OCCUPIES": 0.06,
+    "OPPOSES": 0.05,
+    "ALLIED_WITH": 0.04,
+    "RECRUITS_IN": 0.04,
+    "SUPPORTS": 0.04,
+    "CONTROLS": 0.03,
+    "BACKED_BY": 0.03,
+    "NEAR": 0.03,
+    "PART_OF": 0.02,
+    "RUNS": 0.02,
+    "LEADS": 0.02,
+    "TAKES_PLACE_IN": 0.03,
+    "LOCATED_IN": 0.01,
 }
 DEFAULT_WEIGHT = 0.02
 # Preferred endpoint types (intersected with what the registry allows; ignored if that is empty).
@@ -90,40 +118,113 @@ DATED = 0.35  # share of relations with valid_from (some of those also valid_to)
 
 # -- vocabulary -----------------------------------------------------------------
 
-GIVEN = ("Ahmad Ali Hassan Hussein Omar Khalid Mahmoud Mustafa Ibrahim Youssef Samir Nabil Fadi Ziad Tariq "
-         "Walid Bashar Maher Rami Jamil Suhail Adnan Fawaz Issam Qasim Hadi Abbas Jaafar Karim Munir Nizar "
-         "Salim Talal Wissam Yasser Zuhair Firas Ghassan Hamza Imad Jawad Louay Majd Nour Rafiq Sami Tamer "
-         "Usama Wael Fatima Zainab Maryam Rania Huda Lina Dima Salma").split()
-FAMILY = ("al-Hassan al-Ali al-Ahmad al-Khatib al-Masri al-Halabi al-Shami al-Homsi al-Tikriti al-Jubouri "
-          "al-Obeidi al-Dulaimi al-Shammari al-Zubaidi al-Rawi al-Ani al-Hadidi al-Bakr al-Hamad al-Nuaimi "
-          "Haddad Khoury Mansour Nasser Saleh Suleiman Darwish Hamdan Qasem Ayoub Barakat Daher Farhat Ghanem "
-          "Habib Jaber Kanaan Maalouf Najjar Rahal Sabbagh Tannous Yazbek Zein Aswad Bitar Fakhoury Hijazi "
-          "Jarrah Karam Makdisi Othman Rizk Shalhoub Taha Wehbe Zaher").split()
-RANKS = ("Major General", "Brigadier General", "Colonel", "Lieutenant Colonel", "Major", "Captain",
-         "Lieutenant", "Sheikh", "Emir", "Commander")
-ADJ = ("Northern Southern Eastern Western Free Popular National Revolutionary Islamic Desert Mountain "
-       "Coastal Martyrs Victory Dawn Liberation Unity Loyal Steadfast Golden Black White Red Green Iron "
-       "Thunder Storm Falcon Sword Shield").split()
-NOUN = ("Lions Eagles Falcons Tigers Wolves Hawks Knights Guardians Defenders Brigades Battalions Sons "
-        "Youth Tribes Regiment Companions Partisans Volunteers Rangers Hunters Mujahideen Commandos "
-        "Swords Shields Arrows Spears Banners Horsemen Sentinels").split()
+GIVEN = (
+    "Ahmad Ali Hassan Hussein Omar Khalid Mahmoud Mustafa Ibrahim Youssef Samir Nabil Fadi Ziad Tariq "
+    "Walid Bashar Maher Rami Jamil Suhail Adnan Fawaz Issam Qasim Hadi Abbas Jaafar Karim Munir Nizar "
+    "Salim Talal Wissam Yasser Zuhair Firas Ghassan Hamza Imad Jawad Louay Majd Nour Rafiq Sami Tamer "
+    "Usama Wael Fatima Zainab Maryam Rania Huda Lina Dima Salma"
+).split()
+FAMILY = (
+    "al-Hassan al-Ali al-Ahmad al-Khatib al-Masri al-Halabi al-Shami al-Homsi al-Tikriti al-Jubouri "
+    "al-Obeidi al-Dulaimi al-Shammari al-Zubaidi al-Rawi al-Ani al-Hadidi al-Bakr al-Hamad al-Nuaimi "
+    "Haddad Khoury Mansour Nasser Saleh Suleiman Darwish Hamdan Qasem Ayoub Barakat Daher Farhat Ghanem "
+    "Habib Jaber Kanaan Maalouf Najjar Rahal Sabbagh Tannous Yazbek Zein Aswad Bitar Fakhoury Hijazi "
+    "Jarrah Karam Makdisi Othman Rizk Shalhoub Taha Wehbe Zaher"
+).split()
+RANKS = (
+    "Major General",
+    "Brigadier General",
+    "Colonel",
+    "Lieutenant Colonel",
+    "Major",
+    "Captain",
+    "Lieutenant",
+    "Sheikh",
+    "Emir",
+    "Commander",
+)
+ADJ = (
+    "Northern Southern Eastern Western Free Popular National Revolutionary Islamic Desert Mountain "
+    "Coastal Martyrs Victory Dawn Liberation Unity Loyal Steadfast Golden Black White Red Green Iron "
+    "Thunder Storm Falcon Sword Shield"
+).split()
+NOUN = (
+    "Lions Eagles Falcons Tigers Wolves Hawks Knights Guardians Defenders Brigades Battalions Sons "
+    "Youth Tribes Regiment Companions Partisans Volunteers Rangers Hunters Mujahideen Commandos "
+    "Swords Shields Arrows Spears Banners Horsemen Sentinels"
+).split()
 UNIT = ("Brigade", "Battalion", "Division", "Regiment", "Front", "Army", "Corps", "Forces", "Movement", "Gathering")
-ORG = ("Intelligence Directorate", "Security Office", "Media Foundation", "Relief Committee", "Police Command",
-       "Customs Authority", "Holding Company", "Charitable Society", "Recruitment Office", "Political Bureau")
-SITE = ("Hospital", "Compound", "Base", "Checkpoint", "Crossing", "Mosque", "School", "Airport", "Warehouse",
-        "Headquarters", "Prison", "Factory")
-SYL = ("tal kafr deir ain bab jisr qasr ras khan beit abu umm sahl wadi jabal maarat al ram nahr tell "
-       "mazraa hama raqa zor bid ham dan sur kar nab mal har bar").split()
-PUBLISHERS = ("Levant Monitor", "Regional Observer", "Frontline Wire", "Desert Dispatch", "Crisis Watch",
-              "Conflict Review", "Border Report", "Daily Courier", "Field Notes Agency", "Open Source Desk",
-              "Human Rights Ledger", "Security Bulletin")
-TITLES = ("field report", "investigation", "interview", "press release", "situation report", "analysis",
-          "leaked memo", "court record", "satellite assessment", "monthly bulletin")
-TAILS = ("residents said", "according to local sources", "a commander confirmed", "witnesses reported",
-         "officials said", "footage showed", "two sources said", "documents show", "the statement said",
-         "activists reported", "a former member said", "according to the report")
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
+ORG = (
+    "Intelligence Directorate",
+    "Security Office",
+    "Media Foundation",
+    "Relief Committee",
+    "Police Command",
+    "Customs Authority",
+    "Holding Company",
+    "Charitable Society",
+    "Recruitment Office",
+    "Political Bureau",
+)
+SITE = (
+    "Hospital",
+    "Compound",
+    "Base",
+    "Checkpoint",
+    "Crossing",
+    "Mosque",
+    "School",
+    "Airport",
+    "Warehouse",
+    "Headquarters",
+    "Prison",
+    "Factory",
+)
+SYL = (
+    "tal kafr deir ain bab jisr qasr ras khan beit abu umm sahl wadi jabal maarat al ram nahr tell "
+    "mazraa hama raqa zor bid ham dan sur kar nab mal har bar"
+).split()
+PUBLISHERS = (
+    "Levant Monitor",
+    "Regional Observer",
+    "Frontline Wire",
+    "Desert Dispatch",
+    "Crisis Watch",
+    "Conflict Review",
+    "Border Report",
+    "Daily Courier",
+    "Field Notes Agency",
+    "Open Source Desk",
+    "Human Rights Ledger",
+    "Security Bulletin",
+)
+TITLES = (
+    "field report",
+    "investigation",
+    "interview",
+    "press release",
+    "situation report",
+    "analysis",
+    "leaked memo",
+    "court record",
+    "satellite assessment",
+    "monthly bulletin",
+)
+TAILS = (
+    "residents said",
+    "according to local sources",
+    "a commander confirmed",
+    "witnesses reported",
+    "officials said",
+    "footage showed",
+    "two sources said",
+    "documents show",
+    "the statement said",
+    "activists reported",
+    "a former member said",
+    "according to the report",
+)
+MONTHS = ("January February March April May June July August September October November December").split()
 # Attribute values by attribute name (entity-type specific first); else the description's examples.
 VOCAB = {
     ("ArmedGroup", "kind"): ("militia", "militia", "militia", "unit", "army", "insurgency", "resistance", "coalition"),
@@ -140,10 +241,22 @@ VOCAB = {
 }
 # (Verb phrases for quotes; a relation type not listed is said with its lowercased name.)
 VERBS = {
-    "LEADS": "is led by", "MEMBER_OF": "is a member of", "PART_OF": "operates under", "BACKED_BY": "is armed by",
-    "ALLIED_WITH": "fights alongside", "OPPOSES": "clashed with", "OCCUPIES": "took over", "CONTROLS": "controls",
-    "OPERATES_IN": "is active in", "RECRUITS_IN": "recruits fighters in", "LOCATED_IN": "lies in",
-    "NEAR": "is next to", "RUNS": "launched", "SUPPORTS": "backs", "TARGETS": "hit", "TAKES_PLACE_IN": "happened in",
+    "LEADS": "is led by",
+    "MEMBER_OF": "is a member of",
+    "PART_OF": "operates under",
+    "BACKED_BY": "is armed by",
+    "ALLIED_WITH": "fights alongside",
+    "OPPOSES": "clashed with",
+    "OCCUPIES": "took over",
+    "CONTROLS": "controls",
+    "OPERATES_IN": "is active in",
+    "RECRUITS_IN": "recruits fighters in",
+    "LOCATED_IN": "lies in",
+    "NEAR": "is next to",
+    "RUNS": "launched",
+    "SUPPORTS": "backs",
+    "TARGETS": "hit",
+    "TAKES_PLACE_IN": "happened in",
     "ATTACKS": "struck",
 }
 
@@ -172,8 +285,7 @@ class _Pick:
 
 
 class _World:
-    def __init__(self, n_entities: int, n_relations: int, seed: int, n_sources: int | None,
-                 registry: Registry):
+    def __init__(self, n_entities: int, n_relations: int, seed: int, n_sources: int | None, registry: Registry):
         self.rng = random.Random(seed)
         self.reg = registry
         self.n_entities, self.n_relations = n_entities, n_relations
@@ -230,9 +342,13 @@ class _World:
         self.source_pick = _Pick(self.source_ids, [1 / (i + 1) ** 0.8 for i in range(self.n_sources)])
         for sid in self.source_ids:
             pub = r.choice(PUBLISHERS)
-            rec = {"id": sid, "title": f"{pub} {r.choice(TITLES)} on {self.place_name()}", "publisher": pub,
-                   "published": self.date(2012, 2025),
-                   "reliability": r.choices("ABCDEF", (5, 30, 35, 20, 7, 3))[0]}
+            rec = {
+                "id": sid,
+                "title": f"{pub} {r.choice(TITLES)} on {self.place_name()}",
+                "publisher": pub,
+                "published": self.date(2012, 2025),
+                "reliability": r.choices("ABCDEF", (5, 30, 35, 20, 7, 3))[0],
+            }
             if r.random() < 0.5:
                 rec["author"] = f"{r.choice(GIVEN)} {r.choice(FAMILY)}"
             if r.random() < 0.6:
@@ -389,8 +505,13 @@ class _World:
         self.made += 1
         r = self.rng
         cred = r.choices((1, 2, 3, 4, 5, 6), (4, 25, 35, 20, 10, 6))[0]
-        row: dict = {"type": rel, "from": self.ids[a], "to": self.ids[b], "credibility": cred,
-                     "evidence": [self._evidence(rel, a, b)]}
+        row: dict = {
+            "type": rel,
+            "from": self.ids[a],
+            "to": self.ids[b],
+            "credibility": cred,
+            "evidence": [self._evidence(rel, a, b)],
+        }
         if r.random() < MULTI_EVIDENCE:
             ev = self._evidence(rel, a, b)
             if ev["source"] != row["evidence"][0]["source"]:
@@ -460,7 +581,7 @@ class _World:
         groups = self.by_type.get("ArmedGroup", [])
         big = groups[: max(1, len(groups) // 50)]
         if groups and self._allowed("PART_OF", "ArmedGroup", "ArmedGroup"):
-            for i in groups[len(big):]:
+            for i in groups[len(big) :]:
                 if r.random() < 0.2:
                     row = self._emit("PART_OF", i, r.choice(big))
                     if row:
@@ -491,14 +612,17 @@ class _World:
             if row is None:
                 misses += 1
                 if misses > 100_000 + self.n_relations:
-                    raise ValueError(f"cannot place {self.n_relations} distinct relations among "
-                                     f"{self.n_entities} entities (placed {self.made}): use more entities")
+                    raise ValueError(
+                        f"cannot place {self.n_relations} distinct relations among "
+                        f"{self.n_entities} entities (placed {self.made}): use more entities"
+                    )
                 continue
             yield row
 
 
-def iter_records(n_entities: int, n_relations: int, seed: int = 0, n_sources: int | None = None,
-                 registry: Registry = REGISTRY) -> Iterator[tuple[str, dict]]:
+def iter_records(
+    n_entities: int, n_relations: int, seed: int = 0, n_sources: int | None = None, registry: Registry = REGISTRY
+) -> Iterator[tuple[str, dict]]:
     """(section, record) pairs: every source, then every entity, then every relation row."""
     if n_entities < 2:
         raise ValueError("need at least 2 entities")
@@ -511,8 +635,14 @@ def iter_records(n_entities: int, n_relations: int, seed: int = 0, n_sources: in
         yield "relations", rec
 
 
-def generate(n_entities: int, n_relations: int, out_dir: str | Path, seed: int = 0,
-             n_sources: int | None = None, prefix: str = "bench") -> dict[str, Path]:
+def generate(
+    n_entities: int,
+    n_relations: int,
+    out_dir: str | Path,
+    seed: int = 0,
+    n_sources: int | None = None,
+    prefix: str = "bench",
+) -> dict[str, Path]:
     """Write ``{prefix}.{section}.jsonl`` into ``out_dir``; return {section: path}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -529,9 +659,10 @@ def generate(n_entities: int, n_relations: int, out_dir: str | Path, seed: int =
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 epilog="example: python bench/generate.py --entities 100000 "
-                                        "--relations 1000000 --out bench/data/100k")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: python bench/generate.py --entities 100000 --relations 1000000 --out bench/data/100k",
+    )
     ap.add_argument("--entities", type=int, required=True, help="number of entities")
     ap.add_argument("--relations", type=int, required=True, help="number of distinct relations (edges)")
     ap.add_argument("--out", required=True, help="output folder")

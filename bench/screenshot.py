@@ -45,17 +45,19 @@ CHOOSE, EXPAND, RELATION = "al-bukamal", "badr-hospital", "fog-47|OCCUPIES|badr-
 
 def _facts(paths: list[Path] | None):
     """The facts of ``paths``, else of data/ if it validates, else of the fixture; and the paths used."""
-    for candidate in ([paths] if paths else [[DATA], [FIXTURE]]):
+    for candidate in [paths] if paths else [[DATA], [FIXTURE]]:
         try:
             return load_facts(candidate), candidate
         except ValidationFailed as e:
-            print(f"{', '.join(map(str, candidate))}: {len(e.problems)} problem(s), e.g. {e.problems[0]}",
-                  file=sys.stderr)
+            print(
+                f"{', '.join(map(str, candidate))}: {len(e.problems)} problem(s), e.g. {e.problems[0]}", file=sys.stderr
+            )
     raise SystemExit(1)
 
 
-def snapshot_png(out: Path, *, paths: list[Path] | None = None, select: str | None = "Fog 47",
-                 width: int = 1366, height: int = 768) -> Path:
+def snapshot_png(
+    out: Path, *, paths: list[Path] | None = None, select: str | None = "Fog 47", width: int = 1366, height: int = 768
+) -> Path:
     """docs/snapshot.png: the `kg viz` page of the data with ``select`` chosen."""
     facts, used = _facts(paths)
     G = build_graph(facts)
@@ -63,8 +65,10 @@ def snapshot_png(out: Path, *, paths: list[Path] | None = None, select: str | No
     with tempfile.TemporaryDirectory() as tmp:
         html = write_snapshot(G, Path(tmp) / "snapshot.html", title=title)
         screenshot(html, out, width=width, height=height, select=select)
-    print(f"wrote {out} from {', '.join(map(str, used))} ({G.number_of_nodes()} entities, "
-          f"{G.number_of_edges()} relations)")
+    print(
+        f"wrote {out} from {', '.join(map(str, used))} ({G.number_of_nodes()} entities, "
+        f"{G.number_of_edges()} relations)"
+    )
     return out
 
 
@@ -112,10 +116,14 @@ def explorer_png(out: Path, *, paths: list[Path] | None = None, width: int = 136
             with driver(settings) as drv:
                 load_rows(drv, FactRows(facts, "seed"))
             # A busy machine must not turn the picture into a timeout toast: reads may take their time here.
-            config = ExplorerConfig(settings=settings, documents=DOCUMENTS if DOCUMENTS.is_dir() else None,
-                                    request_timeout=60.0)
-            web = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=_free_port(),
-                                                log_level="warning", access_log=False))
+            config = ExplorerConfig(
+                settings=settings, documents=DOCUMENTS if DOCUMENTS.is_dir() else None, request_timeout=60.0
+            )
+            web = uvicorn.Server(
+                uvicorn.Config(
+                    create_app(config), host="127.0.0.1", port=_free_port(), log_level="warning", access_log=False
+                )
+            )
             thread = threading.Thread(target=web.run, daemon=True)
             thread.start()
             try:
@@ -155,8 +163,9 @@ def explorer_png(out: Path, *, paths: list[Path] | None = None, width: int = 136
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("which", nargs="?", choices=("both", "snapshot", "explorer"), default="both")
-    ap.add_argument("--data", type=Path, action="append",
-                    help="fact files or folders (default: data/, else the fixture)")
+    ap.add_argument(
+        "--data", type=Path, action="append", help="fact files or folders (default: data/, else the fixture)"
+    )
     ap.add_argument("--out-dir", type=Path, default=DOCS, help="where snapshot.png and explorer.png go (default docs/)")
     ap.add_argument("--select", default="Fog 47", help="the entity selected in the snapshot (default Fog 47)")
     ap.add_argument("--width", type=int, default=1366)

@@ -22,10 +22,32 @@ from graph.schema import REGISTRY, Registry  # noqa: E402
 OUT = ROOT / "docs" / "neo4j-schema.svg"
 
 ENTITY_PROPS = ["id", "type", "name", "aliases", "names", "description", "location (point)", "dataset", "hash"]
-SOURCE_PROPS = ["id", "title", "publisher", "author", "published", "published_date (date)", "reliability",
-                "document", "url", "dataset", "hash"]
-RELATION_PROPS = ["sources", "quotes", "credibilities", "credibility", "reliability", "valid_from", "valid_to",
-                  "valid_from_date (date)", "valid_to_date (date)", "dataset", "hash"]
+SOURCE_PROPS = [
+    "id",
+    "title",
+    "publisher",
+    "author",
+    "published",
+    "published_date (date)",
+    "reliability",
+    "document",
+    "url",
+    "dataset",
+    "hash",
+]
+RELATION_PROPS = [
+    "sources",
+    "quotes",
+    "credibilities",
+    "credibility",
+    "reliability",
+    "valid_from",
+    "valid_to",
+    "valid_from_date (date)",
+    "valid_to_date (date)",
+    "dataset",
+    "hash",
+]
 
 FONT = "font-family='DejaVu Sans, Verdana, sans-serif'"
 CHAR = 6.6  # approximate width of a character at 10.5-11px
@@ -33,16 +55,21 @@ BOLD_CHAR = 8.0  # of a bold capital at 11px
 ROW = 26
 
 
-def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", fill: str = "#222",
-          anchor: str = "start") -> str:
-    return (f"<text x='{x:.1f}' y='{y:.1f}' {FONT} font-size='{size}' font-weight='{weight}' "
-            f"fill='{fill}' text-anchor='{anchor}'>{escape(s)}</text>")
+def _text(
+    x: float, y: float, s: str, size: int = 11, weight: str = "normal", fill: str = "#222", anchor: str = "start"
+) -> str:
+    return (
+        f"<text x='{x:.1f}' y='{y:.1f}' {FONT} font-size='{size}' font-weight='{weight}' "
+        f"fill='{fill}' text-anchor='{anchor}'>{escape(s)}</text>"
+    )
 
 
 def _chip(x: float, y: float, label: str, color: str) -> tuple[str, float]:
     w = len(label) * CHAR + 14
-    return (f"<rect x='{x:.1f}' y='{y - 12:.1f}' width='{w:.1f}' height='17' rx='8' fill='{color}' "
-            f"fill-opacity='0.85'/>" + _text(x + w / 2, y + 1, label, 10.5, "bold", "#fff", "middle")), w
+    return (
+        f"<rect x='{x:.1f}' y='{y - 12:.1f}' width='{w:.1f}' height='17' rx='8' fill='{color}' "
+        f"fill-opacity='0.85'/>" + _text(x + w / 2, y + 1, label, 10.5, "bold", "#fff", "middle")
+    ), w
 
 
 def _ends(types: frozenset[str], registry: Registry) -> list[str]:
@@ -129,10 +156,12 @@ def render(registry: Registry = REGISTRY) -> str:
         ry += ROW
     width = int(max(widest + 20, 900))
     height = int(max(left_bottom, ry + 10))
-    head = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-            f"viewBox='0 0 {width} {height}' role='img' aria-label='actorgraph Neo4j graph model'>"
-            f"<rect width='100%' height='100%' fill='#fff'/>"
-            f"<line x1='450' y1='16' x2='450' y2='{height - 10}' stroke='#ddd'/>")
+    head = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' role='img' aria-label='actorgraph Neo4j graph model'>"
+        f"<rect width='100%' height='100%' fill='#fff'/>"
+        f"<line x1='450' y1='16' x2='450' y2='{height - 10}' stroke='#ddd'/>"
+    )
     return head + "".join(parts) + "</svg>\n"
 
 

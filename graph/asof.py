@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from .dates import first_day, last_day
 
@@ -107,8 +108,9 @@ class Horizon:
     @classmethod
     def parse(cls, look_back: str | None = None, look_ahead: str | None = None) -> Horizon:
         d = cls()
-        return cls(Span.parse(look_back) if look_back else d.look_back,
-                   Span.parse(look_ahead) if look_ahead else d.look_ahead)
+        return cls(
+            Span.parse(look_back) if look_back else d.look_back, Span.parse(look_ahead) if look_ahead else d.look_ahead
+        )
 
     def describe(self) -> str:
         """What every as-of output prints.
@@ -116,8 +118,10 @@ class Horizon:
         >>> Horizon().describe()
         'facts without stated dates held from 6m before their first report to 1y after their last'
         """
-        return (f"facts without stated dates held from {self.look_back} before their first report "
-                f"to {self.look_ahead} after their last")
+        return (
+            f"facts without stated dates held from {self.look_back} before their first report "
+            f"to {self.look_ahead} after their last"
+        )
 
     def as_dict(self) -> dict[str, str]:
         return {"look_back": str(self.look_back), "look_ahead": str(self.look_ahead)}

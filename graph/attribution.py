@@ -17,15 +17,17 @@ circular reporting shows.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .names import name_key
 
 ANONYMOUS, ENTITY, PUBLISHER = "anonymous", "entity", "publisher"
 
 
-def originator(ev: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]],
-               is_entity: Any = None) -> tuple[str, str, str]:
+def originator(
+    ev: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]], is_entity: Any = None
+) -> tuple[str, str, str]:
     """``(key, kind, label)`` of the originator of a piece of evidence (a dict as in graph.build).
 
     ``key`` is equal for equal originators; ``kind`` is "entity", "anonymous" or
@@ -63,14 +65,18 @@ def originator_keys(evidence: Iterable[Mapping[str, Any]], sources: Mapping[str,
     return sorted({originator(ev, sources)[0] for ev in evidence})
 
 
-def attribution_text(ev: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]],
-                     names: Mapping[str, str] | None = None) -> str:
-    """"Levant, according to local sources, via SOHR": how the pages and the CLI say who said it.
+def attribution_text(
+    ev: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]], names: Mapping[str, str] | None = None
+) -> str:
+    """ "Levant, according to local sources, via SOHR": how the pages and the CLI say who said it.
 
     ``names`` maps entity ids to display names.
 
-    >>> attribution_text({"source": "lv", "according_to": "local sources", "via": "sohr"},
-    ...                  {"lv": {"publisher": "Levant"}}, {"sohr": "SOHR"})
+    >>> attribution_text(
+    ...     {"source": "lv", "according_to": "local sources", "via": "sohr"},
+    ...     {"lv": {"publisher": "Levant"}},
+    ...     {"sohr": "SOHR"},
+    ... )
     'Levant, according to local sources, via SOHR'
     """
     names = names or {}

@@ -18,7 +18,8 @@ the same way; ``inferred`` holds the curator's note when an identification is th
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 

@@ -15,8 +15,9 @@ compared field by field, so a change says which fields changed and how
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .facts import Edge, Facts, edge_id
 
@@ -34,8 +35,12 @@ class Change:
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "change": self.change,
-                "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()}}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "change": self.change,
+            "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()},
+        }
 
 
 def _model_fields(record) -> dict[str, Any]:

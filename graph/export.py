@@ -42,12 +42,34 @@ from .schema import REGISTRY
 
 LIST_SEPARATOR = "|"
 NODE_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon")
-EDGE_FIELDS = ("source", "target", "key", "type", "sources", "quotes", "credibility", "reliability",
-               "valid_from", "valid_to", "evidence")
+EDGE_FIELDS = (
+    "source",
+    "target",
+    "key",
+    "type",
+    "sources",
+    "quotes",
+    "credibility",
+    "reliability",
+    "valid_from",
+    "valid_to",
+    "evidence",
+)
 # Names GEXF (or networkx's GEXF writer) gives a meaning of its own on a node or an edge.
 _GEXF_NODE_RESERVED = {"id", "label", "start", "end", "pid", "viz", "parents", "spells", "slices"}
-_GEXF_EDGE_RESERVED = {"id", "label", "start", "end", "weight", "type", "key", "networkx_key", "viz",
-                       "spells", "slices"}
+_GEXF_EDGE_RESERVED = {
+    "id",
+    "label",
+    "start",
+    "end",
+    "weight",
+    "type",
+    "key",
+    "networkx_key",
+    "viz",
+    "spells",
+    "slices",
+}
 
 
 def _ordered_names(kind: str) -> list[str]:
@@ -83,8 +105,12 @@ def sorted_edges(G: nx.MultiDiGraph) -> list[tuple[str, str, str, dict]]:
 
 
 def node_record(node: str, data: dict[str, Any]) -> dict[str, Any]:
-    rec: dict[str, Any] = {"id": node, "type": data["type"], "name": data["name"],
-                           "aliases": list(data.get("aliases", []))}
+    rec: dict[str, Any] = {
+        "id": node,
+        "type": data["type"],
+        "name": data["name"],
+        "aliases": list(data.get("aliases", [])),
+    }
     for k in ("description", "lat", "lon"):
         if data.get(k) is not None:
             rec[k] = data[k]
@@ -94,11 +120,16 @@ def node_record(node: str, data: dict[str, Any]) -> dict[str, Any]:
 def edge_record(u: str, v: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
     evidence = [dict(ev) for ev in data.get("evidence", [])]
     rec: dict[str, Any] = {
-        "source": u, "target": v, "key": key, "type": data.get("type", key),
+        "source": u,
+        "target": v,
+        "key": key,
+        "type": data.get("type", key),
         "sources": list(dict.fromkeys(ev["source"] for ev in evidence)),
         "quotes": [ev["quote"] for ev in evidence],
-        "credibility": data.get("credibility"), "reliability": data.get("reliability"),
-        "valid_from": data.get("valid_from"), "valid_to": data.get("valid_to"),
+        "credibility": data.get("credibility"),
+        "reliability": data.get("reliability"),
+        "valid_from": data.get("valid_from"),
+        "valid_to": data.get("valid_to"),
         "evidence": evidence,
     }
     return _ordered(rec, data, EDGE_FIELDS, EDGE_ATTRIBUTES)
@@ -114,7 +145,8 @@ def graph_sources(G: nx.MultiDiGraph) -> dict[str, dict]:
 def node_link_data(G: nx.MultiDiGraph) -> dict[str, Any]:
     """The whole export as one dict (see :func:`write_json` for big graphs)."""
     return {
-        "directed": True, "multigraph": True,
+        "directed": True,
+        "multigraph": True,
         "graph": {"sources": graph_sources(G)},
         "nodes": [node_record(n, d) for n, d in sorted_nodes(G)],
         "edges": [edge_record(u, v, k, d) for u, v, k, d in sorted_edges(G)],
@@ -130,8 +162,10 @@ def write_json(G: nx.MultiDiGraph, path: str | Path) -> None:
     with atomic_output(path, newline="\n") as fh:
         fh.write('{"directed": true, "multigraph": true,\n"graph": ')
         fh.write(_dumps({"sources": graph_sources(G)}))
-        for name, records in (("nodes", (node_record(n, d) for n, d in sorted_nodes(G))),
-                              ("edges", (edge_record(u, v, k, d) for u, v, k, d in sorted_edges(G)))):
+        for name, records in (
+            ("nodes", (node_record(n, d) for n, d in sorted_nodes(G))),
+            ("edges", (edge_record(u, v, k, d) for u, v, k, d in sorted_edges(G))),
+        ):
             fh.write(f',\n"{name}": [')
             for i, rec in enumerate(records):
                 fh.write(("," if i else "") + "\n" + _dumps(rec))
@@ -203,15 +237,16 @@ def flat_graph(G: nx.MultiDiGraph, *, gexf: bool = False) -> nx.MultiDiGraph:
     """
     H = nx.MultiDiGraph()
     nodes = [(n, _flat_node(n, d, _GEXF_NODE_RESERVED if gexf else {"label"})) for n, d in sorted_nodes(G)]
-    edges = [(u, v, k, _flat_edge(u, v, k, d, _GEXF_EDGE_RESERVED if gexf else {"label"}))
-             for u, v, k, d in sorted_edges(G)]
+    edges = [
+        (u, v, k, _flat_edge(u, v, k, d, _GEXF_EDGE_RESERVED if gexf else {"label"})) for u, v, k, d in sorted_edges(G)
+    ]
     _unify([d for _, d in nodes])
     _unify([d for *_, d in edges])
     if gexf:
-        for n, d in nodes:
+        for _n, d in nodes:
             color = REGISTRY.entities[d["type"]].color if d.get("type") in REGISTRY.entities else None
             if color and len(color) == 7 and color.startswith("#"):
-                r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+                r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
                 d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
         for u, v, k, d in edges:
             data = G.edges[u, v, k]
@@ -262,8 +297,17 @@ def _cell(value: Any) -> str:
 
 
 NODE_COLUMNS = list(NODE_FIELDS) + [a for a in NODE_ATTRIBUTES if a not in NODE_FIELDS]
-EDGE_COLUMNS = ["type", "from", "to", "credibility", "reliability", "valid_from", "valid_to", "sources",
-                "quotes"] + EDGE_ATTRIBUTES
+EDGE_COLUMNS = [
+    "type",
+    "from",
+    "to",
+    "credibility",
+    "reliability",
+    "valid_from",
+    "valid_to",
+    "sources",
+    "quotes",
+] + EDGE_ATTRIBUTES
 
 
 def csv_tables(G: nx.MultiDiGraph) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
@@ -303,6 +347,10 @@ def write_csv(G: nx.MultiDiGraph, out: str | Path) -> tuple[Path, Path]:
     for path, cols, rows in ((nodes_path, ncols, nrows), (edges_path, ecols, erows)):
         with atomic_output(path, newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
+            # csv quotes a cell holding the line terminator ("\n") but not a lone "\r", which readers
+            # take as a line end: a row with one is written with every cell quoted.
+            quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
             w.writerow(cols)
-            w.writerows(rows)
+            for row in rows:
+                (quoted if any("\r" in c for c in row) else w).writerow(row)
     return nodes_path, edges_path

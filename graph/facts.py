@@ -8,13 +8,13 @@ every piece of evidence.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .dates import first_day, last_day
 from .models import EntityBase, Evidence, RelationBase, Source
-
 
 # Past this many new container objects, a pause ends by freezing them (see gc_paused).
 FREEZE_OVER = 200_000
@@ -146,17 +146,35 @@ def evidence_item(ev: Evidence, credibility: int, sources: Mapping[str, Source] 
     """A model's piece of evidence as the graph keeps it (its observation date resolved from its source)."""
     src = sources.get(ev.source) if sources is not None else None
     observed = ev.observed or (src.observed if src is not None else None)
-    return EvidenceItem(ev.source, ev.quote, ev.credibility or credibility, observed, ev.observed is not None,
-                        ev.according_to, ev.via)
+    return EvidenceItem(
+        ev.source, ev.quote, ev.credibility or credibility, observed, ev.observed is not None, ev.according_to, ev.via
+    )
+
+
+def _no_source(_sid: str) -> None:
+    return None
 
 
 def edge_from_relation(rel: RelationBase, sources: Mapping[str, Source] | None = None) -> Edge:
     """The edge a relation states; ``sources`` (id -> Source) give the evidence its observation dates."""
+    credibility, get = rel.credibility, (sources.get if sources is not None else _no_source)
     return Edge(
         source=rel.from_,
         type=rel.type,
         target=rel.to,
-        evidence=[evidence_item(e, rel.credibility, sources) for e in rel.evidence],
+        # evidence_item() inlined: a call per piece of evidence is a noticeable share of a million-relation load.
+        evidence=[
+            EvidenceItem(
+                e.source,
+                e.quote,
+                e.credibility or credibility,
+                e.observed or ((src.published or src.retrieved) if (src := get(e.source)) else None),
+                e.observed is not None,
+                e.according_to,
+                e.via,
+            )
+            for e in rel.evidence
+        ],
         valid_from=rel.valid_from,
         valid_to=rel.valid_to,
         attributes=rel.attributes(),

@@ -38,8 +38,10 @@ class Breach:
 
     def message(self) -> str:
         scale = REGISTRY.credibility
-        return (f"credibility {self.credibility} is stronger than the policy allows: {self.found} "
-                f"({self.rule.why}) caps it at {scale.label(self.rule.cap)}")
+        return (
+            f"credibility {self.credibility} is stronger than the policy allows: {self.found} "
+            f"({self.rule.why}) caps it at {scale.label(self.rule.cap)}"
+        )
 
 
 def load_policy(path: Path = POLICY_FILE) -> tuple[Rule, ...]:
@@ -54,9 +56,16 @@ def load_policy(path: Path = POLICY_FILE) -> tuple[Rule, ...]:
         anonymous = bool(spec.get("anonymous"))
         if not phrases and not anonymous:
             raise SchemaError(f"{path.name}: rule {i + 1} has no phrases and is not about anonymous originators")
-        pattern = re.compile(r"\b(" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
-                                               sorted(phrases, key=len, reverse=True)) + r")\b",
-                             re.IGNORECASE) if phrases else None
+        pattern = (
+            re.compile(
+                r"\b("
+                + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+                + r")\b",
+                re.IGNORECASE,
+            )
+            if phrases
+            else None
+        )
         rules.append(Rule(str(spec.get("why", "")), cap, phrases, anonymous, pattern))
     return tuple(rules)
 
@@ -64,12 +73,11 @@ def load_policy(path: Path = POLICY_FILE) -> tuple[Rule, ...]:
 POLICY = load_policy()
 
 
-def check(quote: str, credibility: int, *, anonymous: bool = False,
-          rules: tuple[Rule, ...] = POLICY) -> list[Breach]:
+def check(quote: str, credibility: int, *, anonymous: bool = False, rules: tuple[Rule, ...] = POLICY) -> list[Breach]:
     """The rules a piece of evidence graded ``credibility`` breaks, strictest cap first.
 
-    >>> [b.message() for b in check("Apparently, the group moved its base", 2)]
-    ["credibility 2 is stronger than the policy allows: 'Apparently' (the report itself doubts it) caps it at 4 (doubtful)"]
+    >>> print(*[b.message() for b in check("Apparently, the group moved its base", 2)])
+    credibility 2 is stronger than the policy allows: 'Apparently' (the report itself doubts it) caps it at 4 (doubtful)
     >>> check("The group moved its base", 2), check("Apparently, the group moved", 4)
     ([], [])
     """

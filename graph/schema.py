@@ -107,8 +107,12 @@ class Scale:
 
     def as_dict(self) -> dict:
         """The scale for pages and the API: ``{"name", "description", "grades": [{"grade", "meaning"}]}``."""
-        return {"name": self.name, "title": self.title, "description": self.description,
-                "grades": [{"grade": g, "meaning": self.meanings[g]} for g in self.grades]}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "grades": [{"grade": g, "meaning": self.meanings[g]} for g in self.grades],
+        }
 
 
 @dataclass(frozen=True)
@@ -180,8 +184,14 @@ def _grades(raw: dict | None) -> dict[str, Scale]:
         values = spec["values"]
         if any(not isinstance(g, kind) or isinstance(g, bool) for g in values):
             raise SchemaError(f"grades.{name}: every grade must be {'a letter' if kind is str else 'a whole number'}")
-        out[name] = Scale(name, spec.get("title", name), spec.get("description", ""), tuple(values), {g: str(m) for g, m in values.items()})
-    for name in (raw or {}):
+        out[name] = Scale(
+            name,
+            spec.get("title", name),
+            spec.get("description", ""),
+            tuple(values),
+            {g: str(m) for g, m in values.items()},
+        )
+    for name in raw or {}:
         if name not in _SCALES:
             raise SchemaError(f"grades: unknown scale {name!r} (one of {', '.join(_SCALES)})")
     return out

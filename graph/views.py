@@ -19,8 +19,17 @@ from .asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, holds_on
 from .names import name_key
 from .schema import REGISTRY
 
-__all__ = ["UnknownEntity", "View", "filter_graph", "name_index", "neighbourhood", "parse_day", "resolve", "select",
-           "suggest"]
+__all__ = [
+    "UnknownEntity",
+    "View",
+    "filter_graph",
+    "name_index",
+    "neighbourhood",
+    "parse_day",
+    "resolve",
+    "select",
+    "suggest",
+]
 
 
 def name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
@@ -53,9 +62,11 @@ def resolve(G: nx.MultiDiGraph, name_or_id: str) -> list[str]:
 
 def _evidence_ok(data, sources, credibility_at_least, reliability_at_least) -> bool:
     credibility, reliability = REGISTRY.credibility, REGISTRY.reliability
-    return any(credibility.at_least(ev["credibility"], credibility_at_least)
-               and reliability.at_least(sources[ev["source"]]["reliability"], reliability_at_least)
-               for ev in data["evidence"])
+    return any(
+        credibility.at_least(ev["credibility"], credibility_at_least)
+        and reliability.at_least(sources[ev["source"]]["reliability"], reliability_at_least)
+        for ev in data["evidence"]
+    )
 
 
 def filter_graph(
@@ -79,8 +90,13 @@ def filter_graph(
     with stay, and so do entities whose neighbours were left out by ``entity_types``.
 
     >>> G = nx.MultiDiGraph(sources={"wire": {"reliability": "D"}})
-    >>> G.add_edge("fog-47", "badr-hospital", "OCCUPIES", valid_from="2021-06",
-    ...            evidence=[{"source": "wire", "quote": "its headquarters", "credibility": 2}])
+    >>> G.add_edge(
+    ...     "fog-47",
+    ...     "badr-hospital",
+    ...     "OCCUPIES",
+    ...     valid_from="2021-06",
+    ...     evidence=[{"source": "wire", "quote": "its headquarters", "credibility": 2}],
+    ... )
     'OCCUPIES'
     >>> filter_graph(G, as_of=date(2021, 6, 1)).size(), filter_graph(G, as_of=date(2021, 5, 31)).size()
     (1, 0)
@@ -92,9 +108,11 @@ def filter_graph(
     rtypes = set(relation_types) if relation_types is not None else None
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
-    H.add_nodes_from((n, d) for n, d in G.nodes(data=True)
-                     if (etypes is None or d["type"] in etypes)
-                     and (as_of is None or holds_on(entity_window(d), as_of)))
+    H.add_nodes_from(
+        (n, d)
+        for n, d in G.nodes(data=True)
+        if (etypes is None or d["type"] in etypes) and (as_of is None or holds_on(entity_window(d), as_of))
+    )
     graded = credibility_at_least is not None or reliability_at_least is not None
     for u, v, k, d in G.edges(keys=True, data=True):
         if u not in H or v not in H or (rtypes is not None and k not in rtypes):
@@ -166,8 +184,10 @@ class View:
         out = []
         if self.as_of:
             out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
-        for scale, grade in ((REGISTRY.credibility, self.credibility_at_least),
-                             (REGISTRY.reliability, self.reliability_at_least)):
+        for scale, grade in (
+            (REGISTRY.credibility, self.credibility_at_least),
+            (REGISTRY.reliability, self.reliability_at_least),
+        ):
             if grade is not None:
                 out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
         if self.focus:
@@ -208,8 +228,14 @@ def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
         centres.extend(c for c in found if c not in centres)
     H = G
     if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
-        H = filter_graph(G, as_of=view.as_of, horizon=view.horizon, credibility_at_least=view.credibility_at_least,
-                         reliability_at_least=view.reliability_at_least, keep=centres)
+        H = filter_graph(
+            G,
+            as_of=view.as_of,
+            horizon=view.horizon,
+            credibility_at_least=view.credibility_at_least,
+            reliability_at_least=view.reliability_at_least,
+            keep=centres,
+        )
     if centres:
         H = neighbourhood(H, centres, view.depth)
     return H

@@ -115,8 +115,12 @@ def find_originator(G: nx.MultiDiGraph, text: str) -> tuple[str, set[str]]:
     sources = G.graph.get("sources", {})
     if key and any(name_key(str(s.get("publisher") or "")) == key for s in sources.values()):
         return PUBLISHER, {f"{PUBLISHER}:{key}"}
-    anonymous = {o.key for originators in fact_originators(G).values() for o in originators
-                 if o.kind == ANONYMOUS and o.key.rsplit(":", 1)[-1] == key}
+    anonymous = {
+        o.key
+        for originators in fact_originators(G).values()
+        for o in originators
+        if o.kind == ANONYMOUS and o.key.rsplit(":", 1)[-1] == key
+    }
     if key and anonymous:
         return ANONYMOUS, anonymous
     publishers: dict[str, str] = {}
@@ -150,11 +154,21 @@ def claim_rows(G: nx.MultiDiGraph, kind: str, keys: set[str]) -> list[dict[str, 
         for ev in d["evidence"]:
             if not _cites(ev, kind, keys, G):
                 continue
-            rows.append({"id": edge_id(u, k, v), "from": names.get(u, u), "relation": k, "to": names.get(v, v),
-                         "role": "originator" if originator(ev, sources)[0] in keys else "relays",
-                         "attribution": attribution_text(ev, sources, names), "quote": ev["quote"],
-                         "source": ev["source"], "observed": ev.get("observed"),
-                         "credibility": ev.get("credibility"), "time_basis": basis})
+            rows.append(
+                {
+                    "id": edge_id(u, k, v),
+                    "from": names.get(u, u),
+                    "relation": k,
+                    "to": names.get(v, v),
+                    "role": "originator" if originator(ev, sources)[0] in keys else "relays",
+                    "attribution": attribution_text(ev, sources, names),
+                    "quote": ev["quote"],
+                    "source": ev["source"],
+                    "observed": ev.get("observed"),
+                    "credibility": ev.get("credibility"),
+                    "time_basis": basis,
+                }
+            )
     return rows
 
 
@@ -166,11 +180,21 @@ def single_rows(G: nx.MultiDiGraph, keys: set[str] | None = None) -> list[dict[s
         if len(originators) != 1 or (keys is not None and originators[0].key not in keys):
             continue
         d = G.edges[u, v, k]
-        rows.append({"id": edge_id(u, k, v), "from": names.get(u, u), "relation": k, "to": names.get(v, v),
-                     "originator": originators[0].label, "kind": originators[0].kind,
-                     "reports": len(d["evidence"]), "credibility": d.get("credibility"),
-                     "reliability": d.get("reliability"), "time_basis": fact_window(d)[1],
-                     "sources": list(dict.fromkeys(ev["source"] for ev in d["evidence"]))})
+        rows.append(
+            {
+                "id": edge_id(u, k, v),
+                "from": names.get(u, u),
+                "relation": k,
+                "to": names.get(v, v),
+                "originator": originators[0].label,
+                "kind": originators[0].kind,
+                "reports": len(d["evidence"]),
+                "credibility": d.get("credibility"),
+                "reliability": d.get("reliability"),
+                "time_basis": fact_window(d)[1],
+                "sources": list(dict.fromkeys(ev["source"] for ev in d["evidence"])),
+            }
+        )
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -196,11 +220,18 @@ def _verb(n: int, one: str, many: str) -> str:
 def claims(
     paths: list[Path] = PathsArg,
     originator_: str | None = typer.Option(
-        None, "--originator", metavar="NAME_OR_ID", show_default=False,
+        None,
+        "--originator",
+        metavar="NAME_OR_ID",
+        show_default=False,
         help="List what this originator claims: an entity the reports cite (id, name or alias; case and accents "
-             "ignored), a publisher, or the words of an anonymous originator."),
-    single: bool = typer.Option(False, "--single", help="List the facts that rest on a single originator "
-                                                        "(with --originator: on that one alone)."),
+        "ignored), a publisher, or the words of an anonymous originator.",
+    ),
+    single: bool = typer.Option(
+        False,
+        "--single",
+        help="List the facts that rest on a single originator (with --originator: on that one alone).",
+    ),
     fmt: ClaimsFormat = typer.Option(ClaimsFormat.table, "--format", "-f", help="Output format."),
 ):
     """Who the facts rest on: originators, what each claims, and what rests on one alone.
@@ -227,28 +258,35 @@ def claims(
         if single:
             rows = single_rows(G, keys)
             _show(rows, fmt, right=("reports",))
-            err.print(f"{_plural(len(rows), 'fact')} of {n_facts} {_verb(len(rows), 'rests', 'rest')} on "
-                      f"{originator_!r} alone")
+            err.print(
+                f"{_plural(len(rows), 'fact')} of {n_facts} {_verb(len(rows), 'rests', 'rest')} on "
+                f"{originator_!r} alone"
+            )
             return
         rows = claim_rows(G, kind, keys)
         _show(rows, fmt)
         facts = len({r["id"] for r in rows})
         own = sum(r["role"] == "originator" for r in rows)
-        err.print(f"{_plural(len(rows), 'piece')} of evidence in {_plural(facts, 'fact')} "
-                  f"{_verb(len(rows), 'cites', 'cite')} {originator_!r}: {own} as originator, "
-                  f"{len(rows) - own} relayed")
+        err.print(
+            f"{_plural(len(rows), 'piece')} of evidence in {_plural(facts, 'fact')} "
+            f"{_verb(len(rows), 'cites', 'cite')} {originator_!r}: {own} as originator, "
+            f"{len(rows) - own} relayed"
+        )
         return
     if single:
         rows = single_rows(G)
         _show(rows, fmt, right=("reports",))
-        err.print(f"{_plural(len(rows), 'fact')} of {n_facts} {_verb(len(rows), 'rests', 'rest')} on a single "
-                  "originator")
+        err.print(
+            f"{_plural(len(rows), 'fact')} of {n_facts} {_verb(len(rows), 'rests', 'rest')} on a single originator"
+        )
         return
     rows = originator_rows(G)
     _show(rows, fmt, right=("facts", "alone"))
     alone = sum(r["alone"] for r in rows)
-    err.print(f"{_plural(len(rows), 'originator')}; {_plural(n_facts, 'fact')}, {alone} of them resting on "
-              "a single originator")
+    err.print(
+        f"{_plural(len(rows), 'originator')}; {_plural(n_facts, 'fact')}, {alone} of them resting on "
+        "a single originator"
+    )
 
 
 def register(app: typer.Typer) -> None:

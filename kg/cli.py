@@ -32,9 +32,9 @@ app = typer.Typer(
     cls=KgGroup,
     rich_markup_mode=None,  # plain help: never truncated, never read as markup
     help="actorgraph: curated facts about armed actors -> a graph you can trust and explore.\n\n"
-         "\b\nExample: kg validate data && kg viz data --out out/graph.html\n\n"
-         "Exit codes: 0 ok, 1 invalid data or a failed operation, 2 usage error, "
-         "3 kg neo4j status: the server is not running.",
+    "\b\nExample: kg validate data && kg viz data --out out/graph.html\n\n"
+    "Exit codes: 0 ok, 1 invalid data or a failed operation, 2 usage error, "
+    "3 kg neo4j status: the server is not running.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -68,16 +68,27 @@ def validate(
     paths: list[Path] = PathsArg,
     documents: Path | None = DocumentsOpt,
     with_: list[Path] = typer.Option(
-        [], "--with", exists=True, metavar="PATH", show_default=False,
+        [],
+        "--with",
+        exists=True,
+        metavar="PATH",
+        show_default=False,
         help="Other files or folders of the dataset (repeatable): their sources, entities and relations are "
-             "the context the files are checked in; only the files' own problems are reported."),
+        "the context the files are checked in; only the files' own problems are reported.",
+    ),
     max_problems: int = typer.Option(
-        DEFAULT_MAX_PROBLEMS, "--max-problems", min=0, metavar="N",
-        help="Print at most this many problems (and as many warnings), then how many more there are (0: all)."),
+        DEFAULT_MAX_PROBLEMS,
+        "--max-problems",
+        min=0,
+        metavar="N",
+        help="Print at most this many problems (and as many warnings), then how many more there are (0: all).",
+    ),
     strict: bool = typer.Option(
-        False, "--strict",
+        False,
+        "--strict",
         help="Count warnings (grades stronger than the grading policy in graph/hedging.yaml allows) as "
-             "problems: exit 1 when there are any."),
+        "problems: exit 1 when there are any.",
+    ),
 ):
     """Check fact files; report every problem as FILE:LINE: message (exit 1), else a summary.
 
@@ -94,24 +105,30 @@ def validate(
     print_problems(checked.problems, max_problems=max_problems, hint=hint)
     print_problems(checked.warnings, max_problems=max_problems, hint=hint, noun="warning")
     if checked.problems:
-        err.print(problems_summary(checked.problems, len(checked.files) + checked.not_read,
-                                   warnings=len(checked.warnings)))
+        err.print(
+            problems_summary(checked.problems, len(checked.files) + checked.not_read, warnings=len(checked.warnings))
+        )
         raise typer.Exit(EXIT_FAILED)
     facts = checked.facts
     evidence = sum(len(e.evidence) for e in facts.edges.values())
     quotes = " (quotes checked against documents)" if documents else ""
-    counts = (f"{len(facts.sources)} sources, {len(facts.entities)} entities, "
-              f"{len(facts.edges)} relations, {evidence} pieces of evidence{quotes}")
+    counts = (
+        f"{len(facts.sources)} sources, {len(facts.entities)} entities, "
+        f"{len(facts.edges)} relations, {evidence} pieces of evidence{quotes}"
+    )
     warned = f"; {len(checked.warnings)} warning(s) (--strict makes them problems)" if checked.warnings else ""
     if not checked.context:
         out.print(f"ok: {counts}{warned}")
         return
     n = len(checked.files)
-    out.print(f"ok: {n} file{'' if n == 1 else 's'} checked with {len(checked.context)} other file(s) of --with; "
-              f"in all {counts}{warned}")
+    out.print(
+        f"ok: {n} file{'' if n == 1 else 's'} checked with {len(checked.context)} other file(s) of --with; "
+        f"in all {counts}{warned}"
+    )
     if checked.context_problems:
-        err.print(f"note: the --with files have {checked.context_problems} problem(s) of their own "
-                  "(kg validate them to see)")
+        err.print(
+            f"note: the --with files have {checked.context_problems} problem(s) of their own (kg validate them to see)"
+        )
 
 
 @app.command()
@@ -126,8 +143,10 @@ def stats(paths: list[Path] = PathsArg, format: StatsFormat = typer.Option(Stats
         return
     for title, counts in (("entity type", s["entity_types"]), ("relation type", s["relation_types"])):
         print_rows(out, [title, "count"], list(counts.items()), right=["count"])
-    out.print(f"{s['entities']} entities, {s['relations']} relations, {s['evidence']} pieces of evidence, "
-              f"{s['sources']} sources")
+    out.print(
+        f"{s['entities']} entities, {s['relations']} relations, {s['evidence']} pieces of evidence, "
+        f"{s['sources']} sources"
+    )
 
 
 viz_cmd.register(app)

@@ -126,10 +126,15 @@ def finish_help(app: typer.Typer) -> None:
 
 # -- arguments and options shared by commands -----------------------------------------------------------
 
-PathsArg = typer.Argument(..., exists=True, metavar="PATH", show_default=False,
-                          help="Fact files or folders (YAML, CSV, JSON Lines).")
+PathsArg = typer.Argument(
+    ..., exists=True, metavar="PATH", show_default=False, help="Fact files or folders (YAML, CSV, JSON Lines)."
+)
 DocumentsOpt = typer.Option(
-    None, "--documents", exists=True, file_okay=False, metavar="DIR",
+    None,
+    "--documents",
+    exists=True,
+    file_okay=False,
+    metavar="DIR",
     help="Folder of the source documents: every quote must occur in its source's document.",
 )
 
@@ -157,16 +162,25 @@ def parse_grade(scale: Scale, value: str | None, option: str) -> str | int | Non
     for grade in scale.grades:
         if str(grade).lower() == text.lower():
             return grade
-    raise typer.BadParameter(f"must be a grade {scale.span()} ({scale.title}; {scale.best} is best), got {value!r}",
-                             param_hint=option)
+    raise typer.BadParameter(
+        f"must be a grade {scale.span()} ({scale.title}; {scale.best} is best), got {value!r}", param_hint=option
+    )
 
 
 CredibilityOpt = typer.Option(
-    None, "--credibility-at-least", metavar="N", show_default=False,
-    help=grade_help(REGISTRY.credibility, "facts with a piece of evidence"))
+    None,
+    "--credibility-at-least",
+    metavar="N",
+    show_default=False,
+    help=grade_help(REGISTRY.credibility, "facts with a piece of evidence"),
+)
 ReliabilityOpt = typer.Option(
-    None, "--reliability-at-least", metavar="X", show_default=False,
-    help=grade_help(REGISTRY.reliability, "facts with a piece of evidence from a source"))
+    None,
+    "--reliability-at-least",
+    metavar="X",
+    show_default=False,
+    help=grade_help(REGISTRY.reliability, "facts with a piece of evidence from a source"),
+)
 
 
 def check_output(path: Path) -> None:
@@ -195,8 +209,9 @@ def fact_files(paths: Iterable[Path], *, option: str = "") -> list[Path]:
     files = found.files
     if not found:
         where = ", ".join(map(str, paths))
-        raise KgError(f"{option + ': ' if option else ''}no fact files (.yaml, .yml, .csv, .jsonl) under {where}",
-                      EXIT_USAGE)
+        raise KgError(
+            f"{option + ': ' if option else ''}no fact files (.yaml, .yml, .csv, .jsonl) under {where}", EXIT_USAGE
+        )
     return files
 
 
@@ -207,8 +222,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def check_facts(paths: list[Path], documents: Path | None = None, *, context: Iterable[Path] = (),
-                strict: bool = False) -> Checked:
+def check_facts(
+    paths: list[Path], documents: Path | None = None, *, context: Iterable[Path] = (), strict: bool = False
+) -> Checked:
     """Every problem and warning of the files under ``paths`` (checked with ``context`` as the rest of the
     dataset; with ``strict``, warnings are errors)."""
     context = list(context)
@@ -217,15 +233,16 @@ def check_facts(paths: list[Path], documents: Path | None = None, *, context: It
     total = sum(_size(f) for f in files + context_files)
     if total < _PROGRESS_BYTES:
         return check_files(paths, documents, context=context, strict=strict)
-    with Progress(TextColumn("validating"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("validating"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
         task = bar.add_task("validate", total=total)
-        return check_files(paths, documents, context=context, strict=strict,
-                           progress=lambda n: bar.advance(task, n))
+        return check_files(paths, documents, context=context, strict=strict, progress=lambda n: bar.advance(task, n))
 
 
-def print_problems(problems: list[Problem], *, max_problems: int = DEFAULT_MAX_PROBLEMS, hint: str = "",
-                   noun: str = "problem") -> None:
+def print_problems(
+    problems: list[Problem], *, max_problems: int = DEFAULT_MAX_PROBLEMS, hint: str = "", noun: str = "problem"
+) -> None:
     """``FILE:LINE: message`` lines (``FILE:LINE: warning: message`` for warnings) on stdout, the first
     ``max_problems`` (0: all), then how many more there are."""
     shown = problems if max_problems <= 0 else problems[:max_problems]

@@ -70,8 +70,9 @@ def resolve_rev(top: Path, rev: str) -> str:
     if not rev.strip() or rev.startswith("-"):
         raise GitError(f"--rev {rev!r} is not a revision", EXIT_USAGE)
     try:
-        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top,
-                    what=f"--rev {rev!r}")
+        return _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top, what=f"--rev {rev!r}"
+        )
     except GitError:
         raise GitError(f"--rev {rev!r}: git knows no such revision in {top}", EXIT_USAGE) from None
 
@@ -88,8 +89,13 @@ def checkout_at(path: Path, rev: str) -> Iterator[tuple[Path, Path]]:
     tmp = Path(tempfile.mkdtemp(prefix="kg-diff-"))
     try:
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-        with subprocess.Popen(["git", "archive", "--format=tar", commit, "--", rel], cwd=top, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        with subprocess.Popen(
+            ["git", "archive", "--format=tar", commit, "--", rel],
+            cwd=top,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as proc:
             try:
                 with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
                     tar.extractall(tmp, filter="data")  # no absolute paths, links out or devices
@@ -121,8 +127,7 @@ def read_version(path: Path, label: str, *, shown_root: tuple[Path, str] | None 
     problems = checked.problems
     if shown_root is not None:
         root, prefix = str(shown_root[0]) + os.sep, shown_root[1]
-        problems = [replace(p, file=prefix + p.file[len(root):]) if p.file.startswith(root) else p
-                    for p in problems]
+        problems = [replace(p, file=prefix + p.file[len(root) :]) if p.file.startswith(root) else p for p in problems]
     print_problems(problems, hint="; kg validate --max-problems 0 lists them all")
     text = problems_summary(problems, len(checked.files))
     text.append(f" of the {label}: it does not validate against the current schema and rules")
@@ -147,8 +152,10 @@ def _piece(ev: dict[str, Any]) -> str:
 def _evidence_lines(old: list[dict] | None, new: list[dict] | None) -> list[str]:
     """Evidence changes piece by piece (a piece is its source and quote).
 
-    >>> _evidence_lines([{"source": "a", "quote": "q", "credibility": 2}],
-    ...                 [{"source": "a", "quote": "q", "credibility": 3}, {"source": "b", "quote": "r"}])
+    >>> _evidence_lines(
+    ...     [{"source": "a", "quote": "q", "credibility": 2}],
+    ...     [{"source": "a", "quote": "q", "credibility": 3}, {"source": "b", "quote": "r"}],
+    ... )
     ['evidence from a: “q”: credibility 2 → 3', 'evidence added: b: “r”']
     """
     before = {(ev.get("source"), ev.get("quote")): ev for ev in old or []}
@@ -159,8 +166,11 @@ def _evidence_lines(old: list[dict] | None, new: list[dict] | None) -> list[str]
             lines.append(f"evidence removed: {_piece(ev)}")
             continue
         other = after[key]
-        fields = [f"{k} {_value(ev.get(k))} → {_value(other.get(k))}"
-                  for k in dict.fromkeys([*ev, *other]) if k not in ("source", "quote") and ev.get(k) != other.get(k)]
+        fields = [
+            f"{k} {_value(ev.get(k))} → {_value(other.get(k))}"
+            for k in dict.fromkeys([*ev, *other])
+            if k not in ("source", "quote") and ev.get(k) != other.get(k)
+        ]
         if fields:
             lines.append(f"evidence from {_piece(ev)}: " + ", ".join(fields))
     lines += [f"evidence added: {_piece(ev)}" for key, ev in after.items() if key not in before]
@@ -261,27 +271,45 @@ def _write(text: str) -> None:
 def _show(changes: list[Change], fmt: DiffFormat, old_label: str, new_label: str) -> None:
     line = summary_line(changes, old_label, new_label)
     if fmt is DiffFormat.json:
-        _write(json.dumps({"old": old_label, "new": new_label, "summary": summary(changes),
-                           "changes": [c.as_dict() for c in changes]}, indent=2, ensure_ascii=False, default=str))
+        _write(
+            json.dumps(
+                {
+                    "old": old_label,
+                    "new": new_label,
+                    "summary": summary(changes),
+                    "changes": [c.as_dict() for c in changes],
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return
     if fmt is DiffFormat.markdown:
         _write(markdown(changes, line))
         return
     if changes:
-        print_rows(out, ["change", "kind", "id", "what"],
-                   [[c.change, c.kind, c.id, "\n".join(describe(c))] for c in changes])
+        print_rows(
+            out, ["change", "kind", "id", "what"], [[c.change, c.kind, c.id, "\n".join(describe(c))] for c in changes]
+        )
     out.print(line)
 
 
 def diff(
-    old: Path = typer.Argument(..., exists=True, metavar="OLD", show_default=False,
-                               help="The earlier version: a folder (or file) of facts."),
-    new: Path | None = typer.Argument(None, exists=True, metavar="[NEW]", show_default=False,
-                                      help="The later version (not with --rev)."),
+    old: Path = typer.Argument(
+        ..., exists=True, metavar="OLD", show_default=False, help="The earlier version: a folder (or file) of facts."
+    ),
+    new: Path | None = typer.Argument(
+        None, exists=True, metavar="[NEW]", show_default=False, help="The later version (not with --rev)."
+    ),
     rev: str | None = typer.Option(
-        None, "--rev", metavar="REV", show_default=False,
+        None,
+        "--rev",
+        metavar="REV",
+        show_default=False,
         help="Compare OLD as it was at this git revision (HEAD~3, a tag, a commit) with OLD in the working "
-             "tree. Git is only read: the working tree is never touched."),
+        "tree. Git is only read: the working tree is never touched.",
+    ),
     fmt: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f", help="Output format."),
 ):
     """What changed between two versions of a dataset: sources, entities and relations.
@@ -300,8 +328,9 @@ def diff(
     if rev is not None and new is not None:
         raise KgError("give NEW or --rev, not both", EXIT_USAGE)
     if rev is None and new is None:
-        raise KgError("give the two versions (kg diff OLD NEW), or one and a git revision (kg diff PATH --rev REV)",
-                      EXIT_USAGE)
+        raise KgError(
+            "give the two versions (kg diff OLD NEW), or one and a git revision (kg diff PATH --rev REV)", EXIT_USAGE
+        )
     if rev is not None:
         with checkout_at(old, rev) as (past, tmp):
             old_label, new_label = f"{old}@{rev}", f"{old} (working tree)"

@@ -31,8 +31,12 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-_SUFFIXES = {".json": ExportFormat.json, ".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf,
-             ".csv": ExportFormat.csv}
+_SUFFIXES = {
+    ".json": ExportFormat.json,
+    ".graphml": ExportFormat.graphml,
+    ".gexf": ExportFormat.gexf,
+    ".csv": ExportFormat.csv,
+}
 
 
 def _check_out(out_path: Path, fmt: ExportFormat) -> None:
@@ -54,12 +58,22 @@ def _check_out(out_path: Path, fmt: ExportFormat) -> None:
 def export(
     paths: list[Path] = PathsArg,
     out_path: Path = typer.Option(
-        ..., "--out", "-o", show_default=False, metavar="FILE",
+        ...,
+        "--out",
+        "-o",
+        show_default=False,
+        metavar="FILE",
         help="Where to write (its folder must exist). For csv: graph.csv writes graph.nodes.csv and "
-             "graph.edges.csv; a folder (or a name without .csv) gets nodes.csv and edges.csv."),
+        "graph.edges.csv; a folder (or a name without .csv) gets nodes.csv and edges.csv.",
+    ),
     format: ExportFormat | None = typer.Option(
-        None, "--format", "-f", case_sensitive=False, show_default=False,
-        help="json, graphml, gexf or csv (default: from the --out extension)."),
+        None,
+        "--format",
+        "-f",
+        case_sensitive=False,
+        show_default=False,
+        help="json, graphml, gexf or csv (default: from the --out extension).",
+    ),
     documents: Path | None = DocumentsOpt,
     focus: list[str] | None = FocusOpt,
     depth: int | None = DepthOpt,
@@ -100,10 +114,16 @@ def export(
     """
     fmt = format or _SUFFIXES.get(out_path.suffix.lower())
     if fmt is None:
-        raise KgError(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv",
-                      EXIT_USAGE)
-    view = make_view(focus=focus, depth=depth, as_of=as_of, look_back=look_back, look_ahead=look_ahead,
-                     credibility_at_least=credibility_at_least, reliability_at_least=reliability_at_least)
+        raise KgError(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv", EXIT_USAGE)
+    view = make_view(
+        focus=focus,
+        depth=depth,
+        as_of=as_of,
+        look_back=look_back,
+        look_ahead=look_ahead,
+        credibility_at_least=credibility_at_least,
+        reliability_at_least=reliability_at_least,
+    )
     _check_out(out_path, fmt)
     G = select_view(build_graph(read_facts(paths, documents)), view)
     try:
@@ -120,8 +140,10 @@ def export(
         raise KgError(f"cannot write {out_path}: {e.strerror or e}", EXIT_FAILED) from None
     n, m = G.number_of_nodes(), G.number_of_edges()
     shown = view.describe()
-    out.print(f"wrote {' and '.join(map(str, written))} ({fmt.value}): {n} entit{'y' if n == 1 else 'ies'}, "
-              f"{m} relation{'' if m == 1 else 's'}" + (f" ({'; '.join(shown)})" if shown else ""))
+    out.print(
+        f"wrote {' and '.join(map(str, written))} ({fmt.value}): {n} entit{'y' if n == 1 else 'ies'}, "
+        f"{m} relation{'' if m == 1 else 's'}" + (f" ({'; '.join(shown)})" if shown else "")
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -97,16 +97,25 @@ class _Bar:
 
 def _progress() -> Progress:
     # Drawn on a terminal only: into a pipe or a log it would leave blank lines before the result.
-    return Progress(SpinnerColumn(), TextColumn("{task.description:<42}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<42}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 _TALLIES = ("created", "updated", "deleted", "unchanged")
 
 
 def _tallies(report: LoadReport) -> None:
-    rows = [[kind, *(getattr(report, kind).as_dict()[c] for c in _TALLIES)]
-            for kind in ("sources", "entities", "relations")]
+    rows = [
+        [kind, *(getattr(report, kind).as_dict()[c] for c in _TALLIES)] for kind in ("sources", "entities", "relations")
+    ]
     print_rows(out, ["", *_TALLIES], rows, right=_TALLIES)
 
 
@@ -129,8 +138,11 @@ def _summary(report: LoadReport, target: str, seconds: float, all_changes: bool)
     before = report.before
     if before is not None and before.incomplete:
         what = "a load" if before.state == "loading" else f"`kg unload {before.name}`"
-        say(f"dataset {before.name} was incomplete ({what} started {before.when_started} did not finish); "
-            "this load completed it", label="note")
+        say(
+            f"dataset {before.name} was incomplete ({what} started {before.when_started} did not finish); "
+            "this load completed it",
+            label="note",
+        )
 
 
 def print_datasets(states: list[DatasetState]) -> None:
@@ -138,8 +150,7 @@ def print_datasets(states: list[DatasetState]) -> None:
     if not states:
         out.print("no dataset has a load state in Neo4j")
         return
-    rows = [[d.name, d.state or "", (d.as_dict()["started"] or ""), (d.as_dict()["finished"] or "")]
-            for d in states]
+    rows = [[d.name, d.state or "", (d.as_dict()["started"] or ""), (d.as_dict()["finished"] or "")] for d in states]
     print_rows(out, ["dataset", "state", "started", "finished"], rows)
     for d in states:
         if d.incomplete:
@@ -149,8 +160,10 @@ def print_datasets(states: list[DatasetState]) -> None:
 def _after_failure(report: LoadReport, command: str) -> str:
     """What Neo4j holds after a failed load, for the end of its error message."""
     if report.incomplete:
-        return (f"; part of this load may have been written: dataset {report.dataset} is marked incomplete in "
-                f"Neo4j until `{command}` runs to the end (kg load --check shows its state)")
+        return (
+            f"; part of this load may have been written: dataset {report.dataset} is marked incomplete in "
+            f"Neo4j until `{command}` runs to the end (kg load --check shows its state)"
+        )
     if report.marked or report.complete:
         return ""
     return "; nothing was written to Neo4j"
@@ -186,17 +199,23 @@ def _command_line(paths: list[Path], dataset: str | None) -> str:
 def load(
     paths: list[Path] = PathsArg,
     dataset: str | None = typer.Option(
-        None, "--dataset", "-d", show_default="the name of the first path's folder",
-        help="Name of the dataset: a reload replaces what this dataset held, other datasets stay."),
+        None,
+        "--dataset",
+        "-d",
+        show_default="the name of the first path's folder",
+        help="Name of the dataset: a reload replaces what this dataset held, other datasets stay.",
+    ),
     documents: Path | None = DocumentsOpt,
-    chunk_size: int = typer.Option(DEFAULT_CHUNK, "--chunk-size", min=1, max=100_000,
-                                   help="Rows per transaction."),
+    chunk_size: int = typer.Option(DEFAULT_CHUNK, "--chunk-size", min=1, max=100_000, help="Rows per transaction."),
     changes: bool = typer.Option(
-        False, "--changes", help=f"List every change (kind and id); without it, the first {SHOWN_CHANGES}."),
+        False, "--changes", help=f"List every change (kind and id); without it, the first {SHOWN_CHANGES}."
+    ),
     check: bool = typer.Option(
-        False, "--check",
+        False,
+        "--check",
         help="Write nothing: show what a load would change and the datasets' load states; exit 1 when the "
-             "dataset is incomplete or a load would change it."),
+        "dataset is incomplete or a load would change it.",
+    ),
 ) -> None:
     """Validate fact files, then load them into Neo4j as one dataset (idempotent).
 
@@ -231,25 +250,38 @@ def load(
     report = LoadReport(name, changes=Changes(keep))
     again = _command_line(paths, dataset)
     try:
-        with _sigterm_as_interrupt() as signals, neo4j_errors(settings), \
-                driver(settings, notifications_min_severity="OFF") as drv:
+        with (
+            _sigterm_as_interrupt() as signals,
+            neo4j_errors(settings),
+            driver(settings, notifications_min_severity="OFF") as drv,
+        ):
             drv.verify_connectivity()
             with _progress() as progress:
-                load_rows(drv, rows, settings.database, chunk_size, progress=_Bar(progress), files_hash=files_hash,
-                          report=report)
+                load_rows(
+                    drv,
+                    rows,
+                    settings.database,
+                    chunk_size,
+                    progress=_Bar(progress),
+                    files_hash=files_hash,
+                    report=report,
+                )
     except (Neo4jError, LoadError) as exc:
         raise KgError(str(exc) + _after_failure(report, again)) from None
     except KeyboardInterrupt:
         if report.incomplete:
-            told = (f"nothing was deleted and every written row is complete, but dataset {name} is marked "
-                    f"incomplete in Neo4j until `{again}` runs to the end")
+            told = (
+                f"nothing was deleted and every written row is complete, but dataset {name} is marked "
+                f"incomplete in Neo4j until `{again}` runs to the end"
+            )
         else:
             told = "nothing was written to Neo4j" if not report.complete else "the load had finished"
         code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
         raise KgError(told, code, label=label) from None
     except Exception as exc:  # a bug or a resource running out: still say what Neo4j holds
-        raise KgError(f"the load failed: {type(exc).__name__}: {exc}{_after_failure(report, again)}",
-                      EXIT_FAILED) from None
+        raise KgError(
+            f"the load failed: {type(exc).__name__}: {exc}{_after_failure(report, again)}", EXIT_FAILED
+        ) from None
     finally:
         gc.enable()
     _summary(report, target, time.perf_counter() - began, changes)
@@ -277,8 +309,10 @@ def _check(rows: FactRows, settings, target: str, files_hash: str, keep: int | N
         raise KgError(before.describe())
     pending = report.changes.total()
     if pending:
-        raise KgError(f"dataset {rows.dataset} is not up to date: a load would change {pending} "
-                      f"{'row' if pending == 1 else 'rows'}")
+        raise KgError(
+            f"dataset {rows.dataset} is not up to date: a load would change {pending} "
+            f"{'row' if pending == 1 else 'rows'}"
+        )
     out.print(f"dataset {rows.dataset} is up to date")
 
 
@@ -297,14 +331,19 @@ def unload_cmd(
             with _progress() as progress:
                 unload(drv, dataset, settings.database, progress=_Bar(progress), report=report)
     except Neo4jError as exc:
-        more = (f"; dataset {dataset} is marked incomplete in Neo4j until `kg unload {dataset}` runs to the end"
-                if report.incomplete else "")
+        more = (
+            f"; dataset {dataset} is marked incomplete in Neo4j until `kg unload {dataset}` runs to the end"
+            if report.incomplete
+            else ""
+        )
         raise KgError(f"{exc}{more}") from None
     if not (report.entities.deleted or report.sources.deleted):
         out.print(f"dataset {dataset} holds nothing in {settings.uri}; nothing to do")
         return
-    out.print(f"deleted dataset {dataset}: {report.entities.deleted} entities, "
-              f"{report.sources.deleted} sources, {report.relations.deleted} relations")
+    out.print(
+        f"deleted dataset {dataset}: {report.entities.deleted} entities, "
+        f"{report.sources.deleted} sources, {report.relations.deleted} relations"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -21,14 +21,20 @@ app = typer.Typer(
     cls=KgGroup,
     rich_markup_mode=None,  # plain help: never truncated, never read as markup
     help=SUMMARY + "\n\n"
-         "Connection settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.\n\n"
-         "\b\nExample: kg neo4j start && kg load data && kg neo4j status",
+    "Connection settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.\n\n"
+    "\b\nExample: kg neo4j start && kg load data && kg neo4j status",
     no_args_is_help=True,
 )
 
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Server home: databases, logs, pid file.",
-    show_default="NEO4J_DATA_DIR or ./.neo4j/data", file_okay=False)]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Server home: databases, logs, pid file.",
+        show_default="NEO4J_DATA_DIR or ./.neo4j/data",
+        file_okay=False,
+    ),
+]
 
 
 def _warn(message: str) -> None:
@@ -37,15 +43,23 @@ def _warn(message: str) -> None:
 
 @app.command()
 def start(
-    port: Annotated[int | None, typer.Option(
-        min=1, max=65535, help="Bolt port.",
-        show_default="NEO4J_SERVER_PORT, else the port of NEO4J_URI: 7687")] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Bolt port.", show_default="NEO4J_SERVER_PORT, else the port of NEO4J_URI: 7687"
+        ),
+    ] = None,
     data_dir: DataDir = None,
-    host: Annotated[str | None, typer.Option(
-        help="Address to listen on. Use 0.0.0.0 only to expose the database to the "
-             "network on purpose.", show_default="NEO4J_SERVER_HOST or 127.0.0.1")] = None,
-    timeout: Annotated[float | None, typer.Option(
-        min=1, help="Seconds to wait for Bolt.", show_default="NEO4J_START_TIMEOUT or 120")] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on. Use 0.0.0.0 only to expose the database to the network on purpose.",
+            show_default="NEO4J_SERVER_HOST or 127.0.0.1",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(min=1, help="Seconds to wait for Bolt.", show_default="NEO4J_START_TIMEOUT or 120")
+    ] = None,
 ) -> None:
     """Start the server in the background and wait until Bolt logins work.
 
@@ -56,8 +70,14 @@ def start(
     """
     settings = get_settings()
     try:
-        info = neo4j_server.start(port=port, data_dir=data_dir, host=host, timeout=timeout,
-                                  settings=settings, progress=lambda msg: out.print(msg))
+        info = neo4j_server.start(
+            port=port,
+            data_dir=data_dir,
+            host=host,
+            timeout=timeout,
+            settings=settings,
+            progress=lambda msg: out.print(msg),
+        )
     except (neo4j_server.ServerError, Neo4jError, OSError) as exc:
         raise KgError(str(exc)) from None
     where = f"{info['uri']} (pid {info['pid']}, data {info['data_dir']})"
@@ -65,21 +85,20 @@ def start(
         out.print(f"Neo4j is already running at {where}; nothing to do.")
     else:
         version = f"Neo4j {info['version']} {info['edition'] or ''}".strip()
-        out.print(Text.assemble((f"{version} is running", "green"),
-                                f" at {where}, started in {info['seconds']:.1f}s."))
+        out.print(Text.assemble((f"{version} is running", "green"), f" at {where}, started in {info['seconds']:.1f}s."))
         out.print(f"Log: {info['log_file']}")
     if info["address"] and not info["address"].startswith(("127.", "[::1]", "localhost")):
         _warn(f"listening on {info['address']}: reachable from the network (password authentication is on).")
     if info["uri"] != settings.uri:
-        out.print(f"Other kg commands use NEO4J_URI={settings.uri}; to use this server: "
-                  f"export NEO4J_URI={info['uri']}")
+        out.print(f"Other kg commands use NEO4J_URI={settings.uri}; to use this server: export NEO4J_URI={info['uri']}")
 
 
 @app.command()
 def stop(
     data_dir: DataDir = None,
-    timeout: Annotated[float, typer.Option(
-        min=1, help="Seconds to wait for a clean shutdown before killing the server.")] = 120.0,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds to wait for a clean shutdown before killing the server.")
+    ] = 120.0,
 ) -> None:
     """Stop the server cleanly (SIGTERM; Neo4j checkpoints and closes its stores).
 
@@ -94,8 +113,10 @@ def stop(
     if not result["stopped"]:
         out.print(f"Neo4j is not running (data {result['data_dir']}); nothing to do.")
     elif result["killed"]:
-        _warn(f"Neo4j (pid {result['pid']}) did not stop within {timeout:.0f}s and was killed; "
-              "the next start will run recovery.")
+        _warn(
+            f"Neo4j (pid {result['pid']}) did not stop within {timeout:.0f}s and was killed; "
+            "the next start will run recovery."
+        )
     else:
         out.print(f"Stopped Neo4j (pid {result['pid']}) in {result['seconds']:.1f}s.")
 
@@ -117,8 +138,11 @@ def status(data_dir: DataDir = None) -> None:
     except (neo4j_server.ServerError, OSError) as exc:
         raise KgError(str(exc)) from None
     if not info["running"]:
-        out.print(Text.assemble("Neo4j is ", ("not running", "bold"),
-                                f" (data {info['data_dir']}). Start it with: kg neo4j start"))
+        out.print(
+            Text.assemble(
+                "Neo4j is ", ("not running", "bold"), f" (data {info['data_dir']}). Start it with: kg neo4j start"
+            )
+        )
         raise typer.Exit(EXIT_NOT_RUNNING)
     out.print(Text.assemble("Neo4j is ", ("running", "bold green")))
     grid = Table.grid(padding=(0, 2))

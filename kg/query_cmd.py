@@ -81,21 +81,32 @@ def _list(fmt: Format) -> None:
 
 
 def query(
-    name: str | None = typer.Argument(None, metavar="NAME", help="Named query to run (see --list).",
-                                         show_default=False),
-    param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE", show_default=False,
-                                    help="Parameter as key=value (repeatable)."),
+    name: str | None = typer.Argument(
+        None, metavar="NAME", help="Named query to run (see --list).", show_default=False
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", metavar="KEY=VALUE", show_default=False, help="Parameter as key=value (repeatable)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     list_: bool = typer.Option(False, "--list", "-l", help="List the named queries and their parameters."),
-    cypher: str | None = typer.Option(None, "--cypher", "-c", show_default=False,
-                                         help="Ad-hoc Cypher to read with (-p values are passed as strings)."),
+    cypher: str | None = typer.Option(
+        None, "--cypher", "-c", show_default=False, help="Ad-hoc Cypher to read with (-p values are passed as strings)."
+    ),
     look_back: str | None = typer.Option(
-        None, "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
+        None,
+        "--look-back",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_back),
         help="For queries by date: a fact without stated dates holds from this long before its first "
-             "report (e.g. 90d, 6m, 1y)."),
+        "report (e.g. 90d, 6m, 1y).",
+    ),
     look_ahead: str | None = typer.Option(
-        None, "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
-        help="For queries by date: ... and until this long after its last report."),
+        None,
+        "--look-ahead",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_ahead),
+        help="For queries by date: ... and until this long after its last report.",
+    ),
 ) -> None:
     """Ask the graph in Neo4j a question: a named query, or read-only Cypher.
 
@@ -116,8 +127,12 @@ def query(
             _list(fmt)
             return
         if bool(name) == bool(cypher):
-            raise KgError("give a query name (see kg query --list) or --cypher, not both" if name
-                          else "give a query name (see kg query --list) or --cypher \"...\"", EXIT_USAGE)
+            raise KgError(
+                "give a query name (see kg query --list) or --cypher, not both"
+                if name
+                else 'give a query name (see kg query --list) or --cypher "..."',
+                EXIT_USAGE,
+            )
         try:
             horizon = Horizon.parse(look_back, look_ahead)
         except ValueError as exc:

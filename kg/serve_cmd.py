@@ -16,25 +16,50 @@ from kg.common import EXIT_USAGE, KgError, out, say
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on. Anything but a loopback address "
-                                           "requires an access token.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Anything but a loopback address requires an access token.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP port.")] = 8000,
-    token: Annotated[str | None, typer.Option(
-        help="Access token the page must send (default: ACTORGRAPH_TOKEN; generated and printed when "
-             "binding to a non-loopback address without one).", show_default=False)] = None,
-    documents: Annotated[Path | None, typer.Option(
-        "--documents", exists=True, file_okay=False,
-        help="Folder of the source documents: the evidence panel shows the text around each quote.")] = None,
-    query_timeout: Annotated[float, typer.Option(min=0.1, max=600, help="Seconds a console or named query "
-                                                                        "may run.")] = 10.0,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Access token the page must send (default: ACTORGRAPH_TOKEN; generated and printed when "
+            "binding to a non-loopback address without one).",
+            show_default=False,
+        ),
+    ] = None,
+    documents: Annotated[
+        Path | None,
+        typer.Option(
+            "--documents",
+            exists=True,
+            file_okay=False,
+            help="Folder of the source documents: the evidence panel shows the text around each quote.",
+        ),
+    ] = None,
+    query_timeout: Annotated[
+        float, typer.Option(min=0.1, max=600, help="Seconds a console or named query may run.")
+    ] = 10.0,
     row_limit: Annotated[int, typer.Option(min=1, max=100_000, help="Rows a query may return.")] = 2000,
-    look_back: Annotated[str | None, typer.Option(
-        "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
-        help="As of a date, a fact without stated dates holds from this long before its first report "
-             "(e.g. 90d, 6m, 1y).")] = None,
-    look_ahead: Annotated[str | None, typer.Option(
-        "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
-        help="... and until this long after its last report.")] = None,
+    look_back: Annotated[
+        str | None,
+        typer.Option(
+            "--look-back",
+            metavar="SPAN",
+            show_default=str(DEFAULT_HORIZON.look_back),
+            help="As of a date, a fact without stated dates holds from this long before its first report "
+            "(e.g. 90d, 6m, 1y).",
+        ),
+    ] = None,
+    look_ahead: Annotated[
+        str | None,
+        typer.Option(
+            "--look-ahead",
+            metavar="SPAN",
+            show_default=str(DEFAULT_HORIZON.look_ahead),
+            help="... and until this long after its last report.",
+        ),
+    ] = None,
 ) -> None:
     """Explore the graph in a browser: search, neighbourhoods, evidence, filters, queries, exports.
 
@@ -72,8 +97,16 @@ def serve(
             probe.bind((host, port))
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    config = ExplorerConfig(host=host, port=port, token=token, documents=documents, settings=settings,
-                            query_timeout=query_timeout, row_limit=row_limit, horizon=horizon)
+    config = ExplorerConfig(
+        host=host,
+        port=port,
+        token=token,
+        documents=documents,
+        settings=settings,
+        query_timeout=query_timeout,
+        row_limit=row_limit,
+        horizon=horizon,
+    )
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     if token:
@@ -81,8 +114,7 @@ def serve(
     if generated:
         out.print(f"access token (generated; set {TOKEN_ENV} to choose one): {token}")
     if not config.loopback:
-        say(f"listening on {host}: reachable from the network; every request needs the access token.",
-            label="warning")
+        say(f"listening on {host}: reachable from the network; every request needs the access token.", label="warning")
     out.print(f"actorgraph explorer on {url}  (Neo4j {settings.uri}; Ctrl+C stops)")
     out.print(f"as-of horizon: {horizon.describe()}")
     try:

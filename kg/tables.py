@@ -41,7 +41,7 @@ def cell_text(value: Any) -> str:
         parts = [cell_text(v) for v in value]
         return ("\n" if any("\n" in p for p in parts) else "; ").join(parts)
     if isinstance(value, dict) and len(value) == 1:
-        (tag, body), = value.items()
+        ((tag, body),) = value.items()
         if tag == "node" and isinstance(body, dict):
             return _node(body)
         if tag == "relationship" and isinstance(body, dict):
@@ -119,8 +119,14 @@ def records(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Group:
     return Group(*parts)
 
 
-def layout(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None,
-           *, right: Sequence[str] = ()) -> tuple[RenderableType, int]:
+def layout(
+    console: Console,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    width: int | None,
+    *,
+    right: Sequence[str] = (),
+) -> tuple[RenderableType, int]:
     """What to draw and at which width: the table at its natural width when ``width`` is None (a pipe)
     or it fits; the table with wrapped cells when every column can keep its longest word; else records."""
     t = table(columns, rows, right=right)
@@ -132,12 +138,20 @@ def layout(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any
     return records(columns, rows), max(width, MIN_WIDTH)
 
 
-def print_rows(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-               right: Sequence[str] = ()) -> None:
+def print_rows(
+    console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = ()
+) -> None:
     """Draw rows on ``console``: fitted to the terminal, or at natural width into a pipe or a file."""
     width = console.size.width if console.is_terminal else None
     renderable, at = layout(console, columns, rows, width, right=right)
-    Console(file=console.file, width=at, markup=False, emoji=False, highlight=False,
-            force_terminal=console.is_terminal, color_system=console.color_system, no_color=console.no_color,
-            ).print(renderable)
+    Console(
+        file=console.file,
+        width=at,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        force_terminal=console.is_terminal,
+        color_system=console.color_system,
+        no_color=console.no_color,
+    ).print(renderable)
     console.file.flush()

@@ -12,19 +12,43 @@ from graph.views import UnknownEntity, View, parse_day, select
 from kg.common import CredibilityOpt, KgError, ReliabilityOpt, parse_grade
 
 FocusOpt = typer.Option(
-    None, "--focus", metavar="NAME_OR_ID",
-    help="Keep only the neighbourhood of this entity (name, alias or id; case and accents ignored). Repeatable.")
+    None,
+    "--focus",
+    metavar="NAME_OR_ID",
+    help="Keep only the neighbourhood of this entity (name, alias or id; case and accents ignored). Repeatable.",
+)
 DepthOpt = typer.Option(None, "--depth", min=0, help="Hops around --focus (default 1).")
-AsOfOpt = typer.Option(None, "--as-of", metavar="DATE",
-                       help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD), by the as-of rule.")
+AsOfOpt = typer.Option(
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD), by the as-of rule.",
+)
 LookBackOpt = typer.Option(
-    None, "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
-    help="With --as-of: a fact without stated dates holds from this long before its first report (90d, 6m, 1y).")
+    None,
+    "--look-back",
+    metavar="SPAN",
+    show_default=str(DEFAULT_HORIZON.look_back),
+    help="With --as-of: a fact without stated dates holds from this long before its first report (90d, 6m, 1y).",
+)
 LookAheadOpt = typer.Option(
-    None, "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
-    help="With --as-of: ... and until this long after its last report.")
-__all__ = ["AsOfOpt", "CredibilityOpt", "DepthOpt", "FocusOpt", "LookAheadOpt", "LookBackOpt", "ReliabilityOpt",
-           "make_view", "select_view"]
+    None,
+    "--look-ahead",
+    metavar="SPAN",
+    show_default=str(DEFAULT_HORIZON.look_ahead),
+    help="With --as-of: ... and until this long after its last report.",
+)
+__all__ = [
+    "AsOfOpt",
+    "CredibilityOpt",
+    "DepthOpt",
+    "FocusOpt",
+    "LookAheadOpt",
+    "LookBackOpt",
+    "ReliabilityOpt",
+    "make_view",
+    "select_view",
+]
 
 
 def _span(value: str | None, option: str) -> Span | None:
@@ -36,9 +60,16 @@ def _span(value: str | None, option: str) -> Span | None:
         raise typer.BadParameter(str(e), param_hint=option) from None
 
 
-def make_view(*, focus: list[str] | None = None, depth: int | None = None, as_of: str | None = None,
-              look_back: str | None = None, look_ahead: str | None = None,
-              credibility_at_least: str | None = None, reliability_at_least: str | None = None) -> View:
+def make_view(
+    *,
+    focus: list[str] | None = None,
+    depth: int | None = None,
+    as_of: str | None = None,
+    look_back: str | None = None,
+    look_ahead: str | None = None,
+    credibility_at_least: str | None = None,
+    reliability_at_least: str | None = None,
+) -> View:
     """The view the options ask for; a usage error (exit 2) for an option given wrongly."""
     if depth is not None and not focus:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
@@ -50,13 +81,18 @@ def make_view(*, focus: list[str] | None = None, depth: int | None = None, as_of
             raise typer.BadParameter(str(e), param_hint="--as-of") from None
     back, ahead = _span(look_back, "--look-back"), _span(look_ahead, "--look-ahead")
     if (back or ahead) and day is None:
-        raise typer.BadParameter("--look-back and --look-ahead need --as-of",
-                                 param_hint="--look-back" if back else "--look-ahead")
+        raise typer.BadParameter(
+            "--look-back and --look-ahead need --as-of", param_hint="--look-back" if back else "--look-ahead"
+        )
     horizon = Horizon(back or DEFAULT_HORIZON.look_back, ahead or DEFAULT_HORIZON.look_ahead)
-    return View(as_of=day, horizon=horizon,
-                credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
-                reliability_at_least=parse_grade(REGISTRY.reliability, reliability_at_least, "--reliability-at-least"),
-                focus=list(focus or []), depth=1 if depth is None else depth)
+    return View(
+        as_of=day,
+        horizon=horizon,
+        credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
+        reliability_at_least=parse_grade(REGISTRY.reliability, reliability_at_least, "--reliability-at-least"),
+        focus=list(focus or []),
+        depth=1 if depth is None else depth,
+    )
 
 
 def select_view(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:

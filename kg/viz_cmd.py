@@ -36,21 +36,39 @@ def _day(value: str | None):
 
 def viz(
     paths: list[Path] = PathsArg,
-    out_file: Path = typer.Option(..., "--out", "-o", metavar="FILE.html", show_default=False,
-                                  help="The HTML file to write (its folder must exist)."),
+    out_file: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        metavar="FILE.html",
+        show_default=False,
+        help="The HTML file to write (its folder must exist).",
+    ),
     focus: list[str] | None = typer.Option(
-        None, "--focus", metavar="NAME_OR_ID",
-        help="Show only the neighbourhood of this entity (name, alias or id; case and accents ignored). Repeatable."),
+        None,
+        "--focus",
+        metavar="NAME_OR_ID",
+        help="Show only the neighbourhood of this entity (name, alias or id; case and accents ignored). Repeatable.",
+    ),
     depth: int | None = typer.Option(None, "--depth", min=0, help="Hops around --focus (default 1)."),
-    as_of: str | None = typer.Option(None, "--as-of", metavar="DATE",
-                                        help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="DATE", help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD)."
+    ),
     look_back: str | None = typer.Option(
-        None, "--look-back", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_back),
+        None,
+        "--look-back",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_back),
         help="A fact without stated dates holds from this long before its first report (e.g. 90d, 6m, 1y): "
-             "for --as-of and the page's as-of slider."),
+        "for --as-of and the page's as-of slider.",
+    ),
     look_ahead: str | None = typer.Option(
-        None, "--look-ahead", metavar="SPAN", show_default=str(DEFAULT_HORIZON.look_ahead),
-        help="... and until this long after its last report."),
+        None,
+        "--look-ahead",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_ahead),
+        help="... and until this long after its last report.",
+    ),
     credibility_at_least: str | None = CredibilityOpt,
     reliability_at_least: str | None = ReliabilityOpt,
     title: str | None = typer.Option(None, "--title", help="Heading of the page (default: the input names)."),
@@ -72,10 +90,14 @@ def viz(
         horizon = Horizon.parse(look_back, look_ahead)
     except ValueError as exc:
         raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
-    view = View(as_of=_day(as_of),
-                credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
-                reliability_at_least=parse_grade(REGISTRY.reliability, reliability_at_least, "--reliability-at-least"),
-                focus=list(focus or []), depth=1 if depth is None else depth, horizon=horizon)
+    view = View(
+        as_of=_day(as_of),
+        credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
+        reliability_at_least=parse_grade(REGISTRY.reliability, reliability_at_least, "--reliability-at-least"),
+        focus=list(focus or []),
+        depth=1 if depth is None else depth,
+        horizon=horizon,
+    )
     check_output(out_file)  # before the work, not after it
     G = build_graph(read_facts(paths))
     try:
@@ -91,11 +113,16 @@ def viz(
         raise KgError(f"cannot write {out_file}: {e.strerror or e}", EXIT_FAILED) from None
     size = out_file.stat().st_size / 1e6
     n, m = H.number_of_nodes(), H.number_of_edges()
-    out.print(f"wrote {out_file}: {n} entit{'y' if n == 1 else 'ies'}, {m} relation{'' if m == 1 else 's'} "
-              f"({size:.1f} MB, self-contained)")
+    out.print(
+        f"wrote {out_file}: {n} entit{'y' if n == 1 else 'ies'}, {m} relation{'' if m == 1 else 's'} "
+        f"({size:.1f} MB, self-contained)"
+    )
     # The horizon decides what an as-of date shows, here and on the page's slider: always said.
-    out.print(f"as of {view.as_of.isoformat()}: {horizon.describe()}" if view.as_of
-              else f"as-of horizon: {horizon.describe()}")
+    out.print(
+        f"as of {view.as_of.isoformat()}: {horizon.describe()}"
+        if view.as_of
+        else f"as-of horizon: {horizon.describe()}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -5,5 +5,16 @@ from .documents import normalize_text
 from .problems import ERROR, WARNING, Problem, ValidationFailed
 from .validate import Checked, check_files, load_facts
 
-__all__ = ["ERROR", "WARNING", "Checked", "Found", "Problem", "ValidationFailed", "check_files", "discover",
-           "find_facts", "load_facts", "normalize_text"]
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Checked",
+    "Found",
+    "Problem",
+    "ValidationFailed",
+    "check_files",
+    "discover",
+    "find_facts",
+    "load_facts",
+    "normalize_text",
+]

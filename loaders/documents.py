@@ -68,8 +68,11 @@ class Document:
         its clause (the next , ; : or the sentence's end), or to the sentence's end when only a short
         closing clause is left. None when the quote is not in the document.
 
-        >>> doc = Document.of("d.txt", "Intro.\\nThe hospital was empty. Apparently, the group moved its base, "
-        ...                   "and it seems it left. The group moved again, reportedly.")
+        >>> doc = Document.of(
+        ...     "d.txt",
+        ...     "Intro.\\nThe hospital was empty. Apparently, the group moved its base, "
+        ...     "and it seems it left. The group moved again, reportedly.",
+        ... )
         >>> doc.sentence_of("the group moved")
         'Apparently, the group moved its base'
         >>> doc.sentence_of("The group moved again")
@@ -111,8 +114,9 @@ def read_document(folder: Path, name: str) -> Document | str:
         if not stat.S_ISREG(st.st_mode):
             return f"document {name!r} cannot be read: it is {kind_of(st.st_mode)}, not a file"
         if st.st_size > MAX_DOCUMENT_BYTES:
-            return (f"document {name!r} is {st.st_size / 2**20:,.0f} MB; at most "
-                    f"{MAX_DOCUMENT_BYTES // 2**20} MB are read")
+            return (
+                f"document {name!r} is {st.st_size / 2**20:,.0f} MB; at most {MAX_DOCUMENT_BYTES // 2**20} MB are read"
+            )
         raw = Path(target).read_bytes()
     except FileNotFoundError:
         return ""  # the caller says "not found", with the closest name

@@ -61,7 +61,7 @@ def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[
                         progress(pending)
                         pending = 0
                 if n == 1 and raw.startswith(_BOM):  # what spreadsheet programs write as "UTF-8"
-                    raw = raw[len(_BOM):]
+                    raw = raw[len(_BOM) :]
                 if b"\x00" in raw:  # binary data: every further "line" would be noise
                     at = raw.index(b"\x00") + 1
                     yield Problem(label, n, f"binary data, not text: a NUL byte at byte {at} of the line")
@@ -127,7 +127,12 @@ def read_csv(path: Path, label: str, section: str, progress=None) -> Iterator[Re
                 return
             known = _known_columns(section)
             keep = []
+            seen: set[str] = set()
             for i, col in enumerate(header):
+                if col in seen:
+                    yield Problem(label, 1, f"column {col!r} appears twice in the header")
+                    return
+                seen.add(col)
                 if col in known:
                     keep.append((i, col))
                 else:

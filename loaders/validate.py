@@ -20,13 +20,16 @@ from graph.dates import first_day, last_day
 from graph.facts import Edge, Facts, edge_from_relation, gc_paused
 from graph.models import (
     ENTITY_MODELS,
+    NAME_PATTERN,
     RELATION_MODELS,
+    TEXT_PATTERN,
     EntityAdapter,
     Evidence,
     RelationAdapter,
     Source,
     SourceAdapter,
     is_slug,
+    text_problem,
 )
 from graph.schema import REGISTRY
 
@@ -46,8 +49,18 @@ from .records import SECTIONS, Record
 from .tabular import read_csv, read_jsonl, section_of
 from .yaml_reader import read_yaml
 
-__all__ = ["Checked", "FACT_SUFFIXES", "TABULAR_SUFFIXES", "YAML_SUFFIXES", "check_files", "discover", "explain",
-           "find_facts", "load_facts", "normalize_text"]
+__all__ = [
+    "Checked",
+    "FACT_SUFFIXES",
+    "TABULAR_SUFFIXES",
+    "YAML_SUFFIXES",
+    "check_files",
+    "discover",
+    "explain",
+    "find_facts",
+    "load_facts",
+    "normalize_text",
+]
 
 # Suggestions scan every id; past this many, a run full of typos would crawl.
 MAX_SUGGESTIONS = 200
@@ -78,13 +91,17 @@ def _any_word(words: Iterable[str]) -> re.Pattern:
     return re.compile("|".join(f"{re.escape(k)}(?:{'|'.join(v)})" for k, v in groups.items()) or "(?!)")
 
 
-_PHRASE_WORDS = _any_word(max(re.findall(r"\w+", phrase) or [phrase], key=len)
-                          for rule in hedging.POLICY for phrase in rule.phrases)
+_PHRASE_WORDS = _any_word(
+    max(re.findall(r"\w+", phrase) or [phrase], key=len) for rule in hedging.POLICY for phrase in rule.phrases
+)
 
 
 # The adapters' core validators: the same checks, without a Python wrapper around each of a million calls.
-_VALIDATORS = {"sources": SourceAdapter.validator, "entities": EntityAdapter.validator,
-               "relations": RelationAdapter.validator}
+_VALIDATORS = {
+    "sources": SourceAdapter.validator,
+    "entities": EntityAdapter.validator,
+    "relations": RelationAdapter.validator,
+}
 
 
 # -- pydantic's errors in our words --------------------------------------------------------------------
@@ -142,14 +159,27 @@ def explain(err: dict, loc: tuple, what: str, model, models: dict) -> str:
         return f"missing field {name!r}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"{name} must be a mapping of fields{_got(value)}" + (
-            " such as {source: ..., quote: ...}" if loc[:1] == ("evidence",) else "")
-    if last == "credibility" and kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than",
-                                          "int_parsing", "int_type", "int_from_float", "finite_number",
-                                          "float_parsing", "float_type", "int_parsing_size"):
+            " such as {source: ..., quote: ...}" if loc[:1] == ("evidence",) else ""
+        )
+    if last == "credibility" and kind in (
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "finite_number",
+        "float_parsing",
+        "float_type",
+        "int_parsing_size",
+    ):
         return _grade(name, CREDIBILITY, value)
     if last == "reliability" and kind in ("literal_error", "string_type"):
         return f"{name} must be one of {RELIABILITY.span()} ({RELIABILITY.title}), got {value!r}"
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") in (TEXT_PATTERN, NAME_PATTERN) and isinstance(value, str):
+            return f"{name}: {text_problem(value)}"
         return f"{name}: {value!r} is not a valid id: use lowercase letters, digits and - _ ."
     if kind in ("string_too_short", "too_short"):
         if loc == ("evidence",):
@@ -170,8 +200,12 @@ def explain(err: dict, loc: tuple, what: str, model, models: dict) -> str:
     if kind in ("bool_parsing", "bool_type"):
         return f"{name} must be true or false{_got(value)}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        bound = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
-                 "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}[kind]
+        bound = {
+            "greater_than_equal": ("at least", "ge"),
+            "greater_than": ("more than", "gt"),
+            "less_than_equal": ("at most", "le"),
+            "less_than": ("less than", "lt"),
+        }[kind]
         limit = ctx.get(bound[1])
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
@@ -253,8 +287,10 @@ class _Checker:
                 if isinstance(doc, str):
                     if not doc:
                         names = [p.name for p in self.documents.iterdir()] if self.documents.is_dir() else []
-                        doc = (f"document {src.document!r} not found in {self.documents}"
-                               f"{did_you_mean(src.document, names)}")
+                        doc = (
+                            f"document {src.document!r} not found in {self.documents}"
+                            f"{did_you_mean(src.document, names)}"
+                        )
                     self.add(rec.file, rec.line_of(("document",)), doc)
 
     def entity(self, rec: Record) -> None:
@@ -290,9 +326,12 @@ class _Checker:
                 self._unknown_entity(rec, end, eid)
                 ok = False
             elif etype not in allowed:
-                self.add(rec.file, rec.line_of((end,)),
-                         f"{rel.type} cannot {'start at' if end == 'from' else 'end at'} {eid!r}, a {etype} "
-                         f"(allowed: {', '.join(sorted(allowed))})")
+                self.add(
+                    rec.file,
+                    rec.line_of((end,)),
+                    f"{rel.type} cannot {'start at' if end == 'from' else 'end at'} {eid!r}, a {etype} "
+                    f"(allowed: {', '.join(sorted(allowed))})",
+                )
                 ok = False
         if not self._evidence(rec, rel.evidence, rel.credibility):
             ok = False
@@ -320,28 +359,38 @@ class _Checker:
                     if isinstance(doc, Document):
                         sentence = doc.sentence_of(ev.quote)
                         if sentence is None:
-                            self.add(rec.file, rec.line_of(("evidence", i, "quote")),
-                                     f"quote not found in {src.document}: {ev.quote!r}")
+                            self.add(
+                                rec.file,
+                                rec.line_of(("evidence", i, "quote")),
+                                f"quote not found in {src.document}: {ev.quote!r}",
+                            )
                             ok = False
             if ev.according_to is not None and not ev.anonymous:
                 ok = self._entity_reference(rec, i, "according_to", ev.according_to) and ok
             if ev.via is not None:
                 ok = self._entity_reference(rec, i, "via", ev.via) and ok
             grade = ev.credibility if ev.credibility is not None else credibility
-            if grade is not None and grade < _LOOSEST_CAP and (
-                    sentence or ev.according_to is not None or _PHRASE_WORDS.search(ev.quote.lower())):
+            if (
+                grade is not None
+                and grade < _LOOSEST_CAP
+                and (sentence or ev.according_to is not None or _PHRASE_WORDS.search(ev.quote.lower()))
+            ):
                 self._grading(rec, i, ev, grade, sentence, src.document if src is not None else None)
         return ok
 
-    def _grading(self, rec: Record, i: int, ev: Evidence, grade: int, sentence: str | None,
-                 document: str | None) -> None:
+    def _grading(
+        self, rec: Record, i: int, ev: Evidence, grade: int, sentence: str | None, document: str | None
+    ) -> None:
         """A warning when the grade is stronger than the policy allows for the quote, who said it, or the
         sentence the quote was cut from (the strictest rule broken; one warning per piece of evidence)."""
         found = [(b, "") for b in hedging.check(ev.quote, grade, anonymous=ev.anonymous)]
         if sentence:
             rules = {b.rule for b, _ in found}
-            found += [(b, f"; the words are in the quote's sentence in {document}")
-                      for b in hedging.check(sentence, grade) if b.rule not in rules]
+            found += [
+                (b, f"; the words are in the quote's sentence in {document}")
+                for b in hedging.check(sentence, grade)
+                if b.rule not in rules
+            ]
         if not found:
             return
         breach, where = max(found, key=lambda f: f[0].rule.cap)  # the first of equals: the quote's own words
@@ -353,8 +402,11 @@ class _Checker:
             return True
         if ("entities", eid) not in self._rejected:
             hint = f"; {ANONYMOUS_HINT}" if name == "according_to" else ""
-            self.add(rec.file, rec.line_of(("evidence", i, name)),
-                     f"{name}: unknown entity {eid!r}{self.hint(eid, self.facts.entities)}{hint}")
+            self.add(
+                rec.file,
+                rec.line_of(("evidence", i, name)),
+                f"{name}: unknown entity {eid!r}{self.hint(eid, self.facts.entities)}{hint}",
+            )
         return False
 
     def _unknown_entity(self, rec: Record, end: str, eid: str) -> None:
@@ -365,8 +417,11 @@ class _Checker:
     def _unknown_source(self, rec: Record, i: int, sid: str) -> None:
         if ("sources", sid) in self._rejected:
             return
-        self.add(rec.file, rec.line_of(("evidence", i, "source")),
-                 f"evidence cites unknown source {sid!r}{self.hint(sid, self.facts.sources)}")
+        self.add(
+            rec.file,
+            rec.line_of(("evidence", i, "source")),
+            f"evidence cites unknown source {sid!r}{self.hint(sid, self.facts.sources)}",
+        )
 
     def _raw_references(self, rec: Record) -> None:
         # A relation the model rejected may also dangle; say so in the same run.
@@ -408,8 +463,11 @@ class _Checker:
     def _defined(self, kind: str, ident: str, rec: Record) -> bool:
         first = self._where.get((kind, ident))
         if first:
-            self.add(rec.file, rec.line_of(("id",)),
-                     f"duplicate {kind} id {ident!r} (first defined at {first[0]}:{first[1]})")
+            self.add(
+                rec.file,
+                rec.line_of(("id",)),
+                f"duplicate {kind} id {ident!r} (first defined at {first[0]}:{first[1]})",
+            )
             return False
         self._where[(kind, ident)] = (rec.file, rec.line)
         return True
@@ -438,8 +496,14 @@ def _records(files: list[Path], progress: Progress | None, problems: list[Proble
             continue
         section = section_of(path) if kind in TABULAR_SUFFIXES else None
         if kind in TABULAR_SUFFIXES and section is None:
-            problems.append(Problem(where, 1, "cannot tell what this file holds: name it "
-                                    f"*.sources{path.suffix}, *.entities{path.suffix} or *.relations{path.suffix}"))
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    "cannot tell what this file holds: name it "
+                    f"*.sources{path.suffix}, *.entities{path.suffix} or *.relations{path.suffix}",
+                )
+            )
             continue
         unreadable = read_problem(path, where)
         if unreadable is not None:
@@ -482,8 +546,14 @@ class Checked:
     not_read: int = 0  # entries under the checked folders that could not be read (each has a problem)
 
 
-def check_files(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
-                context: Iterable[Path] = (), strict: bool = False) -> Checked:
+def check_files(
+    paths: Iterable[Path],
+    documents: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    context: Iterable[Path] = (),
+    strict: bool = False,
+) -> Checked:
     """Validate every fact file under ``paths``, with the files under ``context`` as the rest of the dataset.
 
     The context supplies the sources, entities and relations the checked files refer to (and may
@@ -526,8 +596,14 @@ def check_files(paths: Iterable[Path], documents: Path | None = None, progress: 
     return Checked(checker.facts, sorted(problems), files, others, context_problems, sorted(warnings), not_read)
 
 
-def load_facts(paths: Iterable[Path], documents: Path | None = None, progress: Progress | None = None, *,
-               context: Iterable[Path] = (), strict: bool = False) -> Facts:
+def load_facts(
+    paths: Iterable[Path],
+    documents: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    context: Iterable[Path] = (),
+    strict: bool = False,
+) -> Facts:
     """Validate every fact file under ``paths``; return the merged facts or raise ValidationFailed.
 
     Warnings do not fail (with ``strict`` they do); :func:`check_files` returns them. With ``context``,

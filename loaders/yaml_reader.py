@@ -51,9 +51,17 @@ class _Node:
 
 # Event classes by what the composer does with them (a dict lookup is cheaper than isinstance chains).
 _SCALAR, _SEQ, _MAP, _END, _ALIAS, _DOC, _SKIP = range(7)
-_KIND = {yaml.ScalarEvent: _SCALAR, yaml.SequenceStartEvent: _SEQ, yaml.MappingStartEvent: _MAP,
-         yaml.SequenceEndEvent: _END, yaml.MappingEndEvent: _END, yaml.AliasEvent: _ALIAS,
-         yaml.DocumentStartEvent: _DOC, yaml.StreamStartEvent: _SKIP, yaml.DocumentEndEvent: _SKIP}
+_KIND = {
+    yaml.ScalarEvent: _SCALAR,
+    yaml.SequenceStartEvent: _SEQ,
+    yaml.MappingStartEvent: _MAP,
+    yaml.SequenceEndEvent: _END,
+    yaml.MappingEndEvent: _END,
+    yaml.AliasEvent: _ALIAS,
+    yaml.DocumentStartEvent: _DOC,
+    yaml.StreamStartEvent: _SKIP,
+    yaml.DocumentEndEvent: _SKIP,
+}
 
 
 def _compose(text: str) -> _Node | None:
@@ -87,8 +95,7 @@ def _compose(text: str) -> _Node | None:
             if kind == _SCALAR:
                 value = event.value
                 if len(value) > MAX_SCALAR_CHARS:
-                    raise _Refused(line, f"a value of {len(value):,} characters; at most "
-                                         f"{MAX_SCALAR_CHARS:,} are read")
+                    raise _Refused(line, f"a value of {len(value):,} characters; at most {MAX_SCALAR_CHARS:,} are read")
                 node = _Node("scalar", value, line, event.style is None)
             else:
                 node = _Node("seq" if kind == _SEQ else "map", [], line)
@@ -125,8 +132,9 @@ def _value(node: _Node, lines: dict[str, int], path: str, problems: list[Problem
             return None
         return node.value
     if node.kind == "seq":
-        return [_value(item, lines, f"{path}.{i}" if path else str(i), problems, file)
-                for i, item in enumerate(node.value)]
+        return [
+            _value(item, lines, f"{path}.{i}" if path else str(i), problems, file) for i, item in enumerate(node.value)
+        ]
     out = {}
     for k, v in node.value:
         key = _key(k)
@@ -141,8 +149,14 @@ def read_yaml(path: Path, label: str) -> tuple[list[Record], list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return [], [Problem(label, 1, f"a YAML file of {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} "
-                                          "MB (put big datasets in JSON Lines or CSV files)")]
+            return [], [
+                Problem(
+                    label,
+                    1,
+                    f"a YAML file of {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} "
+                    "MB (put big datasets in JSON Lines or CSV files)",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as e:
         return [], [Problem(label, 1, f"cannot read: {e.strerror}")]

@@ -99,8 +99,13 @@ class Param:
     maximum: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.kind, "default": self.default, "description": self.description,
-                "required": self.required}
+        return {
+            "name": self.name,
+            "type": self.kind,
+            "default": self.default,
+            "description": self.description,
+            "required": self.required,
+        }
 
     def signature(self) -> str:
         bounds = f" {self.minimum}..{self.maximum}" if self.minimum is not None else ""
@@ -129,9 +134,14 @@ class NamedQuery:
 
     def as_dict(self) -> dict[str, Any]:
         """``title`` is the one-line question (``answers``); ``description`` the analyst's notes."""
-        return {"name": self.name, "title": self.answers, "description": self.notes,
-                "params": [p.as_dict() for p in self.params], "requires": list(self.requires),
-                "examples": list(self.examples)}
+        return {
+            "name": self.name,
+            "title": self.answers,
+            "description": self.notes,
+            "params": [p.as_dict() for p in self.params],
+            "requires": list(self.requires),
+            "examples": list(self.examples),
+        }
 
 
 # --------------------------------------------------------------------------- parsing
@@ -197,7 +207,7 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
         declared = next((p for p in params if p.name == r), None)
         if declared is None or declared.required or declared.default is not None:
             raise fail(f"'// requires:' names {r!r}, which is no optional parameter without a default")
-    body = "\n".join(line for line in text.splitlines()[body_start - 1:] if not line.strip().startswith("//"))
+    body = "\n".join(line for line in text.splitlines()[body_start - 1 :] if not line.strip().startswith("//"))
     used = set(_USED.findall(body))
     derived = {f"{p.name}_key" for p in params if p.kind == "text"} | set(HORIZON_PARAMS)
     for u in sorted(used - set(names) - derived):
@@ -207,9 +217,17 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
             raise fail(f"parameter ${p.name} is declared but the query never uses it", param_lines[p.name])
     for line, message in check_cypher(text):
         raise fail(message, line)
-    return NamedQuery(name=fields["name"], answers=fields["answers"], params=tuple(params),
-                      examples=tuple(examples), cypher=text.strip() + "\n", notes=" ".join(notes), path=path,
-                      requires=requires)
+    return NamedQuery(
+        name=fields["name"],
+        answers=fields["answers"],
+        params=tuple(params),
+        examples=tuple(examples),
+        cypher=text.strip() + "\n",
+        notes=" ".join(notes),
+        path=path,
+        requires=requires,
+    )
+
 
 # --------------------------------------------------------------------------- what the Cypher names
 
@@ -221,8 +239,11 @@ _NODE_LABELS = re.compile(r"\(\s*(?:[A-Za-z_]\w*)?\s*((?::\s*[A-Za-z_]\w*\s*)+)"
 _LABEL_TEST = re.compile(r"\b[a-z_]\w*((?::[A-Z]\w*)+)\b")
 _TYPE_TEST = re.compile(r"\btype\s*\(\s*\w+\s*\)\s*(?:=|<>|IN)\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\")", re.I)
 _DATES = r"(?:valid|observed)_(?:from|to)_date"  # the stored windows of graph.neo4j.mapping
-_DATE_FILTER = re.compile(rf"\b(\w+)\.{_DATES}\s*(?:<=|>=|<>|=|<|>|-|\+|IS\b)|"
-                          rf"(?:<=|>=|<>|=|<|>)\s*(\w+)\.{_DATES}\b", re.I)
+_DATE_FILTER = re.compile(
+    rf"\b(\w+)\.{_DATES}\s*(?:<=|>=|<>|=|<|>|-|\+|IS\b)|"
+    rf"(?:<=|>=|<>|=|<|>)\s*(\w+)\.{_DATES}\b",
+    re.I,
+)
 # Derived parameters of a query that uses the as-of rule: the horizon (graph.neo4j.cypher.horizon_params).
 HORIZON_PARAMS = ("look_back", "look_ahead")
 
@@ -303,12 +324,17 @@ def _check_as_of(code: str, with_strings: str) -> list[tuple[int, str]]:
     for var in {a or b for a, b in _DATE_FILTER.findall(code)}:
         for rule in (_rule(HOLDS_ON, r=var), _rule(EXISTS_ON, n=var)):
             for m in rule.finditer(with_strings):
-                kept = kept[:m.start()] + " " * (m.end() - m.start()) + kept[m.end():]
+                kept = kept[: m.start()] + " " * (m.end() - m.start()) + kept[m.end() :]
     for m in _DATE_FILTER.finditer(kept):
         var = m.group(1) or m.group(2)
-        return [(m.start(), "filter by date with the as-of rule exactly as graph.neo4j.cypher writes it: "
-                            f"HOLDS_ON.format(r={var!r}, day=\"$date\") for a relationship, "
-                            f"EXISTS_ON.format(n={var!r}, day=\"$date\") for an entity")]
+        return [
+            (
+                m.start(),
+                "filter by date with the as-of rule exactly as graph.neo4j.cypher writes it: "
+                f'HOLDS_ON.format(r={var!r}, day="$date") for a relationship, '
+                f'EXISTS_ON.format(n={var!r}, day="$date") for an entity',
+            )
+        ]
     return []
 
 
@@ -332,7 +358,7 @@ def _param(value: str, path: str, line: int) -> Param:
         elif opt.startswith("default "):
             required = False
             try:
-                default = _convert(kind, opt[len("default "):].strip().strip('"'), m["name"], lo, hi)
+                default = _convert(kind, opt[len("default ") :].strip().strip('"'), m["name"], lo, hi)
             except UsageError as e:
                 raise LibraryError(f"{path}:{line}: default: {e}") from None
         else:
@@ -482,7 +508,7 @@ def resolve_publisher(drv: neo4j.Driver, value: str, database: str | None = None
         return found
     keys = {name_key(p): p for p in sorted(spellings)}
     close = [keys[k] for k in difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6)]
-    close += [keys[k] for k in sorted(keys) if key and key in k and keys[k] not in close][:3 - len(close)]
+    close += [keys[k] for k in sorted(keys) if key and key in k and keys[k] not in close][: 3 - len(close)]
     hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
     raise QueryError(f"no source has the publisher {value!r}{hint}")
 
@@ -503,8 +529,13 @@ def resolve(drv: neo4j.Driver, query: NamedQuery, params: dict[str, Any], databa
     return out
 
 
-def prepare(drv: neo4j.Driver, name: str | NamedQuery, raw: Mapping[str, Any],
-            database: str | None = None, horizon: Horizon | None = None) -> tuple[NamedQuery, dict[str, Any]]:
+def prepare(
+    drv: neo4j.Driver,
+    name: str | NamedQuery,
+    raw: Mapping[str, Any],
+    database: str | None = None,
+    horizon: Horizon | None = None,
+) -> tuple[NamedQuery, dict[str, Any]]:
     """The named query and its final parameters (checked, entity names resolved to ids)."""
     query = name if isinstance(name, NamedQuery) else get(name)
     return query, resolve(drv, query, coerce(query, raw, horizon), database)
@@ -520,8 +551,13 @@ class Result:
     elapsed_ms: float
 
 
-def run(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = None, database: str | None = None,
-        timeout: float | None = None) -> Result:
+def run(
+    drv: neo4j.Driver,
+    cypher: str,
+    params: Mapping[str, Any] | None = None,
+    database: str | None = None,
+    timeout: float | None = None,
+) -> Result:
     """Run Cypher in a READ transaction; any write is refused by Neo4j (:class:`QueryError`).
 
     Values come back plain (:func:`graph.neo4j.values.to_plain`). A refused query is a
@@ -540,8 +576,9 @@ def run(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = None,
     return Result(list(res.keys), rows, (time.perf_counter() - began) * 1000)
 
 
-def _name_endpoints(drv: neo4j.Driver, records: list[neo4j.Record], rows: list[list[Any]], database: str | None,
-                    timeout: float | None) -> None:
+def _name_endpoints(
+    drv: neo4j.Driver, records: list[neo4j.Record], rows: list[list[Any]], database: str | None, timeout: float | None
+) -> None:
     """Name by entity id the endpoints of relationships returned without their nodes (``RETURN r``).
 
     The driver knows such a node only by its element id; one more read asks for the ids.
@@ -565,8 +602,13 @@ def _name_endpoints(drv: neo4j.Driver, records: list[neo4j.Record], rows: list[l
         visit(list(record.values()))
     if not unknown:
         return
-    found = run_read(drv, "MATCH (n) WHERE elementId(n) IN $ids RETURN elementId(n) AS e, n.id AS id",
-                     {"ids": sorted(unknown)}, database, timeout).records
+    found = run_read(
+        drv,
+        "MATCH (n) WHERE elementId(n) IN $ids RETURN elementId(n) AS e, n.id AS id",
+        {"ids": sorted(unknown)},
+        database,
+        timeout,
+    ).records
     ids = {r["e"]: r["id"] for r in found if r["id"] is not None}
 
     def rename(value: Any) -> None:
@@ -584,13 +626,40 @@ def _name_endpoints(drv: neo4j.Driver, records: list[neo4j.Record], rows: list[l
     rename(rows)
 
 
-def run_named(drv: neo4j.Driver, name: str | NamedQuery, raw: Mapping[str, Any], database: str | None = None,
-              timeout: float | None = None, horizon: Horizon | None = None) -> Result:
+def run_named(
+    drv: neo4j.Driver,
+    name: str | NamedQuery,
+    raw: Mapping[str, Any],
+    database: str | None = None,
+    timeout: float | None = None,
+    horizon: Horizon | None = None,
+) -> Result:
     query, params = prepare(drv, name, raw, database, horizon)
     return run(drv, query.cypher, params, database, timeout)
 
 
-__all__ = ["KINDS", "LABELS", "RELATION_TYPES", "HORIZON_PARAMS", "LibraryError", "NamedQuery", "Param", "QUERIES_DIR",
-           "QueryError",
-           "Result", "UsageError", "check_cypher", "coerce", "get", "load_library", "parse", "prepare", "resolve",
-           "resolve_entity", "resolve_publisher", "resolve_source", "run", "run_named"]
+__all__ = [
+    "KINDS",
+    "LABELS",
+    "RELATION_TYPES",
+    "HORIZON_PARAMS",
+    "LibraryError",
+    "NamedQuery",
+    "Param",
+    "QUERIES_DIR",
+    "QueryError",
+    "Result",
+    "UsageError",
+    "check_cypher",
+    "coerce",
+    "get",
+    "load_library",
+    "parse",
+    "prepare",
+    "resolve",
+    "resolve_entity",
+    "resolve_publisher",
+    "resolve_source",
+    "run",
+    "run_named",
+]

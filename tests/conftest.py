@@ -28,12 +28,14 @@ def neo4j_server(tmp_path_factory) -> Settings:
     so code that calls ``get_settings()`` on its own (the CLI) uses it too.
     """
     port = free_port()
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port,
-                            data_dir=tmp_path_factory.mktemp("neo4j"))
+    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=tmp_path_factory.mktemp("neo4j"))
     server.start(settings=settings)
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in (("NEO4J_URI", settings.uri), ("NEO4J_USER", settings.user),
-                            ("NEO4J_PASSWORD", settings.password)):
+        for name, value in (
+            ("NEO4J_URI", settings.uri),
+            ("NEO4J_USER", settings.user),
+            ("NEO4J_PASSWORD", settings.password),
+        ):
             mp.setenv(name, value)
         try:
             yield settings

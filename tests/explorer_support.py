@@ -43,7 +43,8 @@ def counts(settings: Settings) -> tuple[int, int, int]:
         rec = drv.execute_query(
             "CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS np } "
             "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp } "
-            "RETURN nodes, rels, np + rp AS props").records[0]
+            "RETURN nodes, rels, np + rp AS props"
+        ).records[0]
         return rec["nodes"], rec["rels"], rec["props"]
 
 
@@ -52,8 +53,9 @@ class ServerThread:
 
     def __init__(self, app, host: str = "127.0.0.1", port: int | None = None):
         self.host, self.port = host, port or free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host=self.host, port=self.port, log_level="warning",
-                                                    access_log=False, lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host=self.host, port=self.port, log_level="warning", access_log=False, lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

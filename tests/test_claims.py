@@ -55,20 +55,35 @@ def test_what_an_originator_claims():
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert [(x["id"], x["role"], x["attribution"], x["source"]) for x in rows] == [
-        ("chief|LEADS|brigade", "relays",
-         "Levant, according to local sources, via Syrian Observatory for Human Rights", "levant-1"),
+        (
+            "chief|LEADS|brigade",
+            "relays",
+            "Levant, according to local sources, via Syrian Observatory for Human Rights",
+            "levant-1",
+        ),
         ("fog-47|OCCUPIES|hospital", "originator", "Levant, via Syrian Observatory for Human Rights", "levant-1"),
-        ("fog-47|OCCUPIES|hospital", "originator", "North Press Agency, via Syrian Observatory for Human Rights",
-         "np-1"),
-        ("fog-47|OPERATES_IN|town", "originator",
-         "North Press Agency, according to Syrian Observatory for Human Rights", "np-1"),
+        (
+            "fog-47|OCCUPIES|hospital",
+            "originator",
+            "North Press Agency, via Syrian Observatory for Human Rights",
+            "np-1",
+        ),
+        (
+            "fog-47|OPERATES_IN|town",
+            "originator",
+            "North Press Agency, according to Syrian Observatory for Human Rights",
+            "np-1",
+        ),
     ]
     assert rows[0]["quote"] == "the Brigade is led by the Chief" and rows[0]["time_basis"] == "inferred"
     assert "4 pieces of evidence in 3 facts cite 'SOHR': 3 as originator, 1 relayed" in r.output
     publisher = json.loads(claims("--originator", "north PRESS agency", "-f", "json").stdout)
     assert [(x["id"], x["role"]) for x in publisher] == [
-        ("brigade|OPERATES_IN|town", "originator"), ("brigade|OPERATES_IN|town", "originator"),
-        ("fog-47|OCCUPIES|hospital", "relays"), ("fog-47|OPERATES_IN|town", "relays")]
+        ("brigade|OPERATES_IN|town", "originator"),
+        ("brigade|OPERATES_IN|town", "originator"),
+        ("fog-47|OCCUPIES|hospital", "relays"),
+        ("fog-47|OPERATES_IN|town", "relays"),
+    ]
     anonymous = json.loads(claims("--originator", "Local Sources", "-f", "json").stdout)
     assert [(x["id"], x["role"]) for x in anonymous] == [("chief|LEADS|brigade", "originator")]
 
@@ -88,8 +103,10 @@ def test_single_originator_facts():
 def test_claims_errors_are_one_line(tmp_path):
     r = claims("--originator", "Nrth Press")
     assert r.exit_code == 2
-    assert r.output == "error: no entity, publisher or anonymous originator is named 'Nrth Press' " \
-                       "(did you mean 'North Press Agency'?)\n"
+    assert (
+        r.output == "error: no entity, publisher or anonymous originator is named 'Nrth Press' "
+        "(did you mean 'North Press Agency'?)\n"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("relations:\n  - type: LEADZ\n    from: x\n    to: y\n", encoding="utf-8")
     r = runner.invoke(app, ["claims", str(bad)])
@@ -103,7 +120,8 @@ def test_names_are_text_never_markup(tmp_path):
         "entities:\n  - {id: a, type: ArmedGroup, name: A}\n  - {id: b, type: ArmedGroup, name: B}\n"
         "relations:\n  - {type: OPPOSES, from: a, to: b, credibility: 2,\n"
         "     evidence: [{source: s1, quote: 'a fights b'}]}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     r = runner.invoke(app, ["claims", str(hostile)])
     assert r.exit_code == 0 and "[bold]Wire:100:[/bold]" in r.stdout
 
@@ -131,8 +149,16 @@ def test_single_originator_in_neo4j_is_graph_attribution(attribution_in_neo4j, G
     assert [r["id"] for r in ask(attribution_in_neo4j, "single_originator", limit=1)] == ["brigade|OPERATES_IN|town"]
 
 
-@pytest.mark.parametrize("param,value", [("entity", "SOHR"), ("entity", "chief"), ("publisher", "North Press Agency"),
-                                         ("publisher", "levant"), ("publisher", "ALMA")])
+@pytest.mark.parametrize(
+    "param,value",
+    [
+        ("entity", "SOHR"),
+        ("entity", "chief"),
+        ("publisher", "North Press Agency"),
+        ("publisher", "levant"),
+        ("publisher", "ALMA"),
+    ],
+)
 def test_claims_of_in_neo4j_is_graph_attribution(attribution_in_neo4j, G, param, value):
     """claims_of says who claims what as graph.attribution does: originator, role, attribution text."""
     keys = ("id", "role", "attribution", "quote", "source", "observed", "credibility", "time_basis")
@@ -145,8 +171,9 @@ def test_claims_of_in_neo4j_is_graph_attribution(attribution_in_neo4j, G, param,
 
 
 def test_claims_of_by_cli(attribution_in_neo4j):
-    r = runner.invoke(app, ["query", "claims_of", "-p", "publisher=north press agency", "-p", "limit=1",
-                            "--format", "json"])
+    r = runner.invoke(
+        app, ["query", "claims_of", "-p", "publisher=north press agency", "-p", "limit=1", "--format", "json"]
+    )
     assert r.exit_code == 0, r.output
     assert [x["attribution"] for x in json.loads(r.stdout)] == ["North Press Agency"]
     r = runner.invoke(app, ["query", "claims_of", "-p", "entity=Nobody"])

@@ -19,8 +19,9 @@ def test_validate_ok():
 
 def test_validate_reports_every_problem_and_exits_1(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("entities:\n  - id: a\n    type: Persn\n    name: A\n  - id: b\n    type: Person\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "entities:\n  - id: a\n    type: Persn\n    name: A\n  - id: b\n    type: Person\n", encoding="utf-8"
+    )
     r = runner.invoke(app, ["validate", str(bad)])
     assert r.exit_code == 1
     lines = [line for line in r.stdout.splitlines() if "bad.yaml" in line]
@@ -68,8 +69,9 @@ def test_user_text_is_never_markup_or_emoji(tmp_path):
     folder = tmp_path / "[bold]x:smile:"
     folder.mkdir()
     bad = folder / "a:100:[red]b.yaml"
-    lines = ["entities:"] + ["# padding"] * 97 + [
-        "  - id: a", "    type: '[bold]Persn:100:'", "    name: A"]  # the type is on line 100
+    lines = (
+        ["entities:"] + ["# padding"] * 97 + ["  - id: a", "    type: '[bold]Persn:100:'", "    name: A"]
+    )  # the type is on line 100
     lines += ["# padding"] * (1232 - len(lines)) + ["  - id: b", "    type: Persn", "    name: B"]  # type: line 1234
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert bad.read_text().splitlines()[99] == "    type: '[bold]Persn:100:'"
@@ -105,8 +107,9 @@ def test_validate_never_says_it_wrote_and_load_says_it_did_not(tmp_path):
 
 def test_max_problems(tmp_path):
     bad = tmp_path / "many.yaml"
-    bad.write_text("entities:\n" + "".join(f"  - id: e{i}\n    type: Persn\n    name: E\n" for i in range(60)),
-                   encoding="utf-8")
+    bad.write_text(
+        "entities:\n" + "".join(f"  - id: e{i}\n    type: Persn\n    name: E\n" for i in range(60)), encoding="utf-8"
+    )
     r = runner.invoke(app, ["validate", str(bad)])
     shown = [line for line in r.stdout.splitlines() if "unknown entity type" in line]
     assert len(shown) == 50 and "... and 10 more problem(s)" in r.stdout
@@ -122,21 +125,30 @@ def test_validate_a_file_with_the_rest_of_the_dataset(tmp_path):
     (rest / "entities").mkdir(parents=True)
     (rest / "sources.yaml").write_text(
         "sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (rest / "entities" / "people.yaml").write_text(
         "entities:\n  - id: luqa\n    type: Person\n    name: Luqa\n  - id: army\n    type: ArmedGroup\n"
-        "    name: Army\n  - id: broken\n    type: Persn\n    name: X\n", encoding="utf-8")
+        "    name: Army\n  - id: broken\n    type: Persn\n    name: X\n",
+        encoding="utf-8",
+    )
     new = tmp_path / "new.yaml"
-    new.write_text("relations:\n  - type: LEADS\n    from: luqa\n    to: army\n    credibility: 2\n"
-                   "    evidence:\n      - source: s1\n        quote: leads\n", encoding="utf-8")
+    new.write_text(
+        "relations:\n  - type: LEADS\n    from: luqa\n    to: army\n    credibility: 2\n"
+        "    evidence:\n      - source: s1\n        quote: leads\n",
+        encoding="utf-8",
+    )
     alone = runner.invoke(app, ["validate", str(new)])
     assert alone.exit_code == 1 and "unknown entity 'luqa'" in alone.stdout
     r = runner.invoke(app, ["validate", str(new), "--with", str(rest)])
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("ok: 1 file checked with 2 other file(s) of --with")
     assert "Persn" not in r.stdout and "1 problem(s) of their own" in r.output  # the context's own problem
-    new.write_text(new.read_text().replace("to: army", "to: armyy") + "entities:\n  - id: luqa\n    type: Person\n"
-                   "    name: Again\n", encoding="utf-8")
+    new.write_text(
+        new.read_text().replace("to: army", "to: armyy") + "entities:\n  - id: luqa\n    type: Person\n"
+        "    name: Again\n",
+        encoding="utf-8",
+    )
     r = runner.invoke(app, ["validate", str(new), "--with", str(rest), "--with", str(new)])
     assert r.exit_code == 1
     problems = [line for line in r.stdout.splitlines() if line.strip()]
@@ -146,12 +158,16 @@ def test_validate_a_file_with_the_rest_of_the_dataset(tmp_path):
     assert runner.invoke(app, ["validate", str(new), "--with", str(tmp_path / "empty")]).exit_code == 2
 
 
-WARNED = ("sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
-          "entities:\n  - id: a\n    type: Person\n    name: A\n  - id: b\n    type: ArmedGroup\n    name: B\n"
-          "relations:\n  - type: LEADS\n    from: a\n    to: b\n    credibility: 2\n"
-          "    evidence:\n      - source: s1\n        quote: A apparently leads B\n")  # credibility: line 18
-TOO_STRONG = ("credibility 2 is stronger than the policy allows: 'apparently' (the report itself doubts it) "
-              "caps it at 4 (doubtful)")
+WARNED = (
+    "sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
+    "entities:\n  - id: a\n    type: Person\n    name: A\n  - id: b\n    type: ArmedGroup\n    name: B\n"
+    "relations:\n  - type: LEADS\n    from: a\n    to: b\n    credibility: 2\n"
+    "    evidence:\n      - source: s1\n        quote: A apparently leads B\n"
+)  # credibility: line 18
+TOO_STRONG = (
+    "credibility 2 is stronger than the policy allows: 'apparently' (the report itself doubts it) "
+    "caps it at 4 (doubtful)"
+)
 
 
 def test_warnings_follow_problems_and_fail_only_when_strict(tmp_path):
@@ -161,7 +177,8 @@ def test_warnings_follow_problems_and_fail_only_when_strict(tmp_path):
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines() == [
         f"{facts}:18: warning: {TOO_STRONG}",
-        "ok: 1 sources, 2 entities, 1 relations, 1 pieces of evidence; 1 warning(s) (--strict makes them problems)"]
+        "ok: 1 sources, 2 entities, 1 relations, 1 pieces of evidence; 1 warning(s) (--strict makes them problems)",
+    ]
     r = runner.invoke(app, ["validate", str(facts), "--strict"])
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [f"{facts}:18: {TOO_STRONG}"] and r.stderr == "1 problem(s) in 1 file(s)\n"
@@ -169,8 +186,10 @@ def test_warnings_follow_problems_and_fail_only_when_strict(tmp_path):
     bad.write_text("entities:\n  - id: c\n    type: Persn\n    name: C\n", encoding="utf-8")
     r = runner.invoke(app, ["validate", str(tmp_path)])
     assert r.exit_code == 1
-    assert r.stdout.splitlines() == [f"{bad}:3: unknown entity type 'Persn' (did you mean 'Person'?)",
-                                     f"{facts}:18: warning: {TOO_STRONG}"]
+    assert r.stdout.splitlines() == [
+        f"{bad}:3: unknown entity type 'Persn' (did you mean 'Person'?)",
+        f"{facts}:18: warning: {TOO_STRONG}",
+    ]
     assert r.stderr == "1 problem(s) in 1 of 2 file(s); 1 warning(s)\n"
 
 
@@ -195,9 +214,11 @@ def test_warnings_of_the_with_files_are_theirs(tmp_path):
 
 def test_outputs_into_a_missing_folder_are_refused(tmp_path):
     missing = tmp_path / "no" / "such"
-    for args in (["viz", str(FLORENTINE), "--out", str(missing / "x.html")],
-                 ["export", str(FLORENTINE), "--out", str(missing / "x.json")],
-                 ["export", str(FLORENTINE), "--format", "csv", "--out", str(missing / "tables")]):
+    for args in (
+        ["viz", str(FLORENTINE), "--out", str(missing / "x.html")],
+        ["export", str(FLORENTINE), "--out", str(missing / "x.json")],
+        ["export", str(FLORENTINE), "--format", "csv", "--out", str(missing / "tables")],
+    ):
         r = runner.invoke(app, args)
         assert r.exit_code == 2, (args, r.output)
         assert "does not exist" in r.output and r.output.startswith("error: ")
@@ -215,12 +236,15 @@ def test_grade_options_are_named_for_what_they_keep(tmp_path):
     assert "--credibility-at-least" in text and "--reliability-at-least" in text
     assert "1 is best: 3 keeps 1, 2 and 3" in text and "A is best: C keeps A, B and C" in text
     out = tmp_path / "g.html"
-    ok = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out), "--credibility-at-least", "2",
-                             "--reliability-at-least", "b"])
+    ok = runner.invoke(
+        app, ["viz", str(FLORENTINE), "--out", str(out), "--credibility-at-least", "2", "--reliability-at-least", "b"]
+    )
     assert ok.exit_code == 0, ok.output
-    for args, message in ((["--credibility-at-least", "7"], "must be a grade 1-6"),
-                          (["--reliability-at-least", "G"], "must be a grade A-F"),
-                          (["--min-credibility", "3"], "No such option")):
+    for args, message in (
+        (["--credibility-at-least", "7"], "must be a grade 1-6"),
+        (["--reliability-at-least", "G"], "must be a grade A-F"),
+        (["--min-credibility", "3"], "No such option"),
+    ):
         r = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out), *args])
         assert r.exit_code == 2 and message in r.output, r.output
 

@@ -43,13 +43,21 @@ def relation(data: dict, rtype: str, src: str, dst: str) -> dict:
 
 def change_new_version(new: Path) -> None:
     """One change of each kind, and the fields that change (hand-checked in the tests below)."""
+
     def relations(data):
         leads = relation(data, "LEADS", "abu-test", "brigade-9")
         leads["credibility"] = 3
         leads["valid_from"] = "2020"
         data["relations"].remove(relation(data, "ATTACKS", "state-x", "northern-front"))
-        data["relations"].append({"type": "OPPOSES", "from": "northern-front", "to": "state-x", "credibility": 4,
-                                  "evidence": [{"source": "wire-2022", "quote": "Northern Front fights State X"}]})
+        data["relations"].append(
+            {
+                "type": "OPPOSES",
+                "from": "northern-front",
+                "to": "state-x",
+                "credibility": 4,
+                "evidence": [{"source": "wire-2022", "quote": "Northern Front fights State X"}],
+            }
+        )
 
     def entities(data):
         hospital = next(e for e in data["entities"] if e["id"] == "old-hospital")
@@ -78,9 +86,11 @@ def test_two_folders_every_kind_of_change(versions):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert (data["old"], data["new"]) == (str(old), str(new))
-    assert data["summary"] == {"source": {"added": 0, "removed": 0, "changed": 1},
-                               "entity": {"added": 0, "removed": 0, "changed": 1},
-                               "relation": {"added": 1, "removed": 1, "changed": 1}}
+    assert data["summary"] == {
+        "source": {"added": 0, "removed": 0, "changed": 1},
+        "entity": {"added": 0, "removed": 0, "changed": 1},
+        "relation": {"added": 1, "removed": 1, "changed": 1},
+    }
     changes = {(c["kind"], c["id"], c["change"]): c["fields"] for c in data["changes"]}
     leads = changes["relation", "abu-test|LEADS|brigade-9", "changed"]
     assert sorted(leads) == ["credibility", "evidence", "valid_from"]  # the evidence carries the relation's grade
@@ -101,8 +111,9 @@ def test_table_and_markdown(versions):
     assert "┃ change" in r.stdout and "credibility: 2 → 3" in r.stdout and "valid_from: 2021 → 2020" in r.stdout
     assert "evidence from field-report-2021: “Abu Test commands Brigade 9”: credibility 2 → 3" in r.stdout
     summary = r.stdout.strip().splitlines()[-1]
-    assert summary == (f"5 changes from {old} to {new}: sources 1 changed; entities 1 changed; "
-                       "relations 1 added, 1 removed, 1 changed")
+    assert summary == (
+        f"5 changes from {old} to {new}: sources 1 changed; entities 1 changed; relations 1 added, 1 removed, 1 changed"
+    )
     md = kg_diff(old, new, "--format", "markdown").stdout
     assert md.startswith("5 changes from ") and "| change | kind | id | what |" in md
     assert "| removed | relation | state-x\\|ATTACKS\\|northern-front |" in md
@@ -118,10 +129,13 @@ def test_no_changes_is_exit_0(tmp_path):
 def test_describe_and_markdown_text():
     from graph.diff import Change
 
-    assert describe(Change("relation", "a|LEADS|b", "removed", {"credibility": (2, None), "evidence": ([{}], None)})) \
-        == ["credibility 2, 1 piece of evidence"]
-    assert markdown_text("<img src=x onerror=alert(1)> *b* [l](u) a|b `c`") == \
-        "\\<img src=x onerror=alert(1)\\> \\*b\\* \\[l\\](u) a\\|b \\`c\\`"
+    assert describe(
+        Change("relation", "a|LEADS|b", "removed", {"credibility": (2, None), "evidence": ([{}], None)})
+    ) == ["credibility 2, 1 piece of evidence"]
+    assert (
+        markdown_text("<img src=x onerror=alert(1)> *b* [l](u) a|b `c`")
+        == "\\<img src=x onerror=alert(1)\\> \\*b\\* \\[l\\](u) a\\|b \\`c\\`"
+    )
 
 
 def test_names_in_markdown_are_text(tmp_path):
@@ -132,6 +146,7 @@ def test_names_in_markdown_are_text(tmp_path):
 
     def rename(data):
         data["entities"][0]["name"] = "<script>alert(1)</script> **x** | y"
+
     edit(new, "entities.yaml", rename)
     md = kg_diff(old, new, "-f", "markdown").stdout
     assert "<script>" not in md and "\\<script\\>alert(1)\\</script\\> \\*\\*x\\*\\* \\| y" in md
@@ -142,18 +157,22 @@ def test_names_in_markdown_are_text(tmp_path):
 def test_a_version_that_does_not_validate_shows_its_problems(tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(FLORENTINE, bad)
-    (bad / "extra.yaml").write_text("relations:\n  - type: LEADZ\n    from: abu-test\n    to: brigade-9\n",
-                                    encoding="utf-8")
+    (bad / "extra.yaml").write_text(
+        "relations:\n  - type: LEADZ\n    from: abu-test\n    to: brigade-9\n", encoding="utf-8"
+    )
     r = kg_diff(bad, FLORENTINE)
     assert r.exit_code == 1
     assert f"{bad / 'extra.yaml'}:2: unknown relation type 'LEADZ' (did you mean 'LEADS'?)" in r.output
     assert "of the old version" in r.output and "does not validate" in r.output
 
 
-@pytest.mark.parametrize("args,message", [
-    ((FLORENTINE,), "give the two versions (kg diff OLD NEW), or one and a git revision (kg diff PATH --rev REV)"),
-    ((FLORENTINE, FLORENTINE, "--rev", "HEAD"), "give NEW or --rev, not both"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ((FLORENTINE,), "give the two versions (kg diff OLD NEW), or one and a git revision (kg diff PATH --rev REV)"),
+        ((FLORENTINE, FLORENTINE, "--rev", "HEAD"), "give NEW or --rev, not both"),
+    ],
+)
 def test_usage_errors(args, message):
     r = kg_diff(*args)
     assert r.exit_code == 2 and r.output == f"error: {message}\n"
@@ -163,8 +182,15 @@ def test_usage_errors(args, message):
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -177,8 +203,11 @@ def repo(tmp_path):
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "data")
     git(root, "commit", "-q", "-m", "first")
-    edit(root / "data", "relations.yaml", lambda d: relation(d, "PART_OF", "brigade-9", "northern-front")
-         .update(credibility=3))
+    edit(
+        root / "data",
+        "relations.yaml",
+        lambda d: relation(d, "PART_OF", "brigade-9", "northern-front").update(credibility=3),
+    )
     git(root, "commit", "-q", "-am", "second")
     change_new_version(root / "data")
     return root
@@ -194,8 +223,9 @@ def kg_diff_in(cwd: Path, *args):
 
 
 def tree_state(root: Path) -> tuple:
-    files = {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*"))
-             if p.is_file() and ".git" not in p.parts}
+    files = {
+        p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.parts
+    }
     return git(root, "status", "--porcelain"), git(root, "rev-parse", "HEAD"), files
 
 
@@ -213,8 +243,9 @@ def test_rev_against_the_working_tree(repo):
     # One revision further back, the committed change shows too.
     older = json.loads(kg_diff_in(repo, "data", "--rev", "HEAD~1", "-f", "json").stdout)
     ids = {c["id"] for c in older["changes"] if c["change"] == "changed"}
-    assert "brigade-9|PART_OF|northern-front" in ids and "brigade-9|PART_OF|northern-front" not in \
-        {c["id"] for c in data["changes"]}
+    assert "brigade-9|PART_OF|northern-front" in ids and "brigade-9|PART_OF|northern-front" not in {
+        c["id"] for c in data["changes"]
+    }
     # From elsewhere, with an absolute path.
     r = kg_diff(repo / "data", "--rev", "HEAD~1", "-f", "json")
     assert r.exit_code == 0 and json.loads(r.stdout)["changes"] == older["changes"]
@@ -237,8 +268,9 @@ def test_rev_errors_are_one_line(repo, tmp_path):
 
 
 def test_rev_that_does_not_validate(repo):
-    (repo / "data" / "extra.yaml").write_text("relations:\n  - type: LEADZ\n    from: abu-test\n    to: brigade-9\n",
-                                              encoding="utf-8")
+    (repo / "data" / "extra.yaml").write_text(
+        "relations:\n  - type: LEADZ\n    from: abu-test\n    to: brigade-9\n", encoding="utf-8"
+    )
     git(repo, "add", "data/extra.yaml")
     git(repo, "commit", "-q", "-m", "a mistake")
     (repo / "data" / "extra.yaml").unlink()  # fixed in the working tree

@@ -51,8 +51,9 @@ def loaded(neo4j_server):
 @pytest.fixture(scope="module")
 def client(loaded):
     # The page's own reads get time enough on a busy machine; the console's limit is what the tests provoke.
-    config = ExplorerConfig(settings=loaded, documents=EXPLORER_DOCS, query_timeout=2.0, row_limit=500,
-                            request_timeout=30.0)
+    config = ExplorerConfig(
+        settings=loaded, documents=EXPLORER_DOCS, query_timeout=2.0, row_limit=500, request_timeout=30.0
+    )
     with TestClient(create_app(config), base_url=BASE) as c:
         yield c
 
@@ -89,8 +90,9 @@ def test_entity_details(client, seed_graph):
     e = client.get("/api/entities/badr-hospital").json()
     assert e["name"] == "Badr Hospital" and e["type"] == "Site"
     assert e["attributes"]["kind"] == "hospital"
-    assert e["relations"]["OCCUPIES"] == sum(1 for *_, k in seed_graph.in_edges("badr-hospital", keys=True)
-                                             if k == "OCCUPIES")
+    assert e["relations"]["OCCUPIES"] == sum(
+        1 for *_, k in seed_graph.in_edges("badr-hospital", keys=True) if k == "OCCUPIES"
+    )
     r = client.get("/api/entities/no-such-entity")
     assert r.status_code == 404 and "no-such-entity" in r.json()["detail"]
 
@@ -119,18 +121,21 @@ def _expected(G, centre, etypes=None, **kw):
 
 
 @pytest.mark.parametrize("centre", ["al-bukamal", "syrian-regime", "badr-hospital"])
-@pytest.mark.parametrize("filters", [
-    {},
-    {"as_of": "2021-06-01"},
-    {"as_of": "2021-12-15"},
-    {"as_of": "2022-01-10"},
-    {"credibility_at_least": 2},
-    {"reliability_at_least": "B"},
-    {"credibility_at_least": 3, "reliability_at_least": "B"},
-    {"relation_types": ["LOCATED_IN", "OCCUPIES"]},
-    {"entity_types": ["ArmedGroup", "Government"]},
-    {"entity_types": ["ArmedGroup"], "as_of": "2024-01-01", "reliability_at_least": "C"},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"as_of": "2021-06-01"},
+        {"as_of": "2021-12-15"},
+        {"as_of": "2022-01-10"},
+        {"credibility_at_least": 2},
+        {"reliability_at_least": "B"},
+        {"credibility_at_least": 3, "reliability_at_least": "B"},
+        {"relation_types": ["LOCATED_IN", "OCCUPIES"]},
+        {"entity_types": ["ArmedGroup", "Government"]},
+        {"entity_types": ["ArmedGroup"], "as_of": "2024-01-01", "reliability_at_least": "C"},
+    ],
+)
 def test_filters_match_the_in_memory_views(client, seed_graph, centre, filters):
     kw = {}
     if "as_of" in filters:
@@ -162,9 +167,12 @@ def test_expand_limit_known_and_removed(client, seed_graph):
     # Relations between a new neighbour and an entity already on screen come along.
     r = client.post("/api/expand", json={"id": "badr-hospital", "known": ["al-bukamal", "fog-47"]}).json()
     ids = {e["id"] for e in r["edges"]}
-    between = {f"{u}|{k}|{v}" for u, v, k in seed_graph.edges(keys=True)
-               if {u, v} <= {n["id"] for n in r["nodes"]} | {"al-bukamal", "fog-47"}
-               and ({u, v} & {n["id"] for n in r["nodes"]} - {"al-bukamal", "fog-47"})}
+    between = {
+        f"{u}|{k}|{v}"
+        for u, v, k in seed_graph.edges(keys=True)
+        if {u, v} <= {n["id"] for n in r["nodes"]} | {"al-bukamal", "fog-47"}
+        and ({u, v} & {n["id"] for n in r["nodes"]} - {"al-bukamal", "fog-47"})
+    }
     assert between <= ids
 
 
@@ -180,8 +188,11 @@ def test_hubs_are_reached_from_the_small_end(loaded, neo4j_driver, seed_graph):
     new = {n["id"] for n in res["nodes"]} - set(known) - {centre}
     assert new & big, "the case needs a new hub"
     on_screen = new | set(known) | {centre}
-    expected = {f"{u}|{k}|{v}" for u, v, k in seed_graph.edges(keys=True)
-                if {u, v} <= on_screen and ({u, v} & new) and (centre in (u, v) or not {u, v} <= big)}
+    expected = {
+        f"{u}|{k}|{v}"
+        for u, v, k in seed_graph.edges(keys=True)
+        if {u, v} <= on_screen and ({u, v} & new) and (centre in (u, v) or not {u, v} <= big)
+    }
     got = {e["id"] for e in res["edges"]}
     assert expected <= got
     assert all(centre in (e["source"], e["target"]) or not {e["source"], e["target"]} <= big for e in res["edges"])
@@ -196,8 +207,13 @@ def test_view_rebuilds_a_state(client, seed_graph):
     for n in ("al-bukamal", "badr-hospital"):
         near |= set(seed_graph.successors(n)) | set(seed_graph.predecessors(n))
     far = sorted(n for n in seed_graph if n not in near and seed_graph.degree(n))[0]
-    body = {"roots": ["al-bukamal"], "expanded": ["badr-hospital", "no-such-entity"], "removed": ["iran"],
-            "shown": [far], "filters": {"reliability_at_least": "C"}}
+    body = {
+        "roots": ["al-bukamal"],
+        "expanded": ["badr-hospital", "no-such-entity"],
+        "removed": ["iran"],
+        "shown": [far],
+        "filters": {"reliability_at_least": "C"},
+    }
     r = client.post("/api/view", json=body)
     assert r.status_code == 200, r.text
     v = r.json()
@@ -219,23 +235,28 @@ def test_bad_filters_are_refused_in_one_line(client):
     assert "credibility_at_least" in check_error(r, "invalid").detail
 
 
-@pytest.mark.parametrize("body", [
-    {"filters": {"credibility_at_least": True}},  # JSON's true is not the grade 1
-    {"filters": {"credibility_at_least": "2"}},
-    {"filters": {"as_of": 0}},  # not a timestamp
-    {"filters": {"as_of": "2021-06-01T00:00:00"}},
-    {"limit": True},
-    {"limit": "5"},
-    {"limit": 5.5},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filters": {"credibility_at_least": True}},  # JSON's true is not the grade 1
+        {"filters": {"credibility_at_least": "2"}},
+        {"filters": {"as_of": 0}},  # not a timestamp
+        {"filters": {"as_of": "2021-06-01T00:00:00"}},
+        {"limit": True},
+        {"limit": "5"},
+        {"limit": 5.5},
+    ],
+)
 def test_values_the_schema_forbids_are_refused(client, body):
     check_error(client.post("/api/expand", json={"id": "al-bukamal", **body}), "invalid")
 
 
 def test_values_the_schema_allows_are_taken(client):
     """A whole number may be written 2.0 (JSON Schema's integers), a day is YYYY-MM-DD."""
-    r = client.post("/api/expand", json={"id": "al-bukamal", "limit": 5.0,
-                                         "filters": {"credibility_at_least": 2.0, "as_of": "2021-06-01"}})
+    r = client.post(
+        "/api/expand",
+        json={"id": "al-bukamal", "limit": 5.0, "filters": {"credibility_at_least": 2.0, "as_of": "2021-06-01"}},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["shown"] <= 5
 
@@ -253,8 +274,9 @@ def test_the_schema_states_the_registry_types_and_grades(client):
     assert (credibility["minimum"], credibility["maximum"]) == (REGISTRY.credibility.best, REGISTRY.credibility.worst)
     reliability = next(a for a in filters["reliability_at_least"]["anyOf"] if a.get("type") == "string")
     assert reliability["enum"] == list(REGISTRY.reliability.grades)
-    rtype = next(p for p in schema["paths"]["/api/edges/{source}/{rtype}/{target}"]["get"]["parameters"]
-                 if p["name"] == "rtype")
+    rtype = next(
+        p for p in schema["paths"]["/api/edges/{source}/{rtype}/{target}"]["get"]["parameters"] if p["name"] == "rtype"
+    )
     assert rtype["schema"]["enum"] == list(REGISTRY.relations)
     edges = schema["components"]["schemas"]["ExportRequest"]["properties"]["edges"]["items"]
     assert all(t in edges["pattern"] for t in REGISTRY.relations)
@@ -263,10 +285,13 @@ def test_the_schema_states_the_registry_types_and_grades(client):
 # --------------------------------------------------------------------------- the as-of rule
 
 
-@pytest.mark.parametrize("edge, last_day, first_gone", [
-    ("isis|OPERATES_IN|deir-ez-zor", "2017-12-31", "2018-01-01"),  # valid_to "2017": through the year's end
-    ("husam-luqa|PRESENT_AT|al-bukamal", "2021-12-31", "2022-01-01"),  # valid_to "2021-12": through the month's
-])
+@pytest.mark.parametrize(
+    "edge, last_day, first_gone",
+    [
+        ("isis|OPERATES_IN|deir-ez-zor", "2017-12-31", "2018-01-01"),  # valid_to "2017": through the year's end
+        ("husam-luqa|PRESENT_AT|al-bukamal", "2021-12-31", "2022-01-01"),  # valid_to "2021-12": through the month's
+    ],
+)
 def test_a_partial_end_date_holds_through_its_last_day(client, edge, last_day, first_gone):
     source, _, target = edge.split("|")
 
@@ -285,8 +310,9 @@ def test_a_partial_end_date_holds_through_its_last_day(client, edge, last_day, f
 
 def test_a_partial_start_date_holds_from_its_first_day(client):
     edge = "husam-luqa|PRESENT_AT|al-bukamal"  # valid_from "2021-12"
-    ids = {day: {e["id"] for e in expand(client, "husam-luqa", as_of=day)["edges"]}
-           for day in ("2021-11-30", "2021-12-01")}
+    ids = {
+        day: {e["id"] for e in expand(client, "husam-luqa", as_of=day)["edges"]} for day in ("2021-11-30", "2021-12-01")
+    }
     assert edge not in ids["2021-11-30"] and edge in ids["2021-12-01"]
 
 
@@ -339,9 +365,13 @@ def test_edge_not_found(client):
 
 
 def test_cypher_reads_and_draws_graph_results(client):
-    r = client.post("/api/cypher", json={
-        "query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
-        "params": {"id": "fog-47"}})
+    r = client.post(
+        "/api/cypher",
+        json={
+            "query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
+            "params": {"id": "fog-47"},
+        },
+    )
     assert r.status_code == 200, r.text
     res = r.json()
     assert res["columns"] == ["g", "r", "site"] and "Badr Hospital" in [row[2] for row in res["rows"]]
@@ -439,14 +469,17 @@ def test_rows_stop_at_the_byte_limit(loaded):
         assert res["truncated_by"] == "bytes" and 0 < n < 1000 and res["byte_limit"] == 200_000
         assert [row[0] for row in res["rows"]] == list(range(1, n + 1))
         assert len(json.dumps(res["rows"], separators=(",", ":"))) <= 200_000 < len(r.content) + 10_000
-        assert res["truncated_reason"] == \
-            f"only the first {n} rows: the next would pass the size limit (0.2 MB of JSON)"
+        assert (
+            res["truncated_reason"] == f"only the first {n} rows: the next would pass the size limit (0.2 MB of JSON)"
+        )
         assert c.get("/api/meta").json()["byte_limit"] == 200_000
 
 
 # Collecting lists passes the local server's per-query memory cap (db.memory.transaction.max, 1 GiB) in a second.
-MEMORY_HOG = ("UNWIND range(1, 10000000) AS x WITH collect([x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, "
-              "x, x]) AS xs RETURN size(xs)")
+MEMORY_HOG = (
+    "UNWIND range(1, 10000000) AS x WITH collect([x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, "
+    "x, x]) AS xs RETURN size(xs)"
+)
 
 
 def test_a_query_needing_more_memory_than_allowed_is_too_big(loaded):
@@ -457,21 +490,24 @@ def test_a_query_needing_more_memory_than_allowed_is_too_big(loaded):
         assert c.post("/api/cypher", json={"query": "RETURN 1 AS one"}).status_code == 200
 
 
-@pytest.mark.parametrize("query", [
-    "CREATE (n:Entity:Person {id: 'intruder', name: 'Intruder'}) RETURN n",
-    "MATCH (n:Entity {id: 'fog-47'}) SET n.name = 'changed' RETURN n",
-    "MATCH (n:Entity {id: 'fog-47'}) DETACH DELETE n",
-    "MERGE (n:Source {id: 'fake'}) RETURN n",
-    "MATCH (n:Entity {id: 'fog-47'}) REMOVE n:ArmedGroup RETURN n",
-    "CALL db.createLabel('Intruder')",
-    "CREATE INDEX intruder FOR (n:Entity) ON (n.intruder)",
-    "MATCH (n) CALL (n) { SET n.touched = true } RETURN count(*)",
-    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
-    "CALL dbms.setConfigValue('db.transaction.timeout', '0')",
-    "SHOW TRANSACTIONS YIELD transactionId TERMINATE TRANSACTIONS transactionId",
-    "STOP DATABASE neo4j",
-    "CREATE USER intruder SET PASSWORD 'intruder-password'",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (n:Entity:Person {id: 'intruder', name: 'Intruder'}) RETURN n",
+        "MATCH (n:Entity {id: 'fog-47'}) SET n.name = 'changed' RETURN n",
+        "MATCH (n:Entity {id: 'fog-47'}) DETACH DELETE n",
+        "MERGE (n:Source {id: 'fake'}) RETURN n",
+        "MATCH (n:Entity {id: 'fog-47'}) REMOVE n:ArmedGroup RETURN n",
+        "CALL db.createLabel('Intruder')",
+        "CREATE INDEX intruder FOR (n:Entity) ON (n.intruder)",
+        "MATCH (n) CALL (n) { SET n.touched = true } RETURN count(*)",
+        "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+        "CALL dbms.setConfigValue('db.transaction.timeout', '0')",
+        "SHOW TRANSACTIONS YIELD transactionId TERMINATE TRANSACTIONS transactionId",
+        "STOP DATABASE neo4j",
+        "CREATE USER intruder SET PASSWORD 'intruder-password'",
+    ],
+)
 def test_cypher_that_writes_is_refused_and_the_graph_unchanged(client, loaded, query):
     before = counts(loaded)
     r = client.post("/api/cypher", json={"query": query})
@@ -481,43 +517,49 @@ def test_cypher_that_writes_is_refused_and_the_graph_unchanged(client, loaded, q
     assert counts(loaded) == before
 
 
-@pytest.mark.parametrize("query", [
-    "SHOW SETTINGS",
-    "SHOW TRANSACTIONS",  # other sessions' query texts
-    "SHOW TRANSACTIONS YIELD transactionId, currentQuery RETURN currentQuery",
-    "show transactions 'neo4j-transaction-1'",
-    "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
-    "SHOW USERS",
-    "SHOW PRIVILEGES",
-    "SHOW ROLES",
-    "SHOW USER neo4j PRIVILEGES",
-    "SHOW SERVERS",
-    "SHOW DATABASES",
-    "SHOW CURRENT USER",
-    "CYPHER 5 SHOW SETTINGS",
-    "EXPLAIN SHOW TRANSACTIONS",
-    "CALL db.clearQueryCaches()",
-    "CALL dbms.listConfig()",
-    "CALL dbms.listConfig() YIELD name, value RETURN name, value",
-    "CALL dbms.showCurrentUser()",
-    "CALL `dbms`.`listConfig`()",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SHOW SETTINGS",
+        "SHOW TRANSACTIONS",  # other sessions' query texts
+        "SHOW TRANSACTIONS YIELD transactionId, currentQuery RETURN currentQuery",
+        "show transactions 'neo4j-transaction-1'",
+        "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+        "SHOW USERS",
+        "SHOW PRIVILEGES",
+        "SHOW ROLES",
+        "SHOW USER neo4j PRIVILEGES",
+        "SHOW SERVERS",
+        "SHOW DATABASES",
+        "SHOW CURRENT USER",
+        "CYPHER 5 SHOW SETTINGS",
+        "EXPLAIN SHOW TRANSACTIONS",
+        "CALL db.clearQueryCaches()",
+        "CALL dbms.listConfig()",
+        "CALL dbms.listConfig() YIELD name, value RETURN name, value",
+        "CALL dbms.showCurrentUser()",
+        "CALL `dbms`.`listConfig`()",
+    ],
+)
 def test_the_console_refuses_administration_in_plain_words(client, query):
     body = check_error(client.post("/api/cypher", json={"query": query}), "refused")
     assert body.detail.startswith("the console only reads the graph: ") and "is not run" in body.detail
     assert refusal(query) in body.detail  # the one rule, shared with `kg query --cypher`
 
 
-@pytest.mark.parametrize("query", [
-    "SHOW INDEXES",
-    "SHOW FULLTEXT INDEXES YIELD name RETURN name",
-    "SHOW CONSTRAINTS",
-    "SHOW FUNCTIONS YIELD name RETURN name LIMIT 3",
-    "SHOW PROCEDURES YIELD name RETURN name",
-    "CALL dbms.components()",
-    "CALL db.labels()",
-    "MATCH (show:Entity) RETURN show.name AS show LIMIT 1",  # a variable named show is no command
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SHOW INDEXES",
+        "SHOW FULLTEXT INDEXES YIELD name RETURN name",
+        "SHOW CONSTRAINTS",
+        "SHOW FUNCTIONS YIELD name RETURN name LIMIT 3",
+        "SHOW PROCEDURES YIELD name RETURN name",
+        "CALL dbms.components()",
+        "CALL db.labels()",
+        "MATCH (show:Entity) RETURN show.name AS show LIMIT 1",  # a variable named show is no command
+    ],
+)
 def test_the_console_keeps_the_listings_an_analyst_wants(client, query):
     r = client.post("/api/cypher", json={"query": query})
     assert r.status_code == 200, r.text
@@ -569,8 +611,7 @@ def test_named_query_errors_are_readable(client, loaded):
 
 def test_meta_gives_the_registry_scales_and_the_horizon(client):
     m = client.get("/api/meta").json()
-    assert m["grades"] == {"reliability": REGISTRY.reliability.as_dict(),
-                           "credibility": REGISTRY.credibility.as_dict()}
+    assert m["grades"] == {"reliability": REGISTRY.reliability.as_dict(), "credibility": REGISTRY.credibility.as_dict()}
     assert m["horizon"]["look_back"] == "6m" and "before their first report" in m["horizon"]["description"]
     assert [t["type"] for t in m["entity_types"]] == list(REGISTRY.entities) and m["dates"] == sorted(m["dates"])
 
@@ -585,22 +626,36 @@ def test_filter_descriptions_come_from_the_registry(client):
 
 
 def test_export_html_snapshot(client):
-    r = client.post("/api/export/html", json={
-        "nodes": ["fog-47", "badr-hospital", "al-bukamal"],
-        "edges": ["fog-47|OCCUPIES|badr-hospital", "badr-hospital|LOCATED_IN|al-bukamal"]})
+    r = client.post(
+        "/api/export/html",
+        json={
+            "nodes": ["fog-47", "badr-hospital", "al-bukamal"],
+            "edges": ["fog-47|OCCUPIES|badr-hospital", "badr-hospital|LOCATED_IN|al-bukamal"],
+        },
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/html")
     assert "attachment" in r.headers["content-disposition"]
     html = r.text
     assert "Badr Hospital" in html and "Fog 47" in html and "headquarters" in html
     assert "<script src=" not in html and "http://" not in html.split("<body", 1)[0].lower().replace(
-        "http://www.w3.org", "")
+        "http://www.w3.org", ""
+    )
 
 
 def test_openapi_schema_documents_the_api(client):
     schema = client.get("/api/openapi.json").json()
-    for path in ("/api/search", "/api/entities/{entity_id}", "/api/expand", "/api/view", "/api/queries",
-                 "/api/queries/{name}", "/api/cypher", "/api/export/html", "/api/edges/{source}/{rtype}/{target}"):
+    for path in (
+        "/api/search",
+        "/api/entities/{entity_id}",
+        "/api/expand",
+        "/api/view",
+        "/api/queries",
+        "/api/queries/{name}",
+        "/api/cypher",
+        "/api/export/html",
+        "/api/edges/{source}/{rtype}/{target}",
+    ):
         assert path in schema["paths"], path
     models = set(schema["components"]["schemas"])
     assert {"Filters", "QueryResultOut", "EdgeDetailsOut", "SearchOut", "ErrorOut"} <= models
@@ -673,34 +728,64 @@ ERROR_CASES = [
     ("not_found", ("post", "/api/expand"), {"url": "/api/expand", "json": {"id": "no-such-entity"}}),
     ("not_found", ("post", "/api/queries/{name}"), {"url": "/api/queries/no_such_query", "json": {"params": {}}}),
     ("bad_request", ("post", "/api/queries/{name}"), {"url": "/api/queries/occupants", "json": {"params": {}}}),
-    ("invalid", ("post", "/api/export/html"),
-     {"url": "/api/export/html", "json": {"nodes": ["fog-47"], "edges": ["fog-47|NOT_A_TYPE|iran"]}}),
-    ("bad_request", ("post", "/api/queries/{name}"),
-     {"url": "/api/queries/neighbourhood", "json": {"params": {"entity": "fog-47", "hops": 9}}}),
+    (
+        "invalid",
+        ("post", "/api/export/html"),
+        {"url": "/api/export/html", "json": {"nodes": ["fog-47"], "edges": ["fog-47|NOT_A_TYPE|iran"]}},
+    ),
+    (
+        "bad_request",
+        ("post", "/api/queries/{name}"),
+        {"url": "/api/queries/neighbourhood", "json": {"params": {"entity": "fog-47", "hops": 9}}},
+    ),
     ("refused", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "CREATE (n) RETURN n"}}),
-    ("refused", ("post", "/api/cypher"),
-     {"url": "/api/cypher", "json": {"query": "LOAD CSV FROM 'file:///x' AS l RETURN l"}}),
+    (
+        "refused",
+        ("post", "/api/cypher"),
+        {"url": "/api/cypher", "json": {"query": "LOAD CSV FROM 'file:///x' AS l RETURN l"}},
+    ),
     ("query_error", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "MATCH (n RETURN n"}}),
     ("query_error", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "0"}}),
     ("refused", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "SHOW SETTINGS"}}),
     ("timeout", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": SLOW}}),
     ("invalid", ("post", "/api/expand"), {"url": "/api/expand", "json": {"id": "al-bukamal", "limit": 0}}),
     ("invalid", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": ""}}),
-    ("invalid", ("post", "/api/cypher"),
-     {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": 2**64}}}),
-    ("invalid", ("post", "/api/cypher"),  # JSON keeps 2**53 and beyond only approximately
-     {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": 2**53}}}),
-    ("invalid", ("post", "/api/cypher"),  # a list in a list ... 100 deep
-     {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": NESTED}}}),
+    (
+        "invalid",
+        ("post", "/api/cypher"),
+        {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": 2**64}}},
+    ),
+    (
+        "invalid",
+        ("post", "/api/cypher"),  # JSON keeps 2**53 and beyond only approximately
+        {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": 2**53}}},
+    ),
+    (
+        "invalid",
+        ("post", "/api/cypher"),  # a list in a list ... 100 deep
+        {"url": "/api/cypher", "json": {"query": "RETURN $x", "params": {"x": NESTED}}},
+    ),
     ("invalid", ("get", "/api/search"), {"url": "/api/search", "params": {"q": "x" * 201}}),
-    ("invalid", ("post", "/api/expand"),
-     {"url": "/api/expand", "json": {"id": "al-bukamal", "filters": {"credibility_at_least": True}}}),
-    ("invalid", ("post", "/api/expand"),
-     {"url": "/api/expand", "json": {"id": "al-bukamal", "filters": {"entity_types": ["Dragon"]}}}),
-    ("invalid", ("post", "/api/expand"),  # a body that is not even text
-     {"url": "/api/expand", "content": b"\xb9\xe6\x84", "headers": {"content-type": "application/json"}}),
-    ("invalid", ("post", "/api/expand"),
-     {"url": "/api/expand", "content": b"{", "headers": {"content-type": "application/json"}}),
+    (
+        "invalid",
+        ("post", "/api/expand"),
+        {"url": "/api/expand", "json": {"id": "al-bukamal", "filters": {"credibility_at_least": True}}},
+    ),
+    (
+        "invalid",
+        ("post", "/api/expand"),
+        {"url": "/api/expand", "json": {"id": "al-bukamal", "filters": {"entity_types": ["Dragon"]}}},
+    ),
+    (
+        "invalid",
+        ("post", "/api/expand"),  # a body that is not even text
+        {"url": "/api/expand", "content": b"\xb9\xe6\x84", "headers": {"content-type": "application/json"}},
+    ),
+    (
+        "invalid",
+        ("post", "/api/expand"),
+        {"url": "/api/expand", "content": b"{", "headers": {"content-type": "application/json"}},
+    ),
     ("forbidden", ("get", "/api/meta"), {"url": "/api/meta", "headers": {"origin": "http://evil.example"}}),
     ("wrong_host", ("get", "/api/meta"), {"url": "/api/meta", "headers": {"host": "evil.example"}}),
 ]
@@ -717,8 +802,11 @@ def check_error(response, kind: str) -> ErrorOut:
 def declares(schema: dict, method: str, path: str, kind: str) -> bool:
     """Whether OpenAPI declares ``kind``'s status for the route, with the ErrorOut model."""
     response = schema["paths"][path][method]["responses"].get(str(errors.KINDS[kind][0]))
-    return bool(response) and f"`{kind}`" in response["description"] and \
-        response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+    return (
+        bool(response)
+        and f"`{kind}`" in response["description"]
+        and response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+    )
 
 
 @pytest.mark.parametrize("kind, route, request_", ERROR_CASES, ids=[f"{k}-{r[1]}" for k, r, _ in ERROR_CASES])
@@ -742,8 +830,10 @@ def test_every_route_declares_its_errors_with_the_one_model(client):
             errors_declared = {s: r for s, r in op["responses"].items() if not s.startswith("2")}
             for kind in errors.ALWAYS:
                 assert declares(schema, method, path, kind), (path, kind)
-            assert all(r["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
-                       for r in errors_declared.values()), path
+            assert all(
+                r["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/ErrorOut"
+                for r in errors_declared.values()
+            ), path
             takes_input = bool(op.get("parameters") or op.get("requestBody"))
             assert ("422" in errors_declared) == takes_input, path
             if path not in ("/api/queries",):
@@ -754,8 +844,11 @@ def test_the_error_handlers_answer_every_kind(loaded):
     """Each of the explorer's errors, raised anywhere, becomes its status and an ErrorOut; anything
     unexpected a 500 in one line (the traceback stays in the server log)."""
     app = create_app(ExplorerConfig(settings=loaded))
-    by_kind = {cls.kind: cls for cls in vars(errors).values()
-               if isinstance(cls, type) and issubclass(cls, errors.ExplorerError)}
+    by_kind = {
+        cls.kind: cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.ExplorerError)
+    }
     assert set(by_kind) == set(errors.KINDS) - {"invalid", "method_not_allowed"}
 
     @app.get("/api/raise/{kind}")
@@ -792,9 +885,13 @@ def test_wrong_neo4j_credentials_are_unavailable_not_the_askers_fault(loaded):
 def test_kg_serve_command(loaded):
     port = free_port()
     env = dict(os.environ, NEO4J_URI=loaded.uri, NEO4J_USER=loaded.user, NEO4J_PASSWORD=loaded.password)
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port),
-                             "--documents", str(EXPLORER_DOCS)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--port", str(port), "--documents", str(EXPLORER_DOCS)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -806,8 +903,13 @@ def test_kg_serve_command(loaded):
                 time.sleep(0.2)
         assert r.status_code == 200 and r.json()["documents"] is True
         # The same port again: a one-line refusal, exit 1.
-        again = subprocess.run([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                               capture_output=True, text=True, timeout=60)
+        again = subprocess.run(
+            [sys.executable, "-m", "kg", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert again.returncode == 1 and "cannot listen on 127.0.0.1" in again.stderr
         assert "Traceback" not in again.stderr + again.stdout
     finally:
@@ -819,6 +921,7 @@ def test_kg_serve_command(loaded):
 def test_kg_serve_without_neo4j_says_so():
     port = free_port()
     env = dict(os.environ, NEO4J_URI=f"bolt://127.0.0.1:{free_port()}")
-    r = subprocess.run([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 1 and "cannot reach Neo4j" in r.stderr and "Traceback" not in r.stderr

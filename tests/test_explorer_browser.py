@@ -32,8 +32,15 @@ from viz.snapshot import snapshot_data
 
 PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +76,12 @@ class Page:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         # Script errors and CSP violations; refused requests (4xx the test provokes) are expected.
-        self.page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
-                     and self.errors.append(m.text))
+        self.page.on(
+            "console",
+            lambda m: (
+                m.type == "error" and not m.text.startswith("Failed to load resource") and self.errors.append(m.text)
+            ),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
         self.wait("window.explorer && window.explorer.ready")
@@ -204,10 +215,14 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     assert f"asof={first_day}" in page.url and f"as of {first_day}" in page.text_content("#status")
     assert "al-bukamal" in p.node_ids()  # the chosen entity stays, with what holds on that day
     # Every entity on screen exists on that day and every relation holds on it, by the windows the API sends.
-    assert p.js("""day => window.explorer.edges.get().every(e =>
-        window.actorgraphCommon.holdsOn(e._data.valid_from_day, e._data.valid_to_day, day))""", first_day)
-    assert p.js("day => window.explorer.nodes.get().every(n => window.actorgraphCommon.holdsOn(n._from, n._to, day))",
-                first_day)
+    assert p.js(
+        """day => window.explorer.edges.get().every(e =>
+        window.actorgraphCommon.holdsOn(e._data.valid_from_day, e._data.valid_to_day, day))""",
+        first_day,
+    )
+    assert p.js(
+        "day => window.explorer.nodes.get().every(n => window.actorgraphCommon.holdsOn(n._from, n._to, day))", first_day
+    )
     assert "before their first report" in page.text_content("#asof-note")
     # The grade filters offer the registry's grades, with their meanings.
     options = p.js("[...document.querySelectorAll('#min-credibility option')].map(o => [o.value, o.textContent])")
@@ -258,8 +273,10 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     block = json.loads(block)
     exported = block["nodes"]
     assert {n["id"] for n in exported} == set(p.js("window.explorer.nodes.getIds({filter: n => n._entity})"))
-    assert {edge_id(exported[e["from"]]["id"], block["relations"][e["type"]], exported[e["to"]]["id"])
-            for e in block["edges"]} == {e for e in p.edge_ids() if e.count("|") == 2}
+    assert {
+        edge_id(exported[e["from"]]["id"], block["relations"][e["type"]], exported[e["to"]]["id"])
+        for e in block["edges"]
+    } == {e for e in p.edge_ids() if e.count("|") == 2}
     page.click("#export-button")
     with page.expect_download() as dl:
         page.click("#export-png")
@@ -311,24 +328,33 @@ def test_hostile_names_are_text_and_nothing_runs(browser, server, tmp_path):
     page.wait_for_selector("div.vis-tooltip", state="visible")
     assert hostile_name in page.text_content("div.vis-tooltip")
     page.click("#console-button")
-    page.fill("#console-text",
-              "MATCH (n:Entity) WHERE n.dataset = 'hostile' RETURN n.name AS name, n.aliases AS aliases")
+    page.fill(
+        "#console-text", "MATCH (n:Entity) WHERE n.dataset = 'hostile' RETURN n.name AS name, n.aliases AS aliases"
+    )
     page.click("#console-form button[type=submit]")
     page.wait_for_selector("#result table")
     assert hostile_name in page.text_content("#result table")
     # Lists, nodes and relationships in a console result read as text, not JSON.
     page.click("#console-button")
-    page.fill("#console-text", "MATCH (g:Entity {id: 'fog-47'})-[r:OCCUPIES]->(s:Entity {id: 'badr-hospital'}) "
-                               "RETURN g AS group, r AS relation, s AS site, [g.name, s.name] AS names, "
-                               "{use: r.use} AS detail")
+    page.fill(
+        "#console-text",
+        "MATCH (g:Entity {id: 'fog-47'})-[r:OCCUPIES]->(s:Entity {id: 'badr-hospital'}) "
+        "RETURN g AS group, r AS relation, s AS site, [g.name, s.name] AS names, "
+        "{use: r.use} AS detail",
+    )
     page.click("#console-form button[type=submit]")
     page.wait_for_selector("#show-table")
     said = page.text_content("#result-message")
     assert "1 row, in" in said and "Drawn on the graph" in said
     page.click("#show-table")
     cells = page.locator("#result tbody tr").first.locator("td").all_text_contents()
-    assert cells == ["Fog 47 (ArmedGroup)", "fog-47 —OCCUPIES→ badr-hospital", "Badr Hospital (Site)",
-                     "Fog 47; Badr Hospital", "use: headquarters"]
+    assert cells == [
+        "Fog 47 (ArmedGroup)",
+        "fog-47 —OCCUPIES→ badr-hospital",
+        "Badr Hospital (Site)",
+        "Fog 47; Badr Hospital",
+        "use: headquarters",
+    ]
     page.wait_for_timeout(500)
     page.screenshot(path=str(tmp_path / "explorer-hostile.png"))
     assert page.locator("body img, body iframe, body svg, #details script, #result script").count() == 0
@@ -370,8 +396,11 @@ def test_page_code_shows_text_as_text_and_declares_no_grades():
 
 
 def api(server, path: str, body: dict | None = None) -> dict:
-    r = httpx.post(server.url + path, json=body, timeout=30) if body is not None else \
-        httpx.get(server.url + path, timeout=30)
+    r = (
+        httpx.post(server.url + path, json=body, timeout=30)
+        if body is not None
+        else httpx.get(server.url + path, timeout=30)
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -385,7 +414,9 @@ def test_asof_table_through_the_api(server):
         assert {e["id"] for e in view["edges"]} == edges_on(day), day
         # Each says where its window comes from.
         assert {e["time_basis"] for e in view["edges"] if e["source"] in ("alpha", "bravo", "chief")} <= {
-            "stated", "inferred"}
+            "stated",
+            "inferred",
+        }
     everything = api(server, "api/view", {"roots": ids, "expanded": ids, "limit": 2000})
     assert len(everything["edges"]) == 9
 
@@ -401,8 +432,10 @@ def test_meta_dates_cover_every_date_in_the_data(server):
         assert day in reports
     seed = snapshot_data(build_graph(load_facts([EXPLORER_DATA])), title="t", generated="x")
     assert set(seed["report_days"]) <= set(reports) and set(seed["stated_days"]) <= set(dates)
-    assert m["horizon"]["description"] == "facts without stated dates held from 6m before their first report " \
-                                          "to 1y after their last"
+    assert (
+        m["horizon"]["description"] == "facts without stated dates held from 6m before their first report "
+        "to 1y after their last"
+    )
 
 
 def test_seed_as_of_2019_shows_no_later_event(browser, server):
@@ -443,7 +476,8 @@ def test_attribution_and_provenance_in_the_explorer(browser, server):
     # Stated and inferred counted on screen; the legend draws both.
     assert "0 with stated dates, 2 inferred" in page.text_content("#status")
     assert page.text_content("#basis-count") == (
-        "On screen: 2 facts: 0 with stated dates, 2 inferred from their reports.")
+        "On screen: 2 facts: 0 with stated dates, 2 inferred from their reports."
+    )
     assert page.inner_text("#lines").split("\n")[:2] == ["stated dates", "dates inferred from reports"]
 
     p.click_node("zz-brigade")

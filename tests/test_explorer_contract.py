@@ -43,8 +43,15 @@ from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, Server
 from viz.explorer.app import create_app  # noqa: E402
 from viz.explorer.config import ExplorerConfig  # noqa: E402
 
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
-          "response_headers_conformance", "negative_data_rejection", "positive_data_acceptance")
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+)
 # Operations whose input is a program (Cypher, a named query's parameters): a declared 400 answers valid data too.
 PROGRAMS = ["/api/cypher", "/api/queries/{name}"]
 POSITIVE_OR_PROGRAM_ERROR = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
@@ -59,8 +66,12 @@ RUN = {
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
     "phases": {"stateful": {"enabled": False}},
     "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-    "operations": [{"include-path": PROGRAMS,
-                    "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_OR_PROGRAM_ERROR}}}],
+    "operations": [
+        {
+            "include-path": PROGRAMS,
+            "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_OR_PROGRAM_ERROR}},
+        }
+    ],
 }
 
 
@@ -69,8 +80,9 @@ def served(neo4j_server):
     """A real uvicorn serving the explorer on loopback, over the seed data."""
     reload(neo4j_server, {"seed": EXPLORER_DATA, "hostile": HOSTILE})
     # Time limits that a busy machine does not reach: a timeout would be a 504, which no check lets pass.
-    config = ExplorerConfig(settings=neo4j_server, documents=EXPLORER_DOCS, query_timeout=20.0, request_timeout=20.0,
-                            row_limit=200)
+    config = ExplorerConfig(
+        settings=neo4j_server, documents=EXPLORER_DOCS, query_timeout=20.0, request_timeout=20.0, row_limit=200
+    )
     assert config.loopback and config.token is None
     with ServerThread(create_app(config)) as server:
         yield server
@@ -90,9 +102,12 @@ def run_schemathesis(schema) -> tuple[Statistic, list[str]]:
 
 
 def failures_in_words(statistic: Statistic) -> list[str]:
-    return [f"{label}: {failure.title}: {failure.message}\n    {group.code_sample}"
-            for label, groups in statistic.failures.items() for group in groups.values()
-            for failure in group.failures]
+    return [
+        f"{label}: {failure.title}: {failure.message}\n    {group.code_sample}"
+        for label, groups in statistic.failures.items()
+        for group in groups.values()
+        for failure in group.failures
+    ]
 
 
 def test_the_api_keeps_the_promises_of_its_openapi_document(served):
@@ -105,9 +120,11 @@ def test_the_api_keeps_the_promises_of_its_openapi_document(served):
     statistic, problems = run_schemathesis(schema)
     elapsed = time.monotonic() - started
     failures = failures_in_words(statistic)
-    print(f"\nschemathesis {schemathesis.SCHEMATHESIS_VERSION}: {statistic.total_cases} cases over "
-          f"{len(operations)} operations, {len(failures)} failures, {statistic.errored_cases} errored, "
-          f"in {elapsed:.1f} s")
+    print(
+        f"\nschemathesis {schemathesis.SCHEMATHESIS_VERSION}: {statistic.total_cases} cases over "
+        f"{len(operations)} operations, {len(failures)} failures, {statistic.errored_cases} errored, "
+        f"in {elapsed:.1f} s"
+    )
     assert not problems, "\n".join(problems)
     assert not failures, "\n".join(failures)
     assert statistic.errored_cases == 0

@@ -147,8 +147,17 @@ def test_csv_nodes_and_edges(tmp_path):
     assert not (tmp_path / "graph.csv").exists()
     assert (len(nodes), len(edges)) == (N_ENTITIES, N_RELATIONS)
     assert list(nodes[0])[:7] == ["id", "type", "name", "aliases", "description", "lat", "lon"]
-    assert list(edges[0])[:9] == ["type", "from", "to", "credibility", "reliability", "valid_from", "valid_to",
-                                  "sources", "quotes"]
+    assert list(edges[0])[:9] == [
+        "type",
+        "from",
+        "to",
+        "credibility",
+        "reliability",
+        "valid_from",
+        "valid_to",
+        "sources",
+        "quotes",
+    ]
     abu = next(n for n in nodes if n["id"] == "abu-test")
     assert abu["aliases"] == "Abu Test|أبو تست" and abu["rank"] == "Colonel" and abu["lat"] == ""
     assert float(next(n for n in nodes if n["id"] == "old-hospital")["lat"]) == 34.45
@@ -174,12 +183,14 @@ def test_csv_cells_never_run_as_formulas(tmp_path):
         "entities:\n  - {id: a, type: Person, name: '=HYPERLINK(\"http://x\")', aliases: ['@alias']}\n"
         "  - {id: b, type: ArmedGroup, name: B, kind: '+militia'}\n"
         "relations:\n  - {type: MEMBER_OF, from: a, to: b, credibility: 2, role: '-officer',\n"
-        "     evidence: [{source: s, quote: '=1+1 said the man'}]}\n", encoding="utf-8")
+        "     evidence: [{source: s, quote: '=1+1 said the man'}]}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "x.csv"
     r = runner.invoke(app, ["export", str(facts), "--out", str(out)])
     assert r.exit_code == 0, r.output
     a = next(n for n in _read(tmp_path / "x.nodes.csv") if n["id"] == "a")
-    assert a["name"] == "'=HYPERLINK(\"http://x\")" and a["aliases"] == "'@alias"
+    assert a["name"] == '\'=HYPERLINK("http://x")' and a["aliases"] == "'@alias"
     b = next(n for n in _read(tmp_path / "x.nodes.csv") if n["id"] == "b")
     assert b["kind"] == "'+militia"
     (edge,) = _read(tmp_path / "x.edges.csv")
@@ -245,13 +256,16 @@ def test_help_has_an_example():
 # -- the view options: what you export is what you see -------------------------------------------------
 
 
-@pytest.mark.parametrize("options", [
-    ["--focus", "Liwa 9", "--depth", "1"],
-    ["--focus", "old-hospital", "--depth", "2", "--credibility-at-least", "2"],
-    ["--as-of", "2021-12"],
-    ["--as-of", "2023-03", "--look-back", "1m", "--look-ahead", "1m"],
-    ["--reliability-at-least", "B", "--as-of", "2022"],
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--focus", "Liwa 9", "--depth", "1"],
+        ["--focus", "old-hospital", "--depth", "2", "--credibility-at-least", "2"],
+        ["--as-of", "2021-12"],
+        ["--as-of", "2023-03", "--look-back", "1m", "--look-ahead", "1m"],
+        ["--reliability-at-least", "B", "--as-of", "2022"],
+    ],
+)
 def test_export_takes_the_view_options_of_viz(tmp_path, G, options):
     from graph.views import select
     from kg.view_options import make_view
@@ -260,11 +274,15 @@ def test_export_takes_the_view_options_of_viz(tmp_path, G, options):
     r = runner.invoke(app, ["export", str(FLORENTINE), "--out", str(out), *options])
     assert r.exit_code == 0, r.output
     values = dict(zip(options[::2], options[1::2], strict=True))
-    view = make_view(focus=[values["--focus"]] if "--focus" in values else None,
-                     depth=int(values["--depth"]) if "--depth" in values else None, as_of=values.get("--as-of"),
-                     look_back=values.get("--look-back"), look_ahead=values.get("--look-ahead"),
-                     credibility_at_least=values.get("--credibility-at-least"),
-                     reliability_at_least=values.get("--reliability-at-least"))
+    view = make_view(
+        focus=[values["--focus"]] if "--focus" in values else None,
+        depth=int(values["--depth"]) if "--depth" in values else None,
+        as_of=values.get("--as-of"),
+        look_back=values.get("--look-back"),
+        look_ahead=values.get("--look-ahead"),
+        credibility_at_least=values.get("--credibility-at-least"),
+        reliability_at_least=values.get("--reliability-at-least"),
+    )
     H = select(G, view)  # the snapshot's selection (kg viz), the same function
     assert 0 < H.number_of_edges() < G.number_of_edges()
     data = json.loads(out.read_text(encoding="utf-8"))

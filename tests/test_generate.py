@@ -15,12 +15,15 @@ from generate import generate, iter_records  # noqa: E402
 def test_generated_files_validate_with_exact_counts(tmp_path):
     paths = generate(800, 4000, tmp_path, seed=3)
     assert sorted(p.name for p in paths.values()) == [
-        "bench.entities.jsonl", "bench.relations.jsonl", "bench.sources.jsonl"]
+        "bench.entities.jsonl",
+        "bench.relations.jsonl",
+        "bench.sources.jsonl",
+    ]
     G = build_graph(load_facts([tmp_path]))
     assert (G.number_of_nodes(), G.number_of_edges()) == (800, 4000)
     rows = sum(1 for _ in paths["relations"].open(encoding="utf-8"))
     assert rows > 4000  # some relations are stated again in a second row, and merge
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for u, v, k, _d in G.edges(keys=True, data=True):
         rt = REGISTRY.relations[k]
         assert G.nodes[u]["type"] in rt.sources and G.nodes[v]["type"] in rt.targets
     assert any(len(d["evidence"]) > 1 for *_, d in G.edges(data=True))
@@ -59,7 +62,8 @@ def test_build_graph_equals_the_networkx_api_build(tmp_path):
     assert list(G.edges(keys=True)) == list(H.edges(keys=True))
     # Facts made by hand may name an endpoint that is no entity: it becomes a bare node, as in networkx.
     src = next(iter(facts.sources))
-    facts.edges[("ghost", "ALLIED_WITH", "ghost-2")] = Edge("ghost", "ALLIED_WITH", "ghost-2",
-                                                              [EvidenceItem(src, "q", 3)], None, None)
+    facts.edges[("ghost", "ALLIED_WITH", "ghost-2")] = Edge(
+        "ghost", "ALLIED_WITH", "ghost-2", [EvidenceItem(src, "q", 3)], None, None
+    )
     G2 = build_graph(facts)
     assert G2.has_edge("ghost", "ghost-2", "ALLIED_WITH") and G2.number_of_nodes() == 302

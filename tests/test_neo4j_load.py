@@ -49,20 +49,27 @@ def dump(drv, dataset: str | None = None) -> tuple[list[str], list[str]]:
     The datasets' load states (:Dataset nodes, with the time of each load) are read by :func:`states`.
     """
     where = "WHERE n.dataset = $dataset" if dataset else "WHERE NOT n:Dataset"
-    nodes = drv.execute_query(f"MATCH (n) {where} RETURN labels(n) AS labels, properties(n) AS props",
-                              dataset=dataset).records
+    nodes = drv.execute_query(
+        f"MATCH (n) {where} RETURN labels(n) AS labels, properties(n) AS props", dataset=dataset
+    ).records
     rwhere = "WHERE r.dataset = $dataset" if dataset else ""
-    rels = drv.execute_query(f"MATCH (a)-[r]->(b) {rwhere} RETURN type(r) AS type, a.id AS a, b.id AS b, "
-                             "properties(r) AS props", dataset=dataset).records
+    rels = drv.execute_query(
+        f"MATCH (a)-[r]->(b) {rwhere} RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props",
+        dataset=dataset,
+    ).records
     canon = lambda x: json.dumps(plain(x), sort_keys=True, ensure_ascii=False)  # noqa: E731
-    return (sorted(canon([sorted(r["labels"]), r["props"]]) for r in nodes),
-            sorted(canon([r["type"], r["a"], r["b"], r["props"]]) for r in rels))
+    return (
+        sorted(canon([sorted(r["labels"]), r["props"]]) for r in nodes),
+        sorted(canon([r["type"], r["a"], r["b"], r["props"]]) for r in rels),
+    )
 
 
 def counts(drv) -> tuple[int, int]:
     """Nodes (load states aside) and relationships."""
-    rec = drv.execute_query("CALL () { MATCH (n) WHERE NOT n:Dataset RETURN count(n) AS n } "
-                            "CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r").records[0]
+    rec = drv.execute_query(
+        "CALL () { MATCH (n) WHERE NOT n:Dataset RETURN count(n) AS n } "
+        "CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r"
+    ).records[0]
     return rec["n"], rec["r"]
 
 
@@ -74,8 +81,10 @@ def summary(output: str) -> dict[str, list[int]]:
 
 def states(drv) -> dict[str, str]:
     """Dataset name: load state."""
-    return {r["name"]: r["state"] for r in drv.execute_query("MATCH (d:Dataset) RETURN d.name AS name, "
-                                                             "d.state AS state").records}
+    return {
+        r["name"]: r["state"]
+        for r in drv.execute_query("MATCH (d:Dataset) RETURN d.name AS name, d.state AS state").records
+    }
 
 
 def kg(*args: str):
@@ -97,12 +106,22 @@ def edit_yaml(path, fn) -> None:
 
 
 OTHER = {
-    "sources": [{"id": "other-src", "title": "Other report", "publisher": "Other", "published": "2020",
-                 "reliability": "C"}],
-    "entities": [{"id": "other-a", "type": "ArmedGroup", "name": "Other A"},
-                 {"id": "other-b", "type": "Place", "name": "Other B", "lat": 1.5, "lon": 2.5}],
-    "relations": [{"type": "OPERATES_IN", "from": "other-a", "to": "other-b", "credibility": 3,
-                   "evidence": [{"source": "other-src", "quote": "Other A operates in Other B"}]}],
+    "sources": [
+        {"id": "other-src", "title": "Other report", "publisher": "Other", "published": "2020", "reliability": "C"}
+    ],
+    "entities": [
+        {"id": "other-a", "type": "ArmedGroup", "name": "Other A"},
+        {"id": "other-b", "type": "Place", "name": "Other B", "lat": 1.5, "lon": 2.5},
+    ],
+    "relations": [
+        {
+            "type": "OPERATES_IN",
+            "from": "other-a",
+            "to": "other-b",
+            "credibility": 3,
+            "evidence": [{"source": "other-src", "quote": "Other A operates in Other B"}],
+        }
+    ],
 }
 
 
@@ -141,8 +160,9 @@ def test_load_writes_the_graph_model(drv):
     assert src["published"] == "2022-03-15" and src["published_date"].to_native() == date(2022, 3, 15)
     assert src["dataset"] == "florentine"
 
-    occ = drv.execute_query("MATCH (:Entity {id: 'brigade-9'})-[r:OCCUPIES]->(:Entity {id: 'old-hospital'}) "
-                            "RETURN properties(r) AS p").records
+    occ = drv.execute_query(
+        "MATCH (:Entity {id: 'brigade-9'})-[r:OCCUPIES]->(:Entity {id: 'old-hospital'}) RETURN properties(r) AS p"
+    ).records
     assert len(occ) == 1  # two statements, one edge
     p = occ[0]["p"]
     assert p["sources"] == ["field-report-2021", "wire-2022"] and p["credibilities"] == [2, 3]
@@ -157,20 +177,24 @@ def test_load_writes_the_graph_model(drv):
 
 def test_constraints_and_indexes(drv):
     assert kg("load", str(FLORENTINE)).exit_code == 0
-    constraints = {r["name"]: r for r in drv.execute_query(
-        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties").records}
+    constraints = {
+        r["name"]: r for r in drv.execute_query("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties").records
+    }
     assert constraints["entity_id"]["type"] == "UNIQUENESS"
     assert (constraints["entity_id"]["labelsOrTypes"], constraints["entity_id"]["properties"]) == (["Entity"], ["id"])
     assert (constraints["source_id"]["labelsOrTypes"], constraints["source_id"]["properties"]) == (["Source"], ["id"])
-    indexes = {r["name"]: r for r in drv.execute_query(
-        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state").records}
+    indexes = {
+        r["name"]: r
+        for r in drv.execute_query("SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state").records
+    }
     assert indexes["entity_name"]["properties"] == ["name"]
     assert indexes["entity_text"]["type"] == "FULLTEXT" and indexes["entity_text"]["properties"] == ["name", "aliases"]
     assert indexes["entity_keys"]["properties"] == ["names"]
     assert sorted(indexes["relation_sources"]["labelsOrTypes"]) == sorted(REGISTRY.relations)
     assert all(i["state"] == "ONLINE" for i in indexes.values())
-    fulltext = drv.execute_query("SHOW FULLTEXT INDEXES YIELD name, options "
-                                 "RETURN name, options.indexConfig AS config").records
+    fulltext = drv.execute_query(
+        "SHOW FULLTEXT INDEXES YIELD name, options RETURN name, options.indexConfig AS config"
+    ).records
     assert sorted(r["name"] for r in fulltext) == ["entity_keys", "entity_text", "relation_sources"]
     assert all(r["config"]["fulltext.eventually_consistent"] for r in fulltext)
     # A second load creates nothing new.
@@ -181,11 +205,14 @@ def test_constraints_and_indexes(drv):
 def test_fulltext_index_from_an_older_version_is_made_again(drv):
     """Indexes made before they were eventually consistent are replaced on the next load."""
     drv.execute_query("DROP INDEX entity_text IF EXISTS")
-    drv.execute_query("CREATE FULLTEXT INDEX entity_text FOR (n:Entity) ON EACH [n.name, n.aliases] "
-                      "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}")
+    drv.execute_query(
+        "CREATE FULLTEXT INDEX entity_text FOR (n:Entity) ON EACH [n.name, n.aliases] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
+    )
     assert ensure_schema(drv) == ["entity_text"]
-    config = drv.execute_query("SHOW INDEXES YIELD name, options WHERE name = 'entity_text' "
-                               "RETURN options.indexConfig AS c").records[0]["c"]
+    config = drv.execute_query(
+        "SHOW INDEXES YIELD name, options WHERE name = 'entity_text' RETURN options.indexConfig AS c"
+    ).records[0]["c"]
     assert config["fulltext.eventually_consistent"] is True
     assert ensure_schema(drv) == []
 
@@ -195,8 +222,10 @@ def test_names_are_searchable_as_soon_as_load_returns(drv):
     assert kg("load", str(FLORENTINE)).exit_code == 0
     r = kg("query", "find", "-p", "name=abu test", "--format", "json")
     assert r.exit_code == 0 and "abu-test" in r.stdout
-    n = drv.execute_query("CALL db.index.fulltext.queryRelationships('relation_sources', $q) YIELD relationship "
-                          "RETURN count(*) AS n", q="wire-2022").records[0]["n"]
+    n = drv.execute_query(
+        "CALL db.index.fulltext.queryRelationships('relation_sources', $q) YIELD relationship RETURN count(*) AS n",
+        q="wire-2022",
+    ).records[0]["n"]
     assert n > 0
 
 
@@ -268,6 +297,7 @@ def test_reload_syncs_one_dataset_and_leaves_others(drv, tmp_path):
                 r["use"] = "base"
             if r["type"] == "LEADS":
                 del r["title"]
+
     edit_yaml(flo / "relations.yaml", change)
 
     def drop_entity(data):
@@ -275,9 +305,12 @@ def test_reload_syncs_one_dataset_and_leaves_others(drv, tmp_path):
         for e in data["entities"]:
             if e["id"] == "intel-branch":
                 e["type"] = "ArmedGroup"  # changes its label
+
     edit_yaml(flo / "entities.yaml", drop_entity)
-    edit_yaml(flo / "relations.yaml",
-              lambda d: d.__setitem__("relations", [r for r in d["relations"] if r["from"] != "strike-on-hospital"]))
+    edit_yaml(
+        flo / "relations.yaml",
+        lambda d: d.__setitem__("relations", [r for r in d["relations"] if r["from"] != "strike-on-hospital"]),
+    )
 
     r = kg("load", str(flo))
     assert r.exit_code == 0, r.output
@@ -356,6 +389,7 @@ class socket_port:
 
     def __enter__(self) -> int:
         import socket
+
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         return self.sock.getsockname()[1]
@@ -404,8 +438,9 @@ def test_loads_of_one_dataset_take_turns(drv, tmp_path):
         def advance(self, n):
             pass
 
-    second = threading.Thread(target=load_rows, args=(drv, FactRows(load_facts([FLORENTINE]), "florentine")),
-                              kwargs={"progress": Phases()})
+    second = threading.Thread(
+        target=load_rows, args=(drv, FactRows(load_facts([FLORENTINE]), "florentine")), kwargs={"progress": Phases()}
+    )
     with dataset_guard(drv, "florentine"):  # a load of florentine in progress
         second.start()
         time.sleep(2)
@@ -421,8 +456,13 @@ def test_loads_of_one_dataset_take_turns(drv, tmp_path):
 def test_killed_load_then_rerun_equals_an_uninterrupted_load(drv, neo4j_server, tmp_path):
     data = tmp_path / "mid"
     generate(3000, 30_000, data, seed=11)
-    env = {**os.environ, "NEO4J_URI": neo4j_server.uri, "NEO4J_USER": neo4j_server.user,
-           "NEO4J_PASSWORD": neo4j_server.password, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_server.uri,
+        "NEO4J_USER": neo4j_server.user,
+        "NEO4J_PASSWORD": neo4j_server.password,
+        "PYTHONPATH": str(ROOT),
+    }
     cmd = [sys.executable, "-m", "kg", "load", str(data), "--dataset", "mid", "--chunk-size", "1000"]
 
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
@@ -476,8 +516,13 @@ def test_sigterm_stops_a_load_and_says_the_dataset_is_incomplete(drv, neo4j_serv
     """`kill` (SIGTERM) stops a load as Ctrl+C does: chunks in flight end, and the message says what Neo4j holds."""
     data = tmp_path / "small"
     generate(1000, 10_000, data, seed=5)
-    env = {**os.environ, "NEO4J_URI": neo4j_server.uri, "NEO4J_USER": neo4j_server.user,
-           "NEO4J_PASSWORD": neo4j_server.password, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_server.uri,
+        "NEO4J_USER": neo4j_server.user,
+        "NEO4J_PASSWORD": neo4j_server.password,
+        "PYTHONPATH": str(ROOT),
+    }
     cmd = [sys.executable, "-m", "kg", "load", str(data), "--chunk-size", "200"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -493,8 +538,10 @@ def test_sigterm_stops_a_load_and_says_the_dataset_is_incomplete(drv, neo4j_serv
             proc.kill()
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr and stderr.count("\n") == 1
-    assert stderr.startswith("terminated: nothing was deleted and every written row is complete, but dataset small "
-                             f"is marked incomplete in Neo4j until `kg load {data}` runs to the end")
+    assert stderr.startswith(
+        "terminated: nothing was deleted and every written row is complete, but dataset small "
+        f"is marked incomplete in Neo4j until `kg load {data}` runs to the end"
+    )
     assert states(drv) == {"small": "loading"}
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
@@ -507,8 +554,11 @@ def test_sigterm_stops_a_load_and_says_the_dataset_is_incomplete(drv, neo4j_serv
 
 
 def change_lines(output: str) -> list[str]:
-    return [line.rstrip() for line in output.splitlines()
-            if re.match(r"(created|updated|deleted) (source|entity|relation) ", line)]
+    return [
+        line.rstrip()
+        for line in output.splitlines()
+        if re.match(r"(created|updated|deleted) (source|entity|relation) ", line)
+    ]
 
 
 def test_load_lists_what_it_changed(drv, tmp_path):
@@ -517,8 +567,11 @@ def test_load_lists_what_it_changed(drv, tmp_path):
     assert r.exit_code == 0, r.output
     lines = change_lines(r.stdout)
     assert len(lines) == 20 and "... and 6 more; --changes for all" in r.stdout  # 26 created, 20 shown
-    assert lines[:3] == ["created source   field-report-2021", "created source   wire-2022",
-                         "created entity   abu-test"]
+    assert lines[:3] == [
+        "created source   field-report-2021",
+        "created source   wire-2022",
+        "created entity   abu-test",
+    ]
     r = kg("load", str(flo), "--changes")
     assert change_lines(r.stdout) == [] and "more; --changes" not in r.stdout
     assert "already up to date" in r.stdout
@@ -528,11 +581,21 @@ def test_load_lists_what_it_changed(drv, tmp_path):
         for r in data["relations"]:
             if r["type"] == "OCCUPIES":
                 r["use"] = "base"
-        data["relations"].append({"type": "OPERATES_IN", "from": "brigade-9", "to": "river-province",
-                                  "credibility": 3, "evidence": [{"source": "wire-2022", "quote": "Brigade 9"}]})
+        data["relations"].append(
+            {
+                "type": "OPERATES_IN",
+                "from": "brigade-9",
+                "to": "river-province",
+                "credibility": 3,
+                "evidence": [{"source": "wire-2022", "quote": "Brigade 9"}],
+            }
+        )
+
     edit_yaml(flo / "relations.yaml", edit_relations)
-    edit_yaml(flo / "entities.yaml",
-              lambda d: d.__setitem__("entities", [e for e in d["entities"] if e["id"] != "strike-on-hospital"]))
+    edit_yaml(
+        flo / "entities.yaml",
+        lambda d: d.__setitem__("entities", [e for e in d["entities"] if e["id"] != "strike-on-hospital"]),
+    )
     r = kg("load", str(flo), "--changes")
     assert r.exit_code == 0, r.output
     assert change_lines(r.stdout) == [
@@ -554,8 +617,7 @@ def test_report_keeps_the_first_keys_and_counts_them_all(drv):
     clear(drv)
     report = load_rows(drv, FactRows(load_facts([FLORENTINE]), "florentine"), keep=None)
     assert len(report.changes.keys[("created", "relations")]) == 13
-    assert report.as_dict()["changes"]["created"]["sources"] == {"count": 2,
-                                                                 "keys": ["field-report-2021", "wire-2022"]}
+    assert report.as_dict()["changes"]["created"]["sources"] == {"count": 2, "keys": ["field-report-2021", "wire-2022"]}
 
 
 # --------------------------------------------------------------------------- load states
@@ -618,13 +680,17 @@ def test_value_refused_by_neo4j_leaves_the_dataset_marked_incomplete(drv, neo4j_
     assert r.output.startswith("error: Neo4j refused the query: Property value is too large to index")
     assert r.output.rstrip().endswith(
         "; part of this load may have been written: dataset florentine is marked incomplete in Neo4j until "
-        f"`kg load {FLORENTINE}` runs to the end (kg load --check shows its state)")
+        f"`kg load {FLORENTINE}` runs to the end (kg load --check shows its state)"
+    )
     monkeypatch.undo()
 
     r = kg("load", str(FLORENTINE), "--check")
     assert r.exit_code == 1
-    assert re.search(r"error: dataset florentine is incomplete: a load started .* UTC did not finish; run `kg load` "
-                     "of its files again to complete it", r.output)
+    assert re.search(
+        r"error: dataset florentine is incomplete: a load started .* UTC did not finish; run `kg load` "
+        "of its files again to complete it",
+        r.output,
+    )
     r = kg("neo4j", "status", "--data-dir", str(neo4j_server.data_dir))
     assert r.exit_code == 0 and re.search(r"florentine\s+│\s+loading", r.stdout)
     assert "warning: dataset florentine is incomplete: a load started" in r.output
@@ -641,26 +707,33 @@ def test_value_refused_by_neo4j_leaves_the_dataset_marked_incomplete(drv, neo4j_
 # --------------------------------------------------------------------------- configuration
 
 
-@pytest.mark.parametrize("uri,says", [
-    ("bolt://127.0.0.1:7687x", "port '7687x' is not a port number (1-65535)"),
-    ("bolt://127.0.0.1:99999", "port 99999 is not a port number (1-65535)"),  # the driver would use 34463
-    ("bolt://127.0.0.1:0", "port 0 is not a port number (1-65535)"),
-    ("http://127.0.0.1:7474", "scheme 'http' is not one Neo4j's driver speaks"),
-    ("127.0.0.1:7687", "not a URI such as bolt://127.0.0.1:7687"),
-    ("bolt://", "names no host"),
-    ("bolt://127.0.0.1:7687/neo4j", "has a path ('/neo4j')"),
-    ("bolt://neo4j:secret@127.0.0.1:7687", "holds a user name or password"),
-])
-@pytest.mark.parametrize("command", [
-    ["load", str(FLORENTINE)],
-    ["load", str(ROOT / "tests" / "fixtures" / "broken.yaml")],  # the setting is told before the files are read
-    ["load", str(FLORENTINE), "--check"],
-    ["unload", "florentine"],
-    ["query", "--cypher", "RETURN 1"],
-    ["neo4j", "status"],
-    ["neo4j", "start", "--data-dir", "/nonexistent/kg-test"],
-    ["serve"],
-], ids=lambda c: " ".join(c[:2]) if isinstance(c, list) else c)
+@pytest.mark.parametrize(
+    "uri,says",
+    [
+        ("bolt://127.0.0.1:7687x", "port '7687x' is not a port number (1-65535)"),
+        ("bolt://127.0.0.1:99999", "port 99999 is not a port number (1-65535)"),  # the driver would use 34463
+        ("bolt://127.0.0.1:0", "port 0 is not a port number (1-65535)"),
+        ("http://127.0.0.1:7474", "scheme 'http' is not one Neo4j's driver speaks"),
+        ("127.0.0.1:7687", "not a URI such as bolt://127.0.0.1:7687"),
+        ("bolt://", "names no host"),
+        ("bolt://127.0.0.1:7687/neo4j", "has a path ('/neo4j')"),
+        ("bolt://neo4j:secret@127.0.0.1:7687", "holds a user name or password"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["load", str(FLORENTINE)],
+        ["load", str(ROOT / "tests" / "fixtures" / "broken.yaml")],  # the setting is told before the files are read
+        ["load", str(FLORENTINE), "--check"],
+        ["unload", "florentine"],
+        ["query", "--cypher", "RETURN 1"],
+        ["neo4j", "status"],
+        ["neo4j", "start", "--data-dir", "/nonexistent/kg-test"],
+        ["serve"],
+    ],
+    ids=lambda c: " ".join(c[:2]) if isinstance(c, list) else c,
+)
 def test_malformed_uri_is_one_line_before_anything(uri, says, command, monkeypatch):
     monkeypatch.setenv("NEO4J_URI", uri)
     r = kg(*command)

@@ -31,8 +31,7 @@ def test_session_server_answers_over_bolt(neo4j_server, neo4j_driver):
     assert info["address"] == f"127.0.0.1:{neo4j_server.bolt_port}"
     assert info["uri"] == neo4j_server.uri
 
-    records, _, _ = neo4j_driver.execute_query(
-        "CREATE (a:ServerTest {name: $name}) RETURN a.name AS name", name="Ann")
+    records, _, _ = neo4j_driver.execute_query("CREATE (a:ServerTest {name: $name}) RETURN a.name AS name", name="Ann")
     assert records[0]["name"] == "Ann"
     neo4j_driver.execute_query("MATCH (a:ServerTest) DELETE a")
 
@@ -47,8 +46,9 @@ def test_wrong_password_is_rejected_with_a_readable_error(neo4j_server):
 def test_stop_restart_keeps_data(tmp_path):
     port = free_port()
     # Small memory: this server runs next to the session one.
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=tmp_path,
-                            heap_max="1g", pagecache="256m")
+    settings = get_settings(
+        uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=tmp_path, heap_max="1g", pagecache="256m"
+    )
     try:
         first = server.start(settings=settings)
         assert first["running"] and not first["already_running"]
@@ -108,8 +108,7 @@ def csv_over_http(tmp_path):
 def test_load_csv_reaches_neither_files_nor_addresses(neo4j_driver, tmp_path, csv_over_http):
     """A read-only query (kg query, the explorer's console) cannot read this machine's files or fetch URLs."""
     (tmp_path / "secret.csv").write_text("a,b\n1,2\n")
-    cases = {(tmp_path / "secret.csv").as_uri(): "allow_csv_import_from_file_urls",
-             csv_over_http: "is blocked"}
+    cases = {(tmp_path / "secret.csv").as_uri(): "allow_csv_import_from_file_urls", csv_over_http: "is blocked"}
     for url, reason in cases.items():
         with pytest.raises(Exception, match=reason):
             neo4j_driver.execute_query("LOAD CSV FROM $url AS row RETURN row", url=url, routing_="r")
@@ -127,12 +126,18 @@ def test_a_query_past_the_transaction_memory_cap_fails_alone(neo4j_driver):
     # query fails alone with a memory error, and the server still answers. (A list built inside
     # one expression is not tracked by Neo4j; the explorer's own time limit covers those.)
     with pytest.raises(Neo4jError) as err, neo4j_errors():
-        run_read(neo4j_driver, "WITH reduce(s = '', i IN range(1, 1000) | s + 'x') AS pad "
-                               "UNWIND range(1, 10000000) AS x RETURN collect(pad + x) AS xs")
+        run_read(
+            neo4j_driver,
+            "WITH reduce(s = '', i IN range(1, 1000) | s + 'x') AS pad "
+            "UNWIND range(1, 10000000) AS x RETURN collect(pad + x) AS xs",
+        )
     assert "memory" in str(err.value).lower()
     assert neo4j_driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
-    limits = dict(neo4j_driver.execute_query(
-        "SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'db.memory.transaction' "
-        "OR name STARTS WITH 'dbms.memory.transaction' RETURN name, value").records)
+    limits = dict(
+        neo4j_driver.execute_query(
+            "SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'db.memory.transaction' "
+            "OR name STARTS WITH 'dbms.memory.transaction' RETURN name, value"
+        ).records
+    )
     assert limits["db.memory.transaction.max"] != "0B"
     assert limits["dbms.memory.transaction.total.max"] != "0B"

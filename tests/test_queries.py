@@ -36,15 +36,31 @@ from tests.paths import DATA, FLORENTINE
 runner = CliRunner()
 
 EXPECTED_QUERIES = {
-    "leaders", "members", "sites", "occupants", "campaigns", "campaign_actors", "backers", "neighbourhood",
-    "shortest_path", "present_in", "network_as_of", "from_source", "evidence", "weak_facts", "find",
-    "single_originator", "claims_of",
+    "leaders",
+    "members",
+    "sites",
+    "occupants",
+    "campaigns",
+    "campaign_actors",
+    "backers",
+    "neighbourhood",
+    "shortest_path",
+    "present_in",
+    "network_as_of",
+    "from_source",
+    "evidence",
+    "weak_facts",
+    "find",
+    "single_originator",
+    "claims_of",
 }
 
 TWINS = {
     "sources": [{"id": "twin-src", "title": "Twins", "publisher": "T", "published": "2020", "reliability": "A"}],
-    "entities": [{"id": "twin-one", "type": "Place", "name": "Twin Town"},
-                 {"id": "twin-two", "type": "Site", "name": "Twin-Town", "aliases": ["Twinned"]}],
+    "entities": [
+        {"id": "twin-one", "type": "Place", "name": "Twin Town"},
+        {"id": "twin-two", "type": "Site", "name": "Twin-Town", "aliases": ["Twinned"]},
+    ],
     "relations": [],
 }
 
@@ -58,7 +74,8 @@ def state(drv) -> tuple[int, int, int]:
     rec = drv.execute_query(
         "CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS np } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp } "
-        "RETURN nodes, rels, np + rp AS props").records[0]
+        "RETURN nodes, rels, np + rp AS props"
+    ).records[0]
     return rec["nodes"], rec["rels"], rec["props"]
 
 
@@ -106,8 +123,10 @@ def test_every_file_has_a_complete_header():
 
 
 def test_header_mistakes_are_reported_with_file_and_line(tmp_path):
-    ok = "// name: q\n// answers: A?\n// param: group (entity) — g\n// example: kg query q -p group=x\n" \
-         "MATCH (g:Entity {id: $group}) RETURN g\n"
+    ok = (
+        "// name: q\n// answers: A?\n// param: group (entity) — g\n// example: kg query q -p group=x\n"
+        "MATCH (g:Entity {id: $group}) RETURN g\n"
+    )
     assert library.parse(ok, tmp_path / "q.cypher").params[0].kind == "entity"
     bad = {
         ok.replace("(entity)", "(thing)"): ":3: parameter kind must be one of",
@@ -152,8 +171,10 @@ def test_as_of_filters_use_the_one_rule(tmp_path):
     from graph.neo4j.cypher import HOLDS_ON
 
     head = "// name: q\n// answers: A?\n// param: day (date) — the day\n// example: kg query q -p day=2021\n"
-    by_hand = ("MATCH (a)-[r]->(b)\n"
-               "WHERE r.valid_from_date <= $day AND (r.valid_to_date IS NULL OR r.valid_to_date > $day)\nRETURN a")
+    by_hand = (
+        "MATCH (a)-[r]->(b)\n"
+        "WHERE r.valid_from_date <= $day AND (r.valid_to_date IS NULL OR r.valid_to_date > $day)\nRETURN a"
+    )
     with pytest.raises(library.LibraryError, match=re.escape(":6: filter by date with the as-of rule")):
         library.parse(head + by_hand, tmp_path / "q.cypher")
     rule = HOLDS_ON.format(r="r", day="$day")
@@ -177,8 +198,10 @@ def test_questions_notes_and_no_jargon():
 
 
 def test_alternative_parameters_and_publishers(tmp_path):
-    head = ("// name: q\n// answers: A?\n// param: who (entity, optional) — w\n"
-            "// param: pub (publisher, optional) — p\n// example: kg query q -p who=x\n")
+    head = (
+        "// name: q\n// answers: A?\n// param: who (entity, optional) — w\n"
+        "// param: pub (publisher, optional) — p\n// example: kg query q -p who=x\n"
+    )
     body = "MATCH (s:Source) WHERE s.publisher IN $pub OR s.id = $who RETURN s"
     q = library.parse(head + "// requires: who or pub\n" + body, tmp_path / "q.cypher")
     assert q.requires == ("who", "pub") and q.as_dict()["requires"] == ["who", "pub"]
@@ -212,25 +235,39 @@ def test_parameters_are_checked_before_running():
 
 def test_leaders(florentine):
     rows = ask(florentine, "leaders", group="Liwa 9")  # an alias
-    assert [(r["id"], r["title"], r["valid_from"], r["credibility"], r["reliability"], r["sources"])
-            for r in rows] == [("abu-test", "commander", "2021", 2, "B", ["field-report-2021"])]
+    assert [(r["id"], r["title"], r["valid_from"], r["credibility"], r["reliability"], r["sources"]) for r in rows] == [
+        ("abu-test", "commander", "2021", 2, "B", ["field-report-2021"])
+    ]
 
 
 def test_members(florentine):
     rows = ask(florentine, "members", group="northern front")
     assert [(r["id"], r["relation"], r["role"]) for r in rows] == [
-        ("jane-spokes", "MEMBER_OF", "spokesman"), ("brigade-9", "PART_OF", None)]
+        ("jane-spokes", "MEMBER_OF", "spokesman"),
+        ("brigade-9", "PART_OF", None),
+    ]
     assert ask(florentine, "members", group="State X") == [
-        {"id": "intel-branch", "member": "Intelligence Branch", "type": "Organization", "relation": "PART_OF",
-         "role": None, "valid_from": None, "valid_to": None, "time_basis": "inferred", "credibility": 1,
-         "reliability": "B", "sources": ["field-report-2021"]}]
+        {
+            "id": "intel-branch",
+            "member": "Intelligence Branch",
+            "type": "Organization",
+            "relation": "PART_OF",
+            "role": None,
+            "valid_from": None,
+            "valid_to": None,
+            "time_basis": "inferred",
+            "credibility": 1,
+            "reliability": "B",
+            "sources": ["field-report-2021"],
+        }
+    ]
 
 
 def test_sites_and_occupants(florentine):
     rows = ask(florentine, "sites", group="brigade-9")
-    assert [(r["id"], r["use"], r["located_in"], r["kind"], r["credibility"], r["reliability"], r["sources"])
-            for r in rows] == [("old-hospital", "headquarters", ["River Town"], "hospital", 2, "B",
-                                ["field-report-2021", "wire-2022"])]
+    assert [
+        (r["id"], r["use"], r["located_in"], r["kind"], r["credibility"], r["reliability"], r["sources"]) for r in rows
+    ] == [("old-hospital", "headquarters", ["River Town"], "hospital", 2, "B", ["field-report-2021", "wire-2022"])]
     rows = ask(florentine, "occupants", site="OLD HOSPITAL")
     assert [(r["id"], r["use"], r["valid_from"]) for r in rows] == [("brigade-9", "headquarters", "2021-06")]
 
@@ -238,7 +275,8 @@ def test_sites_and_occupants(florentine):
 def test_campaigns_both_ways(florentine):
     rows = ask(florentine, "campaigns", actor="State X")
     assert [(r["id"], r["relation"], r["kind"], r["start"], r["valid_from"], r["valid_to"]) for r in rows] == [
-        ("recruitment-drive", "RUNS", "recruitment", "2021-11", "2021-11", "2021-12")]
+        ("recruitment-drive", "RUNS", "recruitment", "2021-11", "2021-11", "2021-12")
+    ]
     rows = ask(florentine, "campaign_actors", campaign="recruitment drive")
     assert [(r["id"], r["relation"]) for r in rows] == [("state-x", "RUNS")]
     assert ask(florentine, "campaigns", actor="Jane Spokes") == []
@@ -246,26 +284,45 @@ def test_campaigns_both_ways(florentine):
 
 def test_backers_chain(florentine):
     rows = ask(florentine, "backers", actor="Abu Test")
-    assert rows == [{"id": "state-x", "state": "State X", "steps": 3,
-                     "chain": "Abu Tést -LEADS-> Brigade 9 -PART_OF-> Northern Front -BACKED_BY-> State X",
-                     "weakest_credibility": 4, "weakest_reliability": "D"}]
+    assert rows == [
+        {
+            "id": "state-x",
+            "state": "State X",
+            "steps": 3,
+            "chain": "Abu Tést -LEADS-> Brigade 9 -PART_OF-> Northern Front -BACKED_BY-> State X",
+            "weakest_credibility": 4,
+            "weakest_reliability": "D",
+        }
+    ]
     rows = ask(florentine, "backers", actor="Jane Spokes")
     assert [(r["steps"], r["chain"]) for r in rows] == [
-        (2, "Jane Spokes -MEMBER_OF-> Northern Front -BACKED_BY-> State X")]
+        (2, "Jane Spokes -MEMBER_OF-> Northern Front -BACKED_BY-> State X")
+    ]
     assert ask(florentine, "backers", actor="old-hospital") == []
 
 
 def test_neighbourhood(florentine):
     one = ask(florentine, "neighbourhood", entity="brigade-9", hops=1)
     assert [(r["hops"], r["id"]) for r in one] == [
-        (1, "abu-test"), (1, "northern-front"), (1, "old-hospital"), (1, "river-town")]
+        (1, "abu-test"),
+        (1, "northern-front"),
+        (1, "old-hospital"),
+        (1, "river-town"),
+    ]
     assert one[1]["path"] == "Brigade 9 -PART_OF-> Northern Front"
     assert one[0]["path"] == "Brigade 9 <-LEADS- Abu Tést"
     two = ask(florentine, "neighbourhood", entity="brigade-9")  # default: 2 hops
     assert [(r["hops"], r["id"]) for r in two] == [
-        (1, "abu-test"), (1, "northern-front"), (1, "old-hospital"), (1, "river-town"),
-        (2, "jane-spokes"), (2, "recruitment-drive"), (2, "river-province"), (2, "state-x"),
-        (2, "strike-on-hospital")]
+        (1, "abu-test"),
+        (1, "northern-front"),
+        (1, "old-hospital"),
+        (1, "river-town"),
+        (2, "jane-spokes"),
+        (2, "recruitment-drive"),
+        (2, "river-province"),
+        (2, "state-x"),
+        (2, "strike-on-hospital"),
+    ]
     three = ask(florentine, "neighbourhood", entity="brigade-9", hops=3)
     assert {r["id"] for r in three} == {r["id"] for r in two} | {"intel-branch"}
     nearest = ask(florentine, "neighbourhood", entity="brigade-9", hops=3, limit=2)  # breadth first
@@ -277,15 +334,24 @@ def test_shortest_path(florentine):
     assert [(r["step"], r["from"], r["relation"], r["to"]) for r in rows] == [
         (1, "Jane Spokes", "-MEMBER_OF->", "Northern Front"),
         (2, "Northern Front", "<-PART_OF-", "Brigade 9"),
-        (3, "Brigade 9", "-CONTROLS->", "River Town")]
+        (3, "Brigade 9", "-CONTROLS->", "River Town"),
+    ]
     assert ask(florentine, "shortest_path", **{"from": "Jane Spokes", "to": "twin-one"}) == []
 
 
 def test_present_in_counts_sites_in_nested_places(florentine):
     rows = ask(florentine, "present_in", place="River Province")
-    assert rows == [{"id": "brigade-9", "actor": "Brigade 9", "type": "ArmedGroup",
-                     "relations": ["OCCUPIES", "CONTROLS"], "site_count": 1, "sites": ["Old Hospital"],
-                     "best_credibility": 2}]
+    assert rows == [
+        {
+            "id": "brigade-9",
+            "actor": "Brigade 9",
+            "type": "ArmedGroup",
+            "relations": ["OCCUPIES", "CONTROLS"],
+            "site_count": 1,
+            "sites": ["Old Hospital"],
+            "best_credibility": 2,
+        }
+    ]
     town = ask(florentine, "present_in", place="rivertown")
     assert [(r["id"], r["site_count"]) for r in town] == [("brigade-9", 1)]
     assert ask(florentine, "present_in", place="twin-one") == []
@@ -314,27 +380,41 @@ def test_network_as_of(florentine):
     assert r.exit_code == 0 and "from 1m before their first report to 2m after their last" in r.output
     assert kg("network_as_of", "-p", "date=2021", "--look-back", "soon").exit_code == 2
     # Every row says how its time is known, and what it was inferred from.
-    [row] = [r for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
-             if r["id"] == "northern-front|BACKED_BY|state-x"]
+    [row] = [
+        r
+        for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
+        if r["id"] == "northern-front|BACKED_BY|state-x"
+    ]
     assert (row["time_basis"], row["first_observed"], row["last_observed"]) == ("inferred", "2021-12", "2021-12")
-    [row] = [r for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
-             if r["id"] == "state-x|RUNS|recruitment-drive"]
+    [row] = [
+        r
+        for r in ask(florentine, "network_as_of", date="2021-12", limit=1000)
+        if r["id"] == "state-x|RUNS|recruitment-drive"
+    ]
     assert (row["time_basis"], row["valid_from"], row["valid_to"]) == ("stated", "2021-11", "2021-12")
 
 
 def test_relations_show_their_time_basis(florentine):
     """Every named query whose rows are relations (or pieces of their evidence) can show how their time is known."""
     shown = {
-        "leaders": {"group": "brigade-9"}, "members": {"group": "northern-front"}, "sites": {"group": "brigade-9"},
-        "occupants": {"site": "old-hospital"}, "campaigns": {"actor": "state-x"},
-        "campaign_actors": {"campaign": "recruitment-drive"}, "evidence": {"a": "brigade-9", "b": "old-hospital"},
-        "from_source": {"source": "wire-2022"}, "network_as_of": {"date": "2022"}, "weak_facts": {},
-        "single_originator": {}, "claims_of": {"publisher": "Example Wire"},
+        "leaders": {"group": "brigade-9"},
+        "members": {"group": "northern-front"},
+        "sites": {"group": "brigade-9"},
+        "occupants": {"site": "old-hospital"},
+        "campaigns": {"actor": "state-x"},
+        "campaign_actors": {"campaign": "recruitment-drive"},
+        "evidence": {"a": "brigade-9", "b": "old-hospital"},
+        "from_source": {"source": "wire-2022"},
+        "network_as_of": {"date": "2022"},
+        "weak_facts": {},
+        "single_originator": {},
+        "claims_of": {"publisher": "Example Wire"},
         "shortest_path": {"from": "jane-spokes", "to": "river-town"},
     }
     G = build_graph(load_facts([FLORENTINE]))
-    basis = {(G.nodes[u]["name"], k, G.nodes[v]["name"]): fact_window(d)[1]
-             for u, v, k, d in G.edges(keys=True, data=True)}
+    basis = {
+        (G.nodes[u]["name"], k, G.nodes[v]["name"]): fact_window(d)[1] for u, v, k, d in G.edges(keys=True, data=True)
+    }
     for name, params in shown.items():
         rows = ask(florentine, name, **params)
         assert rows and all(r["time_basis"] in ("stated", "inferred") for r in rows), name
@@ -376,7 +456,8 @@ def test_from_source(florentine):
         ("Jane Spokes", "MEMBER_OF", "Northern Front", 2),
         ("Brigade 9", "OCCUPIES", "Old Hospital", 3),
         ("Brigade 9", "PART_OF", "Northern Front", 4),
-        ("Strike on the Old Hospital", "TARGETS", "Old Hospital", 3)]
+        ("Strike on the Old Hospital", "TARGETS", "Old Hospital", 3),
+    ]
     assert rows[2]["quote"] == "Brigade' 9 still uses the “Old Hospital” as its headquarters"
     assert len(ask(florentine, "from_source", source="field-report-2021")) == 9
     with pytest.raises(library.QueryError, match="no source with id 'wire-2023' \\(did you mean 'wire-2022'"):
@@ -387,11 +468,14 @@ def test_evidence_between_two_entities(florentine):
     rows = ask(florentine, "evidence", a="Old Hospital", b="Liwa 9")  # either direction
     assert [(r["relation"], r["source"], r["reliability"], r["credibility"], r["publisher"]) for r in rows] == [
         ("OCCUPIES", "field-report-2021", "B", 2, "Example Monitoring Group"),
-        ("OCCUPIES", "wire-2022", "D", 3, "Example Wire")]
+        ("OCCUPIES", "wire-2022", "D", 3, "Example Wire"),
+    ]
     assert rows[0]["quote"] == "the Old Hospital serves as the headquarters of Brigade 9"
     rows = ask(florentine, "evidence", a="State X", b="Northern Front")
     assert {(r["from"], r["relation"], r["to"]) for r in rows} == {
-        ("Northern Front", "BACKED_BY", "State X"), ("State X", "ATTACKS", "Northern Front")}
+        ("Northern Front", "BACKED_BY", "State X"),
+        ("State X", "ATTACKS", "Northern Front"),
+    }
 
 
 def test_weak_facts(florentine):
@@ -417,9 +501,11 @@ def test_weak_facts(florentine):
     assert [r["id"] for r in ask(florentine, "weak_facts", limit=3)] == [r["id"] for r in rows[:3]]
     # The same rule in Python, on the built graph.
     G = build_graph(load_facts([FLORENTINE]))
-    weak = {edge_id(u, k, v) for u, v, k, d in G.edges(keys=True, data=True)
-            if d["originators"] == 1 or d["credibility"] > 3 or d["reliability"] > "C"
-            or fact_window(d)[1] == "inferred"}
+    weak = {
+        edge_id(u, k, v)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if d["originators"] == 1 or d["credibility"] > 3 or d["reliability"] > "C" or fact_window(d)[1] == "inferred"
+    }
     assert weak == {r["id"] for r in rows}
 
 
@@ -428,8 +514,10 @@ def test_single_originator(florentine):
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows) and len(rows) == 12
     assert "brigade-9|OCCUPIES|old-hospital" not in {r["id"] for r in rows}  # a report of each publisher
     by_id = {r["id"]: r for r in rows}
-    assert (by_id["state-x|ATTACKS|northern-front"]["originator"], by_id["state-x|ATTACKS|northern-front"]["kind"]) \
-        == ("Example Wire", "publisher")
+    assert (by_id["state-x|ATTACKS|northern-front"]["originator"], by_id["state-x|ATTACKS|northern-front"]["kind"]) == (
+        "Example Wire",
+        "publisher",
+    )
     assert by_id["abu-test|LEADS|brigade-9"]["originator"] == "Example Monitoring Group"
     assert [r["id"] for r in ask(florentine, "single_originator", limit=2)] == [r["id"] for r in rows[:2]]
 
@@ -441,10 +529,12 @@ def test_claims_of_a_publisher(florentine):
         ("brigade-9|PART_OF|northern-front", "originator", "Example Wire", "wire-2022"),
         ("jane-spokes|MEMBER_OF|northern-front", "originator", "Example Wire", "wire-2022"),
         ("state-x|ATTACKS|northern-front", "originator", "Example Wire", "wire-2022"),
-        ("strike-on-hospital|TARGETS|old-hospital", "originator", "Example Wire", "wire-2022")]
+        ("strike-on-hospital|TARGETS|old-hospital", "originator", "Example Wire", "wire-2022"),
+    ]
     assert rows[0]["quote"] == "Brigade' 9 still uses the “Old Hospital” as its headquarters"
-    with pytest.raises(library.QueryError, match="no source has the publisher 'Example Wires' "
-                                                 "\\(did you mean 'Example Wire'"):
+    with pytest.raises(
+        library.QueryError, match="no source has the publisher 'Example Wires' \\(did you mean 'Example Wire'"
+    ):
         ask(florentine, "claims_of", publisher="Example Wires")
     r = kg("claims_of")
     assert r.exit_code == 2 and "claims_of needs -p entity=... or -p publisher=..." in r.output
@@ -465,12 +555,15 @@ def test_find_by_any_name(florentine):
 def test_entity_parameters_accept_names_and_refuse_ambiguity(florentine):
     assert library.resolve_entity(florentine, "RIVERTOWN") == "river-town"
     assert library.resolve_entity(florentine, "intel-branch") == "intel-branch"
-    with pytest.raises(library.QueryError, match="could be any of: twin-one \\(Place Twin Town\\); "
-                                                 "twin-two \\(Site Twin-Town\\); give the id"):
+    with pytest.raises(
+        library.QueryError,
+        match="could be any of: twin-one \\(Place Twin Town\\); twin-two \\(Site Twin-Town\\); give the id",
+    ):
         library.resolve_entity(florentine, "twin town")
     assert library.resolve_entity(florentine, "twin-two") == "twin-two"  # an id always wins
-    with pytest.raises(library.QueryError, match="no entity has the id, name or alias 'Brigade 8' "
-                                                 "\\(did you mean 'Brigade 9'"):
+    with pytest.raises(
+        library.QueryError, match="no entity has the id, name or alias 'Brigade 8' \\(did you mean 'Brigade 9'"
+    ):
         library.resolve_entity(florentine, "Brigade 8")
 
 
@@ -483,8 +576,10 @@ def test_cli_formats(florentine):
     assert json.loads(r.stdout)[0]["leader"] == "Abu Tést"
     r = kg("evidence", "-p", "a=brigade-9", "-p", "b=old-hospital", "-f", "csv")
     lines = r.stdout.splitlines()
-    assert lines[0] == "from,relation,to,source,title,publisher,published,reliability,credibility,quote,observed," \
-                       "time_basis"
+    assert (
+        lines[0] == "from,relation,to,source,title,publisher,published,reliability,credibility,quote,observed,"
+        "time_basis"
+    )
     assert lines[2].endswith(",Brigade' 9 still uses the “Old Hospital” as its headquarters,2022-03-15,stated")
     r = kg("sites", "-p", "group=Liwa 9")
     assert r.exit_code == 0 and "headquarters" in r.stdout and "Old Hospital" in r.stdout
@@ -506,14 +601,17 @@ def test_cli_errors_are_one_line(florentine):
         assert r.output.startswith("error: ") and message in r.output and r.output.count("\n") == 1, r.output
 
 
-@pytest.mark.parametrize("cypher", [
-    "CREATE (n:Entity {id: 'intruder'}) RETURN n",
-    "MATCH (n:Entity {id: 'abu-test'}) SET n.name = 'changed'",
-    "MATCH (n:Entity {id: 'abu-test'}) DETACH DELETE n",
-    "MERGE (n:Source {id: 'x'})",
-    "MATCH (n:Entity {id: 'abu-test'}) REMOVE n:Person",
-    "CREATE INDEX intruder FOR (n:Entity) ON (n.description)",
-])
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "CREATE (n:Entity {id: 'intruder'}) RETURN n",
+        "MATCH (n:Entity {id: 'abu-test'}) SET n.name = 'changed'",
+        "MATCH (n:Entity {id: 'abu-test'}) DETACH DELETE n",
+        "MERGE (n:Source {id: 'x'})",
+        "MATCH (n:Entity {id: 'abu-test'}) REMOVE n:Person",
+        "CREATE INDEX intruder FOR (n:Entity) ON (n.description)",
+    ],
+)
 def test_writes_through_kg_query_fail_and_change_nothing(florentine, cypher):
     before = state(florentine)
     r = kg("--cypher", cypher)
@@ -605,7 +703,8 @@ def test_seed_dataset_answers(neo4j_driver):
     assert ("badr-hospital", "headquarters") in {(row["id"], row["use"]) for row in occupied}
     assert "fog-47" in {row["id"] for row in ask(neo4j_driver, "occupants", site="Badr Hospital")}
     around = {row["id"] for row in ask(neo4j_driver, "leaders", group="Fog’ 47")} | {
-        row["id"] for row in ask(neo4j_driver, "members", group="fog-47")}
+        row["id"] for row in ask(neo4j_driver, "members", group="fog-47")
+    }
     assert "haji-askar" in around
     assert ask(neo4j_driver, "find", name="FOG 47")[0]["id"] == "fog-47"
     # As of a day, nothing that the as-of rule (graph.asof) does not hold on that day: no event dated later,

@@ -37,8 +37,14 @@ def console_examples(needs_neo4j: bool) -> list[tuple[str, list[str]]]:
 def run(cmd: str, env=None) -> subprocess.CompletedProcess:
     args = shlex.split(cmd)
     assert args[0] == "kg", cmd
-    return subprocess.run([sys.executable, "-m", "kg", *args[1:]], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {}), "COLUMNS": "200"}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {}), "COLUMNS": "200"},
+        timeout=600,
+    )
 
 
 def test_facts_format_example_validates_against_the_reports(tmp_path):

@@ -117,7 +117,9 @@ def test_malformed_date(tmp_path):
         ("facts.yaml", 23, "valid_from: '2021-13-01' has month 13, not 1-12")
     ]
     assert problems(tmp_path, rel("\n    valid_from: 21/12/2021"))[0][1:] == (
-        23, "valid_from: '21/12/2021' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        23,
+        "valid_from: '21/12/2021' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD",
+    )
 
 
 def test_valid_to_before_valid_from(tmp_path):
@@ -138,7 +140,8 @@ def test_grades_out_of_range(tmp_path):
 def test_evidence_cites_unknown_source(tmp_path):
     ev = '\n      - source: s11\n        quote: "Husam Luqa leads"'
     assert problems(tmp_path, rel(ev=ev)) == [
-        ("facts.yaml", 24, "evidence cites unknown source 's11' (did you mean 's1'?)")]
+        ("facts.yaml", 24, "evidence cites unknown source 's11' (did you mean 's1'?)")
+    ]
 
 
 def test_empty_evidence(tmp_path):
@@ -171,7 +174,7 @@ def test_quote_too_long(tmp_path):
 
 
 def test_conflicting_attributes_of_one_edge(tmp_path):
-    two = rel('\n    title: head') + rel('\n    title: deputy').removeprefix("relations:\n")
+    two = rel("\n    title: head") + rel("\n    title: deputy").removeprefix("relations:\n")
     [(_, line, msg)] = problems(tmp_path, two)
     assert line == 27 and "title is 'deputy' here but 'head' where first stated" in msg
 
@@ -188,10 +191,10 @@ def test_csv_and_jsonl(tmp_path):
     files = {
         "base.yaml": HEADER,
         "x.entities.csv": "id,type,name,aliases,rnak\nabu,Person,Abu,A|B,\nbad,Persn,Bad,,\n",
-        "x.relations.jsonl":
-        '{"type":"LEADS","from":"abu","to":"army","credibility":2,"evidence":[{"source":"s1","quote":"q"}]}\n'
+        "x.relations.jsonl": '{"type":"LEADS","from":"abu","to":"army","credibility":2,'
+        '"evidence":[{"source":"s1","quote":"q"}]}\n'
         '{"type": "LEADS", "from": \n'
-        '\n'
+        "\n"
         '{"type":"LEADS","from":"luqa","to":"army","credibility":9,"evidence":[{"source":"s1","quote":"q"}]}\n',
         "y.relations.csv": 'type,from,to,credibility,source,quote\nLEADS,luqa,army,2,s1,"unterminated\n',
     }
@@ -237,8 +240,19 @@ def test_binary_jsonl_and_csv(tmp_path):
 
 
 # Pydantic's own wording, which must never reach a user.
-PYDANTIC = ("Input should", "Value error", "String should", "Field required", "Extra inputs", "List should",
-            "validation error", "Input tag", "type=", "For further information", "Assertion failed")
+PYDANTIC = (
+    "Input should",
+    "Value error",
+    "String should",
+    "Field required",
+    "Extra inputs",
+    "List should",
+    "validation error",
+    "Input tag",
+    "type=",
+    "For further information",
+    "Assertion failed",
+)
 
 BAD_RECORDS = {
     "y.yaml": """\
@@ -259,11 +273,11 @@ relations:
   - {type: LEADS, from: a, to: b, credibility: 2, valid_from: 2022, valid_to: 2021, evidence: [{source: s2, quote: q}]}
 """,
     "j.relations.jsonl": '{"type":"LEADS","from":1,"to":"b","credibility":true,'
-                         '"evidence":[{"source":"s2","quote":5}]}\n'
-                         '{"type":"LEADS","from":"a","to":"b","credibility":2,"evidence":[],"valid_from":[2021]}\n'
-                         '[1, 2]\n'
-                         '{"from": "a"}\n'
-                         '{"type":"LEADS","from":"a","to":"b","credibility":1e400,"evidence":{"source":"s2"}}\n',
+    '"evidence":[{"source":"s2","quote":5}]}\n'
+    '{"type":"LEADS","from":"a","to":"b","credibility":2,"evidence":[],"valid_from":[2021]}\n'
+    "[1, 2]\n"
+    '{"from": "a"}\n'
+    '{"type":"LEADS","from":"a","to":"b","credibility":1e400,"evidence":{"source":"s2"}}\n',
     "c.entities.csv": "id,type,name,lat,lon\nx,Place,X,95,nan\ny,Place,Y,1e999,2\n",
 }
 
@@ -281,8 +295,10 @@ def test_every_message_is_in_our_words(tmp_path):
     assert "aliases must be a list, such as [a, b] (got 'notalist')" in messages
     assert "lat must be a number (got 'north')" in messages
     assert "lon must be at most 180 (got '500')" in messages
-    assert "type must be the name of one entity type (one of: " + ", ".join(REGISTRY.entities) + ") (got a list)" \
+    assert (
+        "type must be the name of one entity type (one of: " + ", ".join(REGISTRY.entities) + ") (got a list)"
         in messages
+    )
     assert any(m.startswith("missing field 'type' (one of: Person") for m in messages)
     assert "give both lat and lon, or neither" in messages
     assert "credibility must be 1-6 (Admiralty information grading), got 'x'" in messages
@@ -302,15 +318,18 @@ def test_grade_messages_follow_the_registry():
 
     err = {"type": "less_than_equal", "input": 8, "ctx": {"le": 6}}
     cred = REGISTRY.credibility
-    assert explain(err, ("credibility",), "relation", None, {}) == \
-        f"credibility must be {cred.best}-{cred.worst} ({cred.title}), got 8"
+    assert (
+        explain(err, ("credibility",), "relation", None, {})
+        == f"credibility must be {cred.best}-{cred.worst} ({cred.title}), got 8"
+    )
 
 
 # --------------------------------------------------------------------------- time and attribution
 
 
-def checked(tmp_path: Path, text: str = "", *, files: dict[str, str] | None = None, doc: str | None = None,
-            strict: bool = False):
+def checked(
+    tmp_path: Path, text: str = "", *, files: dict[str, str] | None = None, doc: str | None = None, strict: bool = False
+):
     """(errors, warnings) as (file, line, message), with ``doc`` as the text of doc.txt (and --documents)."""
     files = dict(files or {})
     if text:
@@ -332,32 +351,44 @@ def evidence(quote: str = "Husam Luqa leads", **fields) -> str:
 def test_according_to_an_id_must_name_an_entity(tmp_path):
     # Line 26 is the according_to of the first piece of evidence.
     assert problems(tmp_path, rel(ev=evidence(according_to="luqaa"))) == [
-        ("facts.yaml", 26, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an anonymous "
-                           "originator, write it in words")]
+        (
+            "facts.yaml",
+            26,
+            "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an anonymous "
+            "originator, write it in words",
+        )
+    ]
     assert problems(tmp_path, rel(ev=evidence(according_to="army"))) == []
     assert problems(tmp_path, rel(ev=evidence(according_to="'a source close to the army'"), cred="3")) == []
 
 
 def test_via_must_name_an_entity(tmp_path):
     assert problems(tmp_path, rel(ev=evidence(via="armyy"))) == [
-        ("facts.yaml", 26, "via: unknown entity 'armyy' (did you mean 'army'?)")]
+        ("facts.yaml", 26, "via: unknown entity 'armyy' (did you mean 'army'?)")
+    ]
     assert problems(tmp_path, rel(ev=evidence(via="town"))) == []
 
 
 def test_observed_after_the_source_came_out(tmp_path):
     assert problems(tmp_path, rel(ev=evidence(observed="2022"))) == [
-        ("facts.yaml", 26, "observed 2022 is after the source's publication 2021-12")]
+        ("facts.yaml", 26, "observed 2022 is after the source's publication 2021-12")
+    ]
     assert problems(tmp_path, rel(ev=evidence(observed="2021-12-31"))) == []
     undated = HEADER.replace("published: 2021-12", "retrieved: 2021-06")
     text = undated + rel(ev=evidence(observed="2021-07"))
     assert problems(tmp_path, files={"f.yaml": text}) == [
-        ("f.yaml", 26, "observed 2021-07 is after the source was retrieved 2021-06 (its publication date is unknown)")]
+        ("f.yaml", 26, "observed 2021-07 is after the source was retrieved 2021-06 (its publication date is unknown)")
+    ]
 
 
 def test_references_of_a_rejected_relation_are_checked_too(tmp_path):
     found = problems(tmp_path, rel(cred="9", ev=evidence(according_to="luqaa", via="armyy")))
-    assert ("facts.yaml", 26, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
-                              "anonymous originator, write it in words") in found
+    assert (
+        "facts.yaml",
+        26,
+        "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
+        "anonymous originator, write it in words",
+    ) in found
     assert ("facts.yaml", 27, "via: unknown entity 'armyy' (did you mean 'army'?)") in found
 
 
@@ -387,8 +418,9 @@ entities:
 
 def test_entity_evidence_is_checked_like_relation_evidence(tmp_path):
     # `monitor` is named before it is defined: entity evidence is checked once every entity is known.
-    errors, warnings = checked(tmp_path, files={"a.yaml": HEADER, "e.yaml": ENTITY_EVIDENCE},
-                               doc="Major General Husam Luqa leads the army.\n")
+    errors, warnings = checked(
+        tmp_path, files={"a.yaml": HEADER, "e.yaml": ENTITY_EVIDENCE}, doc="Major General Husam Luqa leads the army.\n"
+    )
     assert errors == [
         ("e.yaml", 7, "quote not found in doc.txt: 'Husam Luqa commands'"),
         ("e.yaml", 9, "via: unknown entity 'nobody'"),
@@ -396,18 +428,29 @@ def test_entity_evidence_is_checked_like_relation_evidence(tmp_path):
         ("e.yaml", 11, "evidence cites unknown source 's9'"),
     ]
     assert warnings == [
-        ("e.yaml", 19, "credibility 2 is stronger than the policy allows: an anonymous originator (an anonymous "
-                       "originator) caps it at 3 (possibly true)")]
+        (
+            "e.yaml",
+            19,
+            "credibility 2 is stronger than the policy allows: an anonymous originator (nobody can check "
+            "an anonymous claim) caps it at 3 (possibly true)",
+        )
+    ]
 
 
 def test_csv_rows_carry_when_and_who(tmp_path):
-    table = ("type,from,to,credibility,source,quote,observed,according_to,via\n"
-             "LEADS,luqa,army,3,s1,Husam Luqa leads,2021-11,a local source,town\n"
-             "LEADS,luqa,army,2,s1,Luqa leads,2022,luqaa,armyy\n")
+    table = (
+        "type,from,to,credibility,source,quote,observed,according_to,via\n"
+        "LEADS,luqa,army,3,s1,Husam Luqa leads,2021-11,a local source,town\n"
+        "LEADS,luqa,army,2,s1,Luqa leads,2022,luqaa,armyy\n"
+    )
     errors, warnings = checked(tmp_path, files={"a.yaml": HEADER, "r.relations.csv": table})
     assert errors == [
-        ("r.relations.csv", 3, "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
-                               "anonymous originator, write it in words"),
+        (
+            "r.relations.csv",
+            3,
+            "according_to: unknown entity 'luqaa' (did you mean 'luqa'?); to describe an "
+            "anonymous originator, write it in words",
+        ),
         ("r.relations.csv", 3, "observed 2022 is after the source's publication 2021-12"),
         ("r.relations.csv", 3, "via: unknown entity 'armyy' (did you mean 'army'?)"),
     ]
@@ -415,9 +458,15 @@ def test_csv_rows_carry_when_and_who(tmp_path):
     good = table.splitlines()[:2]
     (tmp_path / "r.relations.csv").write_text("\n".join(good) + "\n", encoding="utf-8")
     [edge] = load_facts([tmp_path / "a.yaml", tmp_path / "r.relations.csv"]).edges.values()
-    assert edge.evidence[0].as_dict() == {"source": "s1", "quote": "Husam Luqa leads", "credibility": 3,
-                                          "observed": "2021-11", "observed_stated": True,
-                                          "according_to": "a local source", "via": "town"}
+    assert edge.evidence[0].as_dict() == {
+        "source": "s1",
+        "quote": "Husam Luqa leads",
+        "credibility": 3,
+        "observed": "2021-11",
+        "observed_stated": True,
+        "according_to": "a local source",
+        "via": "town",
+    }
 
 
 # --------------------------------------------------------------------------- the grading policy: warnings
@@ -426,30 +475,47 @@ def test_csv_rows_carry_when_and_who(tmp_path):
 def test_a_hedged_quote_graded_too_strongly_is_a_warning_at_its_grade(tmp_path):
     errors, warnings = checked(tmp_path, rel(ev=evidence("Husam Luqa apparently leads")))
     assert errors == [] and warnings == [
-        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
-                           "doubts it) caps it at 4 (doubtful)")]
+        (
+            "facts.yaml",
+            22,
+            "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
+            "doubts it) caps it at 4 (doubtful)",
+        )
+    ]
     # The piece's own grade, on its own line (28), is the one checked.
-    errors, warnings = checked(tmp_path, rel(ev=evidence() + evidence("It is highly likely he leads",
-                                                                      credibility=1)))
+    errors, warnings = checked(tmp_path, rel(ev=evidence() + evidence("It is highly likely he leads", credibility=1)))
     assert warnings == [
-        ("facts.yaml", 28, "credibility 1 is stronger than the policy allows: 'It is highly likely' (the report "
-                           "assesses or hedges rather than states) caps it at 3 (possibly true)")]
+        (
+            "facts.yaml",
+            28,
+            "credibility 1 is stronger than the policy allows: 'It is highly likely' (the report "
+            "assesses or hedges rather than states) caps it at 3 (possibly true)",
+        )
+    ]
     assert checked(tmp_path, rel(ev=evidence("Husam Luqa apparently leads"), cred="4")) == ([], [])
 
 
 def test_words_trimmed_off_a_quote_are_read_in_its_sentence(tmp_path):
-    doc = ("Husam Luqa was seen in Town. Apparently, Major General Husam Luqa leads “The Army”, "
-           "and it seems he stays.\nHusam Luqa commands the guard, reportedly.\n")
+    doc = (
+        "Husam Luqa was seen in Town. Apparently, Major General Husam Luqa leads “The Army”, "
+        "and it seems he stays.\nHusam Luqa commands the guard, reportedly.\n"
+    )
     errors, warnings = checked(tmp_path, rel(ev=evidence()), doc=doc)
     assert errors == [] and warnings == [
-        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'Apparently' (the report itself "
-                           "doubts it) caps it at 4 (doubtful); the words are in the quote's sentence in doc.txt")]
+        (
+            "facts.yaml",
+            22,
+            "credibility 2 is stronger than the policy allows: 'Apparently' (the report itself "
+            "doubts it) caps it at 4 (doubtful); the words are in the quote's sentence in doc.txt",
+        )
+    ]
     # What follows the quote's clause ("and it seems") is another statement; its own clause is read.
     assert checked(tmp_path, rel(ev=evidence("Husam Luqa was seen in Town")), doc=doc) == ([], [])
     errors, warnings = checked(tmp_path, rel(ev=evidence("Husam Luqa commands the guard")), doc=doc)
     assert [w[2] for w in warnings] == [
         "credibility 2 is stronger than the policy allows: 'reportedly' (the report assesses or hedges rather "
-        "than states) caps it at 3 (possibly true); the words are in the quote's sentence in doc.txt"]
+        "than states) caps it at 3 (possibly true); the words are in the quote's sentence in doc.txt"
+    ]
 
 
 def test_warnings_block_nothing_unless_strict(tmp_path):
@@ -459,8 +525,13 @@ def test_warnings_block_nothing_unless_strict(tmp_path):
     assert len(load_facts([tmp_path / "facts.yaml"]).edges) == 1
     errors, warnings = checked(tmp_path, text, strict=True)
     assert warnings == [] and errors == [
-        ("facts.yaml", 22, "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
-                           "doubts it) caps it at 4 (doubtful)")]
+        (
+            "facts.yaml",
+            22,
+            "credibility 2 is stronger than the policy allows: 'apparently' (the report itself "
+            "doubts it) caps it at 4 (doubtful)",
+        )
+    ]
     with pytest.raises(ValidationFailed):
         load_facts([tmp_path / "facts.yaml"], strict=True)
 
@@ -479,7 +550,10 @@ def test_every_phrase_of_the_policy_is_found_in_any_case(tmp_path):
     phrases = [(rule, phrase) for rule in POLICY for phrase in rule.phrases]
     text = "relations:\n" + "".join(
         rel(frm="luqa", to="army", cred="1", ev=evidence(f"So, {phrase.upper()}, Husam Luqa leads")).removeprefix(
-            "relations:\n") for _, phrase in phrases)
+            "relations:\n"
+        )
+        for _, phrase in phrases
+    )
     errors, warnings = checked(tmp_path, text)
     assert errors == [] and len(warnings) == len(phrases)
     for (rule, phrase), (_, _, message) in zip(phrases, warnings, strict=True):

@@ -94,8 +94,11 @@ def test_hostile_text_is_escaped_and_kept_exactly(tmp_path):
     assert names(data) == {IMG, SCRIPT, "Plain Town"}
     person = next(n for n in data["nodes"] if n["id"] == "hostile-img")
     assert person["aka"] == [SCRIPT, "@@DATA@@ {{7*7}}"]
-    assert person["more"] == {"description": "<!-- not a comment --> &amp; <svg onload=alert(2)>",
-                              "rank": "<svg onload=alert(3)>", "nationality": "line\u2028separator\u2029end"}
+    assert person["more"] == {
+        "description": "<!-- not a comment --> &amp; <svg onload=alert(2)>",
+        "rank": "<svg onload=alert(3)>",
+        "nationality": "line\u2028separator\u2029end",
+    }
     quotes = {ev["quote"] for e in data["edges"] for ev in e["ev"]}
     assert quotes == {IMG, SCRIPT, "{{7*7}} ${alert(5)} \u2028 @@DATA@@"}
     assert data["sources"][0]["publisher"] == SCRIPT
@@ -128,12 +131,15 @@ def test_fields_are_named_and_grades_come_from_the_registry(tmp_path):
     from graph.schema import REGISTRY
 
     _, data = viz(tmp_path, "--credibility-at-least", "3")
-    assert data["grades"] == {"reliability": REGISTRY.reliability.as_dict(),
-                              "credibility": REGISTRY.credibility.as_dict()}
+    assert data["grades"] == {
+        "reliability": REGISTRY.reliability.as_dict(),
+        "credibility": REGISTRY.credibility.as_dict(),
+    }
     assert data["at_least"] == {"credibility": 3, "reliability": None}
     assert all(set(n) <= set(NODE_KEYS) and {"id", "name", "type", "x", "y"} <= set(n) for n in data["nodes"])
-    assert all(set(e) <= set(EDGE_KEYS) and {"from", "to", "type", "cred", "reli", "ev"} <= set(e)
-               for e in data["edges"])
+    assert all(
+        set(e) <= set(EDGE_KEYS) and {"from", "to", "type", "cred", "reli", "ev"} <= set(e) for e in data["edges"]
+    )
     assert all({"src", "cred", "quote"} <= set(ev) <= set(EVIDENCE_KEYS) for e in data["edges"] for ev in e["ev"])
     assert all(n.get("aka") != [] and n.get("more") != {} for n in data["nodes"])  # empty fields are left out
     # No grade letter list or meaning is written in the page's own code or template.
@@ -164,7 +170,8 @@ def test_edges_and_entities_carry_their_window_as_iso_days():
             bases.add(e.get("basis"))
             # The dates as written stay, for display only.
             assert {k: v for k, v in (e.get("more") or {}).items() if k.startswith("valid_")} == {
-                k: d[k] for k in ("valid_from", "valid_to") if k in d}
+                k: d[k] for k in ("valid_from", "valid_to") if k in d
+            }
         assert {None, "inferred"} <= bases
         for n in nodes:
             assert (n.get("first"), n.get("last")) == iso_days(entity_window(G.nodes[n["id"]]))
@@ -178,17 +185,25 @@ def test_edges_and_entities_carry_their_window_as_iso_days():
 def test_edges_carry_every_piece_of_evidence_with_its_source(tmp_path):
     _, data = viz(tmp_path)
     nodes = data["nodes"]
-    occ = next(e for e in data["edges"]
-               if nodes[e["from"]]["id"] == "brigade-9" and nodes[e["to"]]["id"] == "old-hospital")
+    occ = next(
+        e for e in data["edges"] if nodes[e["from"]]["id"] == "brigade-9" and nodes[e["to"]]["id"] == "old-hospital"
+    )
     assert data["relations"][occ["type"]] == "OCCUPIES" and (occ["cred"], occ["reli"]) == (2, "B")
     assert occ["more"]["valid_from"] == "2021-06" and occ["more"]["use"] == "headquarters"
     assert occ["first"] == "2021-06-01" and "last" not in occ
     cited = [(data["sources"][ev["src"]]["id"], ev["cred"], ev["quote"]) for ev in occ["ev"]]
-    assert cited == [("field-report-2021", 2, "the Old Hospital serves as the headquarters of Brigade 9"),
-                     ("wire-2022", 3, "Brigade' 9 still uses the “Old Hospital” as its headquarters")]
+    assert cited == [
+        ("field-report-2021", 2, "the Old Hospital serves as the headquarters of Brigade 9"),
+        ("wire-2022", 3, "Brigade' 9 still uses the “Old Hospital” as its headquarters"),
+    ]
     wire = next(s for s in data["sources"] if s["id"] == "wire-2022")
-    assert wire == {"id": "wire-2022", "published": "2022-03-15", "publisher": "Example Wire",
-                    "reliability": "D", "title": "Wire story on militia movements"}
+    assert wire == {
+        "id": "wire-2022",
+        "published": "2022-03-15",
+        "publisher": "Example Wire",
+        "reliability": "D",
+        "title": "Wire story on militia movements",
+    }
 
 
 def test_grade_and_date_filters(tmp_path):
@@ -208,16 +223,19 @@ def test_grade_and_date_filters(tmp_path):
     assert ("state-x", "RUNS", "recruitment-drive") in edge_keys(data)
     _, data = viz(tmp_path, "--as-of", "2022-06")
     assert ("state-x", "RUNS", "recruitment-drive") not in edge_keys(data)
-    assert data["filters"] == ["as of 2022-06-01 (facts without stated dates held from 6m before their first report "
-                               "to 1y after their last)"]
+    assert data["filters"] == [
+        "as of 2022-06-01 (facts without stated dates held from 6m before their first report to 1y after their last)"
+    ]
 
 
 def test_horizon_is_an_option_and_is_always_said(tmp_path):
     """`kg viz --look-back/--look-ahead` set the horizon of --as-of and of the page's slider; the command's
     output and the data block (the page's heading) say it in words."""
     out = tmp_path / "h.html"
-    r = runner.invoke(app, ["viz", str(FLORENTINE), "--out", str(out), "--as-of", "2022-06",
-                            "--look-back", "3m", "--look-ahead", "2y"])
+    r = runner.invoke(
+        app,
+        ["viz", str(FLORENTINE), "--out", str(out), "--as-of", "2022-06", "--look-back", "3m", "--look-ahead", "2y"],
+    )
     assert r.exit_code == 0, r.output
     said = "facts without stated dates held from 3m before their first report to 2y after their last"
     assert f"as of 2022-06-01: {said}" in r.output
@@ -267,8 +285,10 @@ def test_attribution_and_entity_provenance_in_the_data(tmp_path):
     nodes = {n["id"]: n for n in data["nodes"]}
     by_type = {data["relations"][e["type"]]: e for e in data["edges"]}
     occupies, operates = by_type["OCCUPIES"], by_type["OPERATES_IN"]
-    assert [ev["by"] for ev in occupies["ev"]] == ["Levant, via ZZ Observatory for Human Rights",
-                                                   "North Press Agency, via ZZ Observatory for Human Rights"]
+    assert [ev["by"] for ev in occupies["ev"]] == [
+        "Levant, via ZZ Observatory for Human Rights",
+        "North Press Agency, via ZZ Observatory for Human Rights",
+    ]
     assert "originators" not in occupies.get("more", {})  # one originator, the page's default
     assert operates["ev"][0]["by"] == "SY24, according to local sources"
     assert operates["ev"][0]["observed"] == "2019"  # stated by the evidence
@@ -336,8 +356,13 @@ def test_same_input_same_file_whatever_the_hash_seed(tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"s{seed}.html"
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-m", "kg", "viz", str(FLORENTINE), str(HOSTILE), "--out", str(out)],
-                       check=True, env=env, capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "kg", "viz", str(FLORENTINE), str(HOSTILE), "--out", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+            cwd=ROOT,
+        )
         outs.append(re.sub(r'"generated":"[^"]+"', "", out.read_text(encoding="utf-8")))
     assert outs[0] == outs[1]
     G = build_graph(load_facts([FLORENTINE]))
@@ -352,7 +377,7 @@ def test_layout_is_spread_out_and_finite():
     data = page_data(html)
     pts = [(n["x"], n["y"]) for n in data["nodes"]]
     assert all(math.isfinite(c) for p in pts for c in p)
-    closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
+    closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1 :])
     assert closest > 40  # node size is 11, edges about 150
 
 
@@ -368,8 +393,10 @@ def test_big_component_layout_is_fast_and_deterministic():
 
     rnd = random.Random(3)
     n = 10_000
-    pairs = [(rnd.randrange(n), min(n - 1, int(rnd.paretovariate(1.1)) - 1) if rnd.random() < 0.5 else rnd.randrange(n))
-             for _ in range(50_000)]
+    pairs = [
+        (rnd.randrange(n), min(n - 1, int(rnd.paretovariate(1.1)) - 1) if rnd.random() < 0.5 else rnd.randrange(n))
+        for _ in range(50_000)
+    ]
     t = time.perf_counter()
     pos = layout(n, pairs)
     elapsed = time.perf_counter() - t

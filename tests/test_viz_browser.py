@@ -85,10 +85,15 @@ class Opened:
 
     def node_point(self, index: int) -> tuple[float, float]:
         """Page coordinates of a node's centre."""
-        return tuple(self.js("""i => {
+        return tuple(
+            self.js(
+                """i => {
             const n = window.actorgraph.network, p = n.canvasToDOM(n.getPositions([i])[i]);
             const r = document.getElementById('network').getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y]; }""", index))
+            return [r.left + p.x, r.top + p.y]; }""",
+                index,
+            )
+        )
 
 
 def open_snapshot(browser, html: Path, viewport=(1400, 860)) -> Opened:
@@ -169,7 +174,7 @@ def test_hostile_text_shows_literally_and_runs_nothing(browser, tmp_path):
     # The relation's evidence: every quote and the source, as text.
     o.js("window.actorgraph.showEdge(window.actorgraph.data.edges.findIndex(e => e.ev.length === 2))")
     details = page.inner_text("#details")
-    assert IMG in details and SCRIPT in details and "<b>Bold</b> & \"quoted\" </script> title" in details
+    assert IMG in details and SCRIPT in details and '<b>Bold</b> & "quoted" </script> title' in details
     assert "javascript:alert(1)" in details  # a URL is shown, never a link
     assert page.query_selector_all("#details a") == []
 
@@ -204,7 +209,8 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     page.press("#search", "Enter")
     o.wait("document.querySelectorAll('#results li').length === 2")
     assert sorted(o.js("window.actorgraph.network.getSelectedNodes()")) == sorted(
-        [ids.index("river-town"), ids.index("river-province")])
+        [ids.index("river-town"), ids.index("river-province")]
+    )
     page.fill("#search", "nobody at all")
     page.press("#search", "Enter")
     assert page.inner_text("#results") == "No entity matches."
@@ -222,8 +228,11 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     page.click("#legend label:has-text('Person')")
     assert summary() == "Showing 9 of 11 entities and 11 of 13 relations." == shown(entity_types=not_people)
     page.select_option("#credibility", "1")
-    assert summary() == "Showing 5 of 11 entities and 3 of 13 relations." == shown(
-        entity_types=not_people, credibility_at_least=1)
+    assert (
+        summary()
+        == "Showing 5 of 11 entities and 3 of 13 relations."
+        == shown(entity_types=not_people, credibility_at_least=1)
+    )
     page.click("#legend label:has-text('Person')")
     page.select_option("#credibility", "")
     page.select_option("#reliability", "C")
@@ -240,8 +249,11 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     page.keyboard.press("Home")
     assert page.text_content("#asof-label") == days[0]
     for i, day in enumerate(days):
-        o.js("i => { const s = document.getElementById('asof'); s.value = String(i); "
-             "s.dispatchEvent(new Event('change')); }", i)
+        o.js(
+            "i => { const s = document.getElementById('asof'); s.value = String(i); "
+            "s.dispatchEvent(new Event('change')); }",
+            i,
+        )
         assert page.text_content("#asof-label") == day
         expected = shown(as_of=date.fromisoformat(day))
         everything = "Showing 11 of 11 entities and 13 of 13 relations."
@@ -309,15 +321,43 @@ def test_grades_and_helpers_come_from_one_place(browser, tmp_path):
     lines = page.inner_text("#lines").split("\n")
     assert lines == ["stated dates", "dates inferred from reports", "credibility 1-3", "credibility 4-6"]
 
-    texts = ["Fog’ 47", "FOG-47", "ABU TÉST", "أبو تست", "Straße", "ΣΊΣΥΦΟΣ", "ﬁve ½", "İstanbul", "x\u00a0y",
-             "Ǆemal", "ＡＢＣ１２３", "Ⅻ", "¹²³", "naïve café", "Dž", "ſt", "ς"]
+    texts = [
+        "Fog’ 47",
+        "FOG-47",
+        "ABU TÉST",
+        "أبو تست",
+        "Straße",
+        "ΣΊΣΥΦΟΣ",
+        "ﬁve ½",
+        "İstanbul",
+        "x\u00a0y",
+        "Ǆemal",
+        "ＡＢＣ１２３",
+        "Ⅻ",
+        "¹²³",
+        "naïve café",
+        "Dž",
+        "ſt",
+        "ς",
+    ]
     assert o.js("ts => ts.map(t => window.actorgraph.nameKey(t))", texts) == [name_key(t) for t in texts]
     windows = [("2021", None), ("2021-06", "2021"), (None, "2022-02"), (None, None), ("2020-02-29", "2020-02-29")]
-    days = ["2020-02-28", "2020-02-29", "2021-01-01", "2021-05-31", "2021-06-01", "2021-12-31", "2022-01-01",
-            "2022-02-28", "2022-03-01"]
+    days = [
+        "2020-02-28",
+        "2020-02-29",
+        "2021-01-01",
+        "2021-05-31",
+        "2021-06-01",
+        "2021-12-31",
+        "2022-01-01",
+        "2022-02-28",
+        "2022-03-01",
+    ]
     expected = [[holds_on(window(f, t), date.fromisoformat(d)) for d in days] for f, t in windows]
-    got = o.js("""([ws, days]) => ws.map(w => days.map(d => window.actorgraph.holdsOn(w[0], w[1], d)))""",
-               [[list(window_iso(f, t)) for f, t in windows], days])
+    got = o.js(
+        """([ws, days]) => ws.map(w => days.map(d => window.actorgraph.holdsOn(w[0], w[1], d)))""",
+        [[list(window_iso(f, t)) for f, t in windows], days],
+    )
     assert got == expected
     o.assert_clean()
     page.context.close()
@@ -327,8 +367,10 @@ def shown_edge_ids(o: Opened) -> set[str]:
     """The edge ids (graph.facts.edge_id) of the relations the page shows."""
     data = o.js("window.actorgraph.data")
     nodes, rels = data["nodes"], data["relations"]
-    return {edge_id(nodes[e["from"]]["id"], rels[e["type"]], nodes[e["to"]]["id"])
-            for e in (data["edges"][j] for j in o.js("window.actorgraph.shownEdges()"))}
+    return {
+        edge_id(nodes[e["from"]]["id"], rels[e["type"]], nodes[e["to"]]["id"])
+        for e in (data["edges"][j] for j in o.js("window.actorgraph.shownEdges()"))
+    }
 
 
 def set_day(o: Opened, day: str) -> None:
@@ -409,7 +451,8 @@ def test_time_basis_attribution_and_provenance_shown(browser, tmp_path):
     o.js("i => window.actorgraph.showNode(i, false)", nodes["zz-depot"])
     assert page.text_content("#details .inferred-note") == (
         "Identification inferred by the curator: the report's 'depot by the river' matches the silo on "
-        "satellite imagery")
+        "satellite imagery"
+    )
     o.assert_clean()
     page.context.close()
 
@@ -422,8 +465,10 @@ def test_time_basis_attribution_and_provenance_shown(browser, tmp_path):
          getComputedStyle(k.querySelector('.stroke')).borderTopStyle])""")
     (_, stated_rgb, _), (_, inferred_rgb, _), _, (_, _, doubtful_style) = legend
     assert stated_rgb != inferred_rgb and doubtful_style == "dashed"
-    to_rgb = "c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d); " \
-             "const v = getComputedStyle(d).color; d.remove(); return v; }"
+    to_rgb = (
+        "c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d); "
+        "const v = getComputedStyle(d).color; d.remove(); return v; }"
+    )
     seen = set()
     for j, color, dashes in looks:
         e = data["edges"][j]

@@ -12,7 +12,7 @@ on 10,000 entities. Components are then packed in rows, largest first.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 # Refinement iterations: MAX_ITERATIONS on small graphs, then SCALE / cost**1.5 (cost = work
 # units of one iteration), so the time spent peaks near a second for a few hundred
@@ -26,8 +26,9 @@ GALAXY_NODES = 200
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
-def layout(n: int, pairs: Iterable[tuple[int, int]], edge_length: float = 150.0,
-           scale: float = SCALE) -> list[tuple[float, float]]:
+def layout(
+    n: int, pairs: Iterable[tuple[int, int]], edge_length: float = 150.0, scale: float = SCALE
+) -> list[tuple[float, float]]:
     """Positions of nodes ``0..n-1`` linked by ``pairs`` (direction, loops and repeats ignored)."""
     nbrs: list[set[int]] = [set() for _ in range(n)]
     for a, b in pairs:
@@ -37,7 +38,7 @@ def layout(n: int, pairs: Iterable[tuple[int, int]], edge_length: float = 150.0,
     adj = [sorted(s) for s in nbrs]
     comps = _components(adj)
     total_cost = sum(_cost(c, adj) for c in comps if len(c) > 3) or 1
-    shared_iters = min(MAX_ITERATIONS, int(scale / total_cost ** 1.5))
+    shared_iters = min(MAX_ITERATIONS, int(scale / total_cost**1.5))
     placed = []
     for comp in comps:
         iters = shared_iters if len(comp) > SMALL_COMPONENT else max(shared_iters, 60)
@@ -231,7 +232,7 @@ def _refine(comp: list[int], adj: list[list[int]], xs: list[float], ys: list[flo
             if j > i:
                 ea.append(i)
                 eb.append(j)
-    edges = list(zip(ea, eb))
+    edges = list(zip(ea, eb, strict=False))
     k2 = k * k
     cell = 2 * k
     reach2 = cell * cell
@@ -246,12 +247,26 @@ def _refine(comp: list[int], adj: list[list[int]], xs: list[float], ys: list[flo
         members: dict[tuple[int, int], list[int]] = {}
         for i, key in enumerate(keys):
             members.setdefault(key, []).append(i)
-        mass = {key: (len(ms), sum(xs[i] for i in ms) / len(ms), sum(ys[i] for i in ms) / len(ms))
-                for key, ms in members.items()}
+        mass = {
+            key: (len(ms), sum(xs[i] for i in ms) / len(ms), sum(ys[i] for i in ms) / len(ms))
+            for key, ms in members.items()
+        }
         for key, ms in members.items():
             cx, cy = key
-            around = [mass[c] for c in ((cx - 1, cy - 1), (cx, cy - 1), (cx + 1, cy - 1), (cx - 1, cy),
-                                         (cx + 1, cy), (cx - 1, cy + 1), (cx, cy + 1), (cx + 1, cy + 1)) if c in mass]
+            around = [
+                mass[c]
+                for c in (
+                    (cx - 1, cy - 1),
+                    (cx, cy - 1),
+                    (cx + 1, cy - 1),
+                    (cx - 1, cy),
+                    (cx + 1, cy),
+                    (cx - 1, cy + 1),
+                    (cx, cy + 1),
+                    (cx + 1, cy + 1),
+                )
+                if c in mass
+            ]
             crowded = len(ms) > 12
             cnt, mx, my = mass[key]
             for i in ms:
@@ -310,14 +325,14 @@ def _refine(comp: list[int], adj: list[list[int]], xs: list[float], ys: list[flo
 def _pack(n: int, placed, L: float) -> list[tuple[float, float]]:
     """The largest component first, then the others in rows beneath it, largest first."""
     boxes = []
-    for comp, xs, ys in placed:
+    for _comp, xs, ys in placed:
         x0, y0 = min(xs), min(ys)
         boxes.append((max(xs) - x0 + 1.5 * L, max(ys) - y0 + 1.5 * L, x0, y0))
     area = sum(w * h for w, h, _, _ in boxes[1:])
     row_width = max(boxes[0][0] if boxes else 0.0, math.sqrt(area))
     pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
     cx = cy = row_h = 0.0
-    for (comp, xs, ys), (w, h, x0, y0) in zip(placed, boxes):
+    for (comp, xs, ys), (w, h, x0, y0) in zip(placed, boxes, strict=False):
         if cx > 0 and cx + w > row_width:
             cx, cy, row_h = 0.0, cy + row_h, 0.0
         for i, g in enumerate(comp):

@@ -153,8 +153,9 @@ class _Citations:
         return {first_day(d).isoformat() for d in dates}
 
 
-def _node(n: str, d: dict, type_index: int, x: float, y: float, cited: _Citations, reported: list[str]
-          ) -> dict[str, Any]:
+def _node(
+    n: str, d: dict, type_index: int, x: float, y: float, cited: _Citations, reported: list[str]
+) -> dict[str, Any]:
     row = {"id": n, "name": d["name"], "type": type_index, "x": x, "y": y}
     if d.get("aliases"):
         row["aka"] = d["aliases"]
@@ -196,8 +197,9 @@ def _next_day(iso: str) -> str:
     return d.isoformat() if d == date.max else (d + timedelta(days=1)).isoformat()
 
 
-def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None,
-                  context: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+def snapshot_data(
+    G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None, context: nx.MultiDiGraph | None = None
+) -> dict[str, Any]:
     """Everything the page shows, as named fields (see the table at the top of this module).
 
     Nodes and relation types are referred to by index, so no id is repeated. ``context``: the
@@ -220,9 +222,17 @@ def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View 
     horizon = view.horizon
     edges = [_edge(a, b, r, d, horizon, cited) for a, r, b, d in edge_rows]
     quote_keys: dict[str, str] = {}
-    nodes = [_node(n, G.nodes[n], type_index[G.nodes[n]["type"]], *positions[i], cited,
-                   reported_names_in(whole if n in whole else G, n, quote_keys))
-             for i, n in enumerate(node_ids)]
+    nodes = [
+        _node(
+            n,
+            G.nodes[n],
+            type_index[G.nodes[n]["type"]],
+            *positions[i],
+            cited,
+            reported_names_in(whole if n in whole else G, n, quote_keys),
+        )
+        for i, n in enumerate(node_ids)
+    ]
     sources = [{k: v for k, v in sorted(cited.sources[s].items()) if k != "document"} for s in cited.index]
     days: set[str] = set()
     stated_days: set[str] = set()
@@ -254,8 +264,9 @@ def snapshot_data(G: nx.MultiDiGraph, *, title: str, generated: str, view: View 
     }
 
 
-_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def script_json(obj: Any) -> str:
@@ -283,16 +294,18 @@ def _page_parts() -> tuple[dict[str, str], str]:
     for slot, name in SCRIPTS:
         if re.search(r"</script|<!--", scripts[slot], re.IGNORECASE):
             raise RuntimeError(f"{name} cannot be inlined: it contains '</script' or '<!--'")
-    csp = "; ".join((
-        "default-src 'none'",
-        "script-src " + " ".join(_csp_hash(scripts[slot]) for slot, _ in SCRIPTS),
-        "style-src 'unsafe-inline'",
-        "img-src data:",
-        "font-src 'none'",
-        "connect-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ))
+    csp = "; ".join(
+        (
+            "default-src 'none'",
+            "script-src " + " ".join(_csp_hash(scripts[slot]) for slot, _ in SCRIPTS),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
     parts = {"CSP": csp, "VIS_CSS": (ASSETS / "vis-network.css").read_text(encoding="utf-8"), **scripts}
     return parts, TEMPLATE.read_text(encoding="utf-8")
 
@@ -300,8 +313,14 @@ def _page_parts() -> tuple[dict[str, str], str]:
 _SLOT = re.compile(r"@@([A-Z_]+)@@")
 
 
-def render_html(G: nx.MultiDiGraph, *, title: str = "actorgraph snapshot", view: View | None = None,
-                generated: str | None = None, context: nx.MultiDiGraph | None = None) -> str:
+def render_html(
+    G: nx.MultiDiGraph,
+    *,
+    title: str = "actorgraph snapshot",
+    view: View | None = None,
+    generated: str | None = None,
+    context: nx.MultiDiGraph | None = None,
+) -> str:
     """The snapshot page for ``G`` (already selected with :func:`select` from ``context``)."""
     if generated is None:
         generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -332,8 +351,15 @@ def write_snapshot(G: nx.MultiDiGraph, out: Path, **kwargs) -> Path:
 # -- a real browser ----------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def launch_chromium(playwright):
@@ -357,8 +383,15 @@ def wait_until(page, expr: str, timeout: float = 30.0):
         page.wait_for_timeout(20)
 
 
-def screenshot(html_path: Path, png_path: Path, *, width: int = 1400, height: int = 860,
-               select: str | None = None, timeout_ms: int = 30_000) -> Path:
+def screenshot(
+    html_path: Path,
+    png_path: Path,
+    *,
+    width: int = 1400,
+    height: int = 860,
+    select: str | None = None,
+    timeout_ms: int = 30_000,
+) -> Path:
     """A PNG of a snapshot as headless Chromium draws it (optionally with one entity selected)."""
     from playwright.sync_api import sync_playwright
 
@@ -379,6 +412,19 @@ def screenshot(html_path: Path, png_path: Path, *, width: int = 1400, height: in
     return png_path
 
 
-__all__ = ["EDGE_KEYS", "EVIDENCE_KEYS", "NODE_KEYS", "UnknownEntity", "View", "launch_chromium", "render_html",
-           "screenshot", "script_json", "select",
-           "snapshot_data", "suggest", "wait_until", "write_snapshot"]
+__all__ = [
+    "EDGE_KEYS",
+    "EVIDENCE_KEYS",
+    "NODE_KEYS",
+    "UnknownEntity",
+    "View",
+    "launch_chromium",
+    "render_html",
+    "screenshot",
+    "script_json",
+    "select",
+    "snapshot_data",
+    "suggest",
+    "wait_until",
+    "write_snapshot",
+]

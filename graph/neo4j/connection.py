@@ -38,8 +38,13 @@ def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
         raise Neo4jError(describe(exc, s)) from exc
 
 
-def run_read(drv: neo4j.Driver, cypher: str, params: Mapping[str, Any] | None = None, database: str | None = None,
-             timeout: float | None = None) -> neo4j.EagerResult:
+def run_read(
+    drv: neo4j.Driver,
+    cypher: str,
+    params: Mapping[str, Any] | None = None,
+    database: str | None = None,
+    timeout: float | None = None,
+) -> neo4j.EagerResult:
     """Run ``cypher`` in a READ transaction and return every record (``.records``, ``.keys``).
 
     Neo4j itself refuses any write in a READ transaction. ``timeout`` (seconds) makes the server stop
@@ -65,11 +70,9 @@ def describe(exc: BaseException, settings: Settings | None = None) -> str:
     first_line = _first_line(str(exc)) or type(exc).__name__
     # AuthError is a ClientError, so it must be tested first.
     if isinstance(exc, nx.AuthError):
-        return (f"Neo4j at {s.uri} rejected user {s.user!r}: "
-                "check NEO4J_USER / NEO4J_PASSWORD")
+        return f"Neo4j at {s.uri} rejected user {s.user!r}: check NEO4J_USER / NEO4J_PASSWORD"
     if isinstance(exc, nx.ServiceUnavailable):
-        return (f"cannot reach Neo4j at {s.uri} ({first_line}); "
-                "is it running? start it with `kg neo4j start`")
+        return f"cannot reach Neo4j at {s.uri} ({first_line}); is it running? start it with `kg neo4j start`"
     if isinstance(exc, nx.Neo4jError):  # raised by the server: ClientError, TransientError...
         return _server_error(exc, first_line)
     if isinstance(exc, nx.ConfigurationError | ValueError):

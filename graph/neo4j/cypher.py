@@ -26,13 +26,19 @@ SCHEMA_STATEMENTS = (
     ("source_dataset", "CREATE INDEX source_dataset IF NOT EXISTS FOR (s:Source) ON (s.dataset)"),
     ("entity_location", "CREATE POINT INDEX entity_location IF NOT EXISTS FOR (n:Entity) ON (n.location)"),
     # Words of names and aliases, accents folded: `kg query find`.
-    ("entity_text", """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
+    (
+        "entity_text",
+        """CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.name, n.aliases]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: true}}"""),
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: true}}""",
+    ),
     # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
-    ("entity_keys", """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
+    (
+        "entity_keys",
+        """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.names]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}"""),
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}""",
+    ),
 )
 
 # Full-text indexes are eventually consistent: Lucene is updated by a background
@@ -192,6 +198,7 @@ WITH s LIMIT $chunk
 DETACH DELETE s
 RETURN count(*) AS n"""
 
+
 def merge_entities_cypher(label: str) -> str:
     check_label(label)
     others = [t for t in REGISTRY.entities if t != label]
@@ -228,11 +235,15 @@ HOLDS_ON = (
 # An entity exists on the day (graph.asof.entity_window): events from their
 # date on, campaigns inside [start, end]; the mapping stores those as
 # valid_from_date / valid_to_date on the node (null for everything else).
-EXISTS_ON = "(({n}.valid_from_date IS NULL OR {n}.valid_from_date <= {day}) " \
-            "AND ({n}.valid_to_date IS NULL OR {n}.valid_to_date >= {day}))"
+EXISTS_ON = (
+    "(({n}.valid_from_date IS NULL OR {n}.valid_from_date <= {day}) "
+    "AND ({n}.valid_to_date IS NULL OR {n}.valid_to_date >= {day}))"
+)
 
 
 def horizon_params(horizon: Horizon = DEFAULT_HORIZON) -> dict[str, Duration]:
     """``$look_back`` and ``$look_ahead`` for :data:`HOLDS_ON`: the horizon as Cypher durations."""
-    return {"look_back": Duration(months=horizon.look_back.months, days=horizon.look_back.days),
-            "look_ahead": Duration(months=horizon.look_ahead.months, days=horizon.look_ahead.days)}
+    return {
+        "look_back": Duration(months=horizon.look_back.months, days=horizon.look_back.days),
+        "look_ahead": Duration(months=horizon.look_ahead.months, days=horizon.look_ahead.days),
+    }

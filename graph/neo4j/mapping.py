@@ -32,17 +32,16 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from typing import Any, Iterator, Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from neo4j.spatial import WGS84Point
 
-from ..build import entity_data
 from ..asof import INFERRED, STATED, entity_window, window
 from ..attribution import originator_keys
-from ..build import observed_span
+from ..build import entity_data, observed_span
 from ..dates import first_day, last_day
-from ..facts import evidence_item
-from ..facts import Facts
+from ..facts import Facts, evidence_item
 from ..names import name_key
 from ..schema import REGISTRY
 
@@ -182,8 +181,11 @@ class FactRows:
         self.dataset = dataset
 
     def counts(self) -> dict[str, int]:
-        return {"sources": len(self.facts.sources), "entities": len(self.facts.entities),
-                "relations": len(self.facts.edges)}
+        return {
+            "sources": len(self.facts.sources),
+            "entities": len(self.facts.entities),
+            "relations": len(self.facts.edges),
+        }
 
     def source_ids(self) -> list[str]:
         return sorted(self.facts.sources)
@@ -198,8 +200,13 @@ class FactRows:
 
     def entities(self) -> Iterator[tuple[str, dict]]:
         for eid, ent in self.facts.entities.items():
-            yield check_label(ent.type), {"id": eid, "props": entity_props(eid, entity_data(ent), self.dataset,
-                                                                          ent.evidence and self._evidence(ent))}
+            yield (
+                check_label(ent.type),
+                {
+                    "id": eid,
+                    "props": entity_props(eid, entity_data(ent), self.dataset, ent.evidence and self._evidence(ent)),
+                },
+            )
 
     def _evidence(self, ent) -> list:
         return [evidence_item(ev, ev.credibility or 0, self.facts.sources) for ev in ent.evidence]

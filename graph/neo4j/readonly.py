@@ -33,13 +33,15 @@ _CALL = re.compile(rf"\bCALL\s+({_NAME}(?:\s*\.\s*{_NAME})*)", re.IGNORECASE)
 _LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE)
 # Words that only ever start an administration command (not a property or parameter: `n.alter`, `$deny`).
 _ADMIN_WORDS = re.compile(
-    r"(?<![.$])\b(TERMINATE|GRANT|DENY|REVOKE|ALTER|RENAME|ENABLE|DISABLE|DEALLOCATE|REALLOCATE)\b", re.IGNORECASE)
+    r"(?<![.$])\b(TERMINATE|GRANT|DENY|REVOKE|ALTER|RENAME|ENABLE|DISABLE|DEALLOCATE|REALLOCATE)\b", re.IGNORECASE
+)
 # Where a command starts: the query's beginning, after EXPLAIN / PROFILE / CYPHER options (`CYPHER 5`,
 # `CYPHER runtime=slotted`), or after UNION.
 _START = r"(?:^|\bUNION(?:\s+ALL)?)\s*(?:(?:EXPLAIN|PROFILE|CYPHER(?:\s+(?:\d+|\w+\s*=\s*\w+))*)\s+)*"
 _ADMIN_START = re.compile(
     _START + r"(START|STOP|DROP|USE|CREATE\s+(?:OR\s+REPLACE\s+)?(?:COMPOSITE\s+)?(?:USER|ROLE|DATABASE|ALIAS))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SHOW = re.compile(_START + r"SHOW((?:\s+\w+)+)", re.IGNORECASE)
 # Where the name of what SHOW lists ends.
 _SHOW_END = re.compile(r"\b(?:YIELD|WHERE|RETURN|EXECUTABLE)\b.*", re.IGNORECASE | re.DOTALL)
@@ -48,7 +50,8 @@ _HARMLESS_SHOW = re.compile(
     r"(?:(?:ALL|FULLTEXT|LOOKUP|POINT|RANGE|TEXT|VECTOR|BTREE|UNIQUE|UNIQUENESS|NODE|REL|RELATIONSHIP|KEY|EXIST"
     r"|EXISTS|EXISTENCE|PROPERTY|TYPE|BUILT|IN|USER|DEFINED)\s+)*"
     r"(?:INDEX|INDEXES|CONSTRAINT|CONSTRAINTS|FUNCTION|FUNCTIONS|PROCEDURE|PROCEDURES)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 # Read-only procedures an analyst may want from a console.
 ALLOWED_PROCEDURES = re.compile(
@@ -57,8 +60,9 @@ ALLOWED_PROCEDURES = re.compile(
 )
 # The allowed procedures Neo4j's plan counts as DBMS commands (query type "s") although they only read.
 DBMS_READS = frozenset({"dbms.components"})
-ALLOWED_PROCEDURES_IN_WORDS = ("db.labels, db.relationshipTypes, db.propertyKeys, db.schema.*, "
-                               "db.index.fulltext.query* and dbms.components")
+ALLOWED_PROCEDURES_IN_WORDS = (
+    "db.labels, db.relationshipTypes, db.propertyKeys, db.schema.*, db.index.fulltext.query* and dbms.components"
+)
 
 
 def mask(text: str) -> str:
@@ -110,8 +114,9 @@ db.propertyKeys, db.schema.*, db.index.fulltext.query* and dbms.components'
     for show in _SHOW.finditer(masked):
         what = " ".join(_SHOW_END.sub("", show.group(1)).split()).upper()
         if not _HARMLESS_SHOW.fullmatch(what):
-            return (f"SHOW {what} (administration) is not run; SHOW may list indexes, constraints, functions "
-                    "and procedures")
+            return (
+                f"SHOW {what} (administration) is not run; SHOW may list indexes, constraints, functions and procedures"
+            )
     m = _ADMIN_WORDS.search(masked) or _ADMIN_START.search(masked)
     if m:
         return f"{' '.join(m.group(1).split()).upper()} (administration) is not run"

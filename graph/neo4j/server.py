@@ -28,9 +28,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .connection import describe, driver
 from .settings import Settings, get_settings
@@ -107,14 +107,18 @@ def ensure_runtime(settings: Settings | None = None, progress: Progress | None =
         (runtime_dir / "stamp").unlink(missing_ok=True)
         cp_file = runtime_dir / "classpath.txt"
         say("Resolving the Neo4j jars with Maven (downloaded into ~/.m2 the first time)...")
-        _run([mvn, "-B", "-q", "-f", str(POM), "dependency:build-classpath",
-              f"-Dmdep.outputFile={cp_file}"], "resolving the Neo4j artifacts with Maven")
+        _run(
+            [mvn, "-B", "-q", "-f", str(POM), "dependency:build-classpath", f"-Dmdep.outputFile={cp_file}"],
+            "resolving the Neo4j artifacts with Maven",
+        )
         classpath = cp_file.read_text().strip()
         say("Compiling the launcher...")
         classes = runtime_dir / "classes"
         shutil.rmtree(classes, ignore_errors=True)
-        _run([javac, "--release", "17", "-nowarn", "-d", str(classes), "-cp", classpath,
-              str(JAVA_SOURCE)], "compiling ActorgraphNeo4j.java (Neo4j 5.26 needs JDK 17 or 21)")
+        _run(
+            [javac, "--release", "17", "-nowarn", "-d", str(classes), "-cp", classpath, str(JAVA_SOURCE)],
+            "compiling ActorgraphNeo4j.java (Neo4j 5.26 needs JDK 17 or 21)",
+        )
         (runtime_dir / "stamp").write_text(stamp)  # last, so a half-built runtime is redone
         return Runtime(classes, classpath)
 
@@ -140,8 +144,10 @@ def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
         need = "Maven 3.6+" if name == "mvn" else "a JDK 17 or 21"
-        raise ServerError(f"`{name}` not found on PATH: the local Neo4j server needs {need} "
-                          "(e.g. apt-get install openjdk-17-jdk-headless maven)")
+        raise ServerError(
+            f"`{name}` not found on PATH: the local Neo4j server needs {need} "
+            "(e.g. apt-get install openjdk-17-jdk-headless maven)"
+        )
     return found
 
 
@@ -155,9 +161,15 @@ def _run(cmd: list[str], what: str) -> None:
 # --------------------------------------------------------------------------- start / stop / status
 
 
-def start(port: int | None = None, data_dir: str | Path | None = None, host: str | None = None,
-          wait: bool = True, timeout: float | None = None, settings: Settings | None = None,
-          progress: Progress | None = None) -> dict:
+def start(
+    port: int | None = None,
+    data_dir: str | Path | None = None,
+    host: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Start the server in the background and, with ``wait``, return once Bolt logins work.
 
     Returns :func:`status` plus ``already_running`` (then nothing was done) and
@@ -175,19 +187,35 @@ def start(port: int | None = None, data_dir: str | Path | None = None, host: str
         return _start(d, host or s.server_host, port or s.bolt_port, wait, timeout, s, progress)
 
 
-def _start(d: Path, host: str, port: int, wait: bool, timeout: float | None, s: Settings,
-           progress: Progress | None) -> dict:
+def _start(
+    d: Path, host: str, port: int, wait: bool, timeout: float | None, s: Settings, progress: Progress | None
+) -> dict:
     began = time.monotonic()
     _check_port_free(host, port)
     runtime = ensure_runtime(s, progress)
     log_path = d / LOG_FILE
-    cmd = [_tool("java"), f"-Xms{s.heap_initial}", f"-Xmx{s.heap_max}", *JVM_FLAGS, MAIN_CLASS,
-           "--home", str(d), "--host", host, "--port", str(port), "--pagecache", s.pagecache,
-           "--tx-memory", s.transaction_memory_max, "--tx-memory-total", s.transaction_memory_total]
+    cmd = [
+        _tool("java"),
+        f"-Xms{s.heap_initial}",
+        f"-Xmx{s.heap_max}",
+        *JVM_FLAGS,
+        MAIN_CLASS,
+        "--home",
+        str(d),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--pagecache",
+        s.pagecache,
+        "--tx-memory",
+        s.transaction_memory_max,
+        "--tx-memory-total",
+        s.transaction_memory_total,
+    ]
     # Credentials and the (long) classpath go through the environment, not argv,
     # so `ps` shows neither.
-    env = {**os.environ, "CLASSPATH": runtime.full_classpath,
-           "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
+    env = {**os.environ, "CLASSPATH": runtime.full_classpath, "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
     with open(log_path, "ab") as log:
         log.write(f"\n=== start {time.strftime('%Y-%m-%d %H:%M:%S')} {host}:{port} ===\n".encode())
         log.flush()
@@ -195,14 +223,14 @@ def _start(d: Path, host: str, port: int, wait: bool, timeout: float | None, s: 
         if progress:
             progress(f"Starting Neo4j on {_address(host, port)} (data in {d})...")
         # A session of its own: the server outlives the CLI and ignores its Ctrl-C.
-        proc = subprocess.Popen(cmd, cwd=d, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=d, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     _children[proc.pid] = proc
     (d / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "host": host, "port": port}))
 
     if not wait:
-        return {**_describe(d, proc.pid, host, port, s), "already_running": False,
-                "seconds": time.monotonic() - began}
+        return {**_describe(d, proc.pid, host, port, s), "already_running": False, "seconds": time.monotonic() - began}
     try:
         _wait_until_ready(proc, log_path, offset, host, port, s, timeout or s.start_timeout)
     except ServerError:
@@ -211,8 +239,7 @@ def _start(d: Path, host: str, port: int, wait: bool, timeout: float | None, s: 
     return {**status(d, s), "already_running": False, "seconds": time.monotonic() - began}
 
 
-def stop(data_dir: str | Path | None = None, timeout: float = 120.0,
-         settings: Settings | None = None) -> dict:
+def stop(data_dir: str | Path | None = None, timeout: float = 120.0, settings: Settings | None = None) -> dict:
     """Stop the server of ``data_dir`` with SIGTERM (a clean shutdown), SIGKILL after ``timeout``.
 
     Returns ``{"stopped": bool, "pid", "killed", "seconds", "data_dir"}``; ``stopped``
@@ -231,8 +258,7 @@ def stop(data_dir: str | Path | None = None, timeout: float = 120.0,
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid, 10)
     _forget(d)
-    return {"stopped": True, "pid": pid, "killed": killed, "seconds": time.monotonic() - began,
-            "data_dir": str(d)}
+    return {"stopped": True, "pid": pid, "killed": killed, "seconds": time.monotonic() - began, "data_dir": str(d)}
 
 
 def status(data_dir: str | Path | None = None, settings: Settings | None = None) -> dict:
@@ -247,15 +273,24 @@ def status(data_dir: str | Path | None = None, settings: Settings | None = None)
     pid = state.get("pid")
     if not pid or not _alive(pid):
         _forget(d)
-        return {"running": False, "pid": None, "address": None, "uri": None, "version": None,
-                "edition": None, "data_dir": str(d), "log_file": str(d / LOG_FILE)}
+        return {
+            "running": False,
+            "pid": None,
+            "address": None,
+            "uri": None,
+            "version": None,
+            "edition": None,
+            "data_dir": str(d),
+            "log_file": str(d / LOG_FILE),
+        }
     host, port = state.get("host", s.server_host), state.get("port", s.bolt_port)
     info = _describe(d, pid, host, port, s)
     try:
         with driver(_client_settings(host, port, s), connection_timeout=5) as drv:
             records, _, _ = drv.execute_query(
-                "CALL dbms.components() YIELD name, versions, edition "
-                "RETURN versions[0] AS version, edition", database_="system")
+                "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition",
+                database_="system",
+            )
         info.update(version=records[0]["version"], edition=records[0]["edition"])
     except Exception as exc:  # still starting, or credentials that do not match
         info["error"] = describe(exc, _client_settings(host, port, s))
@@ -280,9 +315,16 @@ def _client_settings(host: str, port: int, s: Settings) -> Settings:
 
 
 def _describe(d: Path, pid: int, host: str, port: int, s: Settings) -> dict:
-    return {"running": True, "pid": pid, "address": _address(host, port),
-            "uri": _client_settings(host, port, s).uri, "version": None, "edition": None,
-            "data_dir": str(d), "log_file": str(d / LOG_FILE)}
+    return {
+        "running": True,
+        "pid": pid,
+        "address": _address(host, port),
+        "uri": _client_settings(host, port, s).uri,
+        "version": None,
+        "edition": None,
+        "data_dir": str(d),
+        "log_file": str(d / LOG_FILE),
+    }
 
 
 def _read_state(d: Path) -> dict:
@@ -340,26 +382,28 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            raise ServerError(f"cannot listen on {_address(host, port)}: {exc.strerror} "
-                              "(another Neo4j? pick a free port with --port)") from None
+            raise ServerError(
+                f"cannot listen on {_address(host, port)}: {exc.strerror} (another Neo4j? pick a free port with --port)"
+            ) from None
 
 
-def _wait_until_ready(proc: subprocess.Popen, log_path: Path, offset: int, host: str, port: int,
-                      s: Settings, timeout: float) -> None:
+def _wait_until_ready(
+    proc: subprocess.Popen, log_path: Path, offset: int, host: str, port: int, s: Settings, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         code = proc.poll()
         if code is not None:
-            raise ServerError(f"Neo4j exited with code {code} while starting"
-                              f"{_failure_summary(log_path, offset)}")
+            raise ServerError(f"Neo4j exited with code {code} while starting{_failure_summary(log_path, offset)}")
         with open(log_path, "rb") as log:
             log.seek(offset)
             if READY_MARKER in log.read():
                 break
         if time.monotonic() > deadline:
             _give_up(proc)
-            raise ServerError(f"Neo4j did not come up within {timeout:.0f}s (stopped it)"
-                              f"{_failure_summary(log_path, offset)}")
+            raise ServerError(
+                f"Neo4j did not come up within {timeout:.0f}s (stopped it){_failure_summary(log_path, offset)}"
+            )
         time.sleep(0.2)
     # The launcher says it is ready; a real Bolt login must agree.
     client = _client_settings(host, port, s)
@@ -368,8 +412,10 @@ def _wait_until_ready(proc: subprocess.Popen, log_path: Path, offset: int, host:
             drv.verify_connectivity()
     except Exception as exc:
         _give_up(proc)
-        raise ServerError(f"Neo4j started but Bolt does not answer: {describe(exc, client)}"
-                          f" (stopped it){_failure_summary(log_path, offset)}") from None
+        raise ServerError(
+            f"Neo4j started but Bolt does not answer: {describe(exc, client)}"
+            f" (stopped it){_failure_summary(log_path, offset)}"
+        ) from None
 
 
 def _give_up(proc: subprocess.Popen) -> None:
@@ -386,10 +432,9 @@ def _failure_summary(log_path: Path, offset: int, lines: int = 15) -> str:
         log.seek(offset)
         text = log.read().decode(errors="replace")
     # Java stack frames say little to a CLI user; the log file keeps them.
-    kept = [line for line in text.splitlines() if line.strip()
-            and not _STACK_FRAME.match(line)]
+    kept = [line for line in text.splitlines() if line.strip() and not _STACK_FRAME.match(line)]
     reason = [line for line in kept if line.startswith(FAILED_MARKER)]
-    head = f": {reason[-1][len(FAILED_MARKER):].strip()}" if reason else ""
+    head = f": {reason[-1][len(FAILED_MARKER) :].strip()}" if reason else ""
     return f"{head}\n--- last lines of {log_path} (stack frames left out) ---\n" + "\n".join(kept[-lines:])
 
 

@@ -50,15 +50,19 @@ def check_uri(uri: str) -> str:
     """
     m = _UNPRINTABLE.search(uri)
     if m:
-        raise ValueError(f"contains {'a space' if m.group() == ' ' else f'the character U+{ord(m.group()):04X}'} "
-                         f"at position {m.start() + 1}")
+        raise ValueError(
+            f"contains {'a space' if m.group() == ' ' else f'the character U+{ord(m.group()):04X}'} "
+            f"at position {m.start() + 1}"
+        )
     scheme, sep, rest = uri.partition("://")
     schemes = ", ".join(f"{s}://" for s in URI_SCHEMES)
     if not sep:
         raise ValueError(f"not a URI such as bolt://127.0.0.1:7687 (one of {schemes})")
     if scheme not in URI_SCHEMES:
-        raise ValueError(f"scheme {scheme!r} is not one Neo4j's driver speaks: use "
-                         f"{schemes.rsplit(', ', 1)[0]} or {URI_SCHEMES[-1]}://")
+        raise ValueError(
+            f"scheme {scheme!r} is not one Neo4j's driver speaks: use "
+            f"{schemes.rsplit(', ', 1)[0]} or {URI_SCHEMES[-1]}://"
+        )
     try:
         parts = urlsplit(uri)
     except ValueError as exc:  # "Invalid IPv6 URL"
@@ -73,8 +77,11 @@ def check_uri(uri: str) -> str:
         if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= 65535:
             if not digits:
                 raise ValueError("has a ':' with no port after it")
-            raise ValueError(f"port {digits!r} is not a port number (1-65535)" if not digits.isdigit()
-                             else f"port {digits} is not a port number (1-65535)")
+            raise ValueError(
+                f"port {digits!r} is not a port number (1-65535)"
+                if not digits.isdigit()
+                else f"port {digits} is not a port number (1-65535)"
+            )
     if parts.path not in ("", "/"):
         raise ValueError(f"has a path ({parts.path!r}); a Neo4j URI is scheme://host:port")
     if parts.fragment:
@@ -147,7 +154,10 @@ def settings_problems(exc: ValidationError) -> str:
         cause = (err.get("ctx") or {}).get("error")
         message = str(cause) if cause is not None else err["msg"]
         value = err.get("input")
-        shown = f" {value!r}" if isinstance(value, str | int | float) and "@" not in str(value) \
-            and len(str(value)) <= 200 else ""
+        shown = (
+            f" {value!r}"
+            if isinstance(value, str | int | float) and "@" not in str(value) and len(str(value)) <= 200
+            else ""
+        )
         told.append(f"{name}{shown}: {message}")
     return "; ".join(told)

@@ -30,8 +30,14 @@ from neo4j import time as ntime
 from ..schema import STORE_FIELDS
 
 # Written by the mapping for lookups and range filters; never facts to show.
-INTERNAL_PROPERTIES = frozenset(STORE_FIELDS) | {"valid_from_date", "valid_to_date", "observed_from_date",
-                                                 "observed_to_date", "published_date", "retrieved_date"}
+INTERNAL_PROPERTIES = frozenset(STORE_FIELDS) | {
+    "valid_from_date",
+    "valid_to_date",
+    "observed_from_date",
+    "observed_to_date",
+    "published_date",
+    "retrieved_date",
+}
 
 
 class TooLarge(ValueError):
@@ -116,14 +122,28 @@ def to_plain(value: Any, *, budget: Budget | None = None) -> Any:
             return {"lat": value.latitude, "lon": value.longitude}
         return [float(c) for c in value]
     if isinstance(value, ng.Node):
-        return {"node": {"labels": to_plain(sorted(value.labels), budget=budget),
-                         "properties": properties(value, budget=budget)}}
+        return {
+            "node": {
+                "labels": to_plain(sorted(value.labels), budget=budget),
+                "properties": properties(value, budget=budget),
+            }
+        }
     if isinstance(value, ng.Relationship):
-        return {"relationship": {"type": value.type, "from": _endpoint(value.start_node),
-                                 "to": _endpoint(value.end_node), "properties": properties(value, budget=budget)}}
+        return {
+            "relationship": {
+                "type": value.type,
+                "from": _endpoint(value.start_node),
+                "to": _endpoint(value.end_node),
+                "properties": properties(value, budget=budget),
+            }
+        }
     if isinstance(value, ng.Path):
-        return {"path": {"nodes": [to_plain(n, budget=budget) for n in value.nodes],
-                         "relationships": [to_plain(r, budget=budget) for r in value.relationships]}}
+        return {
+            "path": {
+                "nodes": [to_plain(n, budget=budget) for n in value.nodes],
+                "relationships": [to_plain(r, budget=budget) for r in value.relationships],
+            }
+        }
     if isinstance(value, (ntime.Date, ntime.DateTime, ntime.Time, ntime.Duration)):  # a Duration is a tuple
         return value.iso_format()
     if isinstance(value, (list, tuple)):

@@ -146,8 +146,7 @@ class Tally:
     unchanged: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
-                "unchanged": self.unchanged}
+        return {"created": self.created, "updated": self.updated, "deleted": self.deleted, "unchanged": self.unchanged}
 
 
 @dataclass
@@ -156,7 +155,12 @@ class Changes:
     order the load met them, and how many there were in all (``keep=None``: every key).
 
     >>> c = Changes(keep=1)
-    >>> c.add("created", "entities", "a"); c.add("created", "entities", "b"); c.add("deleted", "sources", "s")
+    >>> for change, kind, key in [
+    ...     ("created", "entities", "a"),
+    ...     ("created", "entities", "b"),
+    ...     ("deleted", "sources", "s"),
+    ... ]:
+    ...     c.add(change, kind, key)
     >>> c.lines(limit=10)
     ([('created', 'entities', 'a'), ('deleted', 'sources', 's')], 1)
     >>> c.lines(limit=1), c.total()
@@ -179,15 +183,21 @@ class Changes:
     def lines(self, limit: int | None = None) -> tuple[list[tuple[str, str, str]], int]:
         """``(change, kind, key)`` in the order created, updated, deleted and sources, entities, relations,
         at most ``limit`` of them (None: every key kept), and how many changes that leaves unshown."""
-        shown = [(change, kind, key) for change in CHANGES for kind in KINDS
-                 for key in self.keys.get((change, kind), ())]
+        shown = [
+            (change, kind, key) for change in CHANGES for kind in KINDS for key in self.keys.get((change, kind), ())
+        ]
         if limit is not None:
             shown = shown[:limit]
         return shown, self.total() - len(shown)
 
     def as_dict(self) -> dict:
-        return {change: {kind: {"count": self.counts[(change, kind)], "keys": self.keys.get((change, kind), [])}
-                         for kind in KINDS} for change in CHANGES}
+        return {
+            change: {
+                kind: {"count": self.counts[(change, kind)], "keys": self.keys.get((change, kind), [])}
+                for kind in KINDS
+            }
+            for change in CHANGES
+        }
 
 
 @dataclass(frozen=True)
@@ -219,18 +229,27 @@ class DatasetState:
         run `kg load` of its files again to complete it
         """
         if self.state == LOADING:
-            return (f"dataset {self.name} is incomplete: a load started {_when(self.started)} did not finish; "
-                    "run `kg load` of its files again to complete it")
+            return (
+                f"dataset {self.name} is incomplete: a load started {_when(self.started)} did not finish; "
+                "run `kg load` of its files again to complete it"
+            )
         if self.state == UNLOADING:
-            return (f"dataset {self.name} is incomplete: `kg unload {self.name}` started {_when(self.started)} "
-                    "did not finish; run it again")
+            return (
+                f"dataset {self.name} is incomplete: `kg unload {self.name}` started {_when(self.started)} "
+                "did not finish; run it again"
+            )
         if self.state == COMPLETE:
             return f"dataset {self.name} is complete (loaded {_when(self.finished)})"
         return f"dataset {self.name}: no load state recorded"
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "state": self.state, "started": _iso(self.started),
-                "finished": _iso(self.finished), "files_hash": self.files_hash}
+        return {
+            "name": self.name,
+            "state": self.state,
+            "started": _iso(self.started),
+            "finished": _iso(self.finished),
+            "files_hash": self.files_hash,
+        }
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -264,10 +283,16 @@ class LoadReport:
     complete: bool = False
 
     def as_dict(self) -> dict:
-        return {"dataset": self.dataset, "sources": self.sources.as_dict(),
-                "entities": self.entities.as_dict(), "relations": self.relations.as_dict(),
-                "properties_set": self.properties_set, "seconds": self.seconds,
-                "changes": self.changes.as_dict(), "complete": self.complete}
+        return {
+            "dataset": self.dataset,
+            "sources": self.sources.as_dict(),
+            "entities": self.entities.as_dict(),
+            "relations": self.relations.as_dict(),
+            "properties_set": self.properties_set,
+            "seconds": self.seconds,
+            "changes": self.changes.as_dict(),
+            "complete": self.complete,
+        }
 
     @property
     def changed(self) -> bool:
@@ -286,7 +311,7 @@ class LoadReport:
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _execute(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.EagerResult:
@@ -304,8 +329,10 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
     is made again. Returns the names of what was created (nothing, usually:
     one read, no schema lock).
     """
-    have = {r["name"]: r for r in drv.execute_query(
-        SHOW_SCHEMA, database_=database, routing_=neo4j.RoutingControl.READ).records}
+    have = {
+        r["name"]: r
+        for r in drv.execute_query(SHOW_SCHEMA, database_=database, routing_=neo4j.RoutingControl.READ).records
+    }
 
     def current(name: str) -> bool:
         index = have.get(name)
@@ -321,8 +348,9 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
         if not current(name):  # a constraint is listed by SHOW INDEXES under its own name too
             _write(drv, database, stmt)
             created.append(name)
-    if current(RELATION_SOURCES_INDEX) and \
-            sorted(have[RELATION_SOURCES_INDEX]["labelsOrTypes"] or []) != sorted(REGISTRY.relations):
+    if current(RELATION_SOURCES_INDEX) and sorted(have[RELATION_SOURCES_INDEX]["labelsOrTypes"] or []) != sorted(
+        REGISTRY.relations
+    ):
         _write(drv, database, DROP_INDEX.format(name=RELATION_SOURCES_INDEX))  # the registry gained or lost a type
         have.pop(RELATION_SOURCES_INDEX)
     if not current(RELATION_SOURCES_INDEX):
@@ -335,8 +363,9 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
 
 def dataset_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> DatasetState:
     """The load state of ``dataset`` (``state`` None when it has no (:Dataset) node)."""
-    records = drv.execute_query(DATASET_STATE, {"dataset": dataset}, database_=database,
-                                routing_=neo4j.RoutingControl.READ).records
+    records = drv.execute_query(
+        DATASET_STATE, {"dataset": dataset}, database_=database, routing_=neo4j.RoutingControl.READ
+    ).records
     return _dataset(dataset, records[0]) if records else DatasetState(dataset)
 
 
@@ -350,8 +379,9 @@ def _dataset(name: str, record) -> DatasetState:
     def native(value):
         return value.to_native() if value is not None else None
 
-    return DatasetState(name, record["state"], native(record["started"]), native(record["finished"]),
-                        record["files_hash"])
+    return DatasetState(
+        name, record["state"], native(record["started"]), native(record["finished"]), record["files_hash"]
+    )
 
 
 def read_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> dict[str, dict[str, str]]:
@@ -379,8 +409,13 @@ def _read_entities(tx: neo4j.ManagedTransaction, dataset: str) -> tuple[dict[str
     return hashes, element_ids
 
 
-def check_foreign(drv: neo4j.Driver, source: RowSource, state: dict[str, dict[str, str]], database: str | None,
-                  chunk_size: int = DEFAULT_CHUNK) -> None:
+def check_foreign(
+    drv: neo4j.Driver,
+    source: RowSource,
+    state: dict[str, dict[str, str]],
+    database: str | None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> None:
     """Refuse ids that another dataset (or a hand-made node) already owns."""
     checks = (
         ("source", [i for i in source.source_ids() if i not in state["sources"]], FOREIGN_SOURCES),
@@ -388,13 +423,20 @@ def check_foreign(drv: neo4j.Driver, source: RowSource, state: dict[str, dict[st
     )
     for what, ids, cypher in checks:
         for chunk in _chunks(ids, chunk_size * 5):
-            found = drv.execute_query(cypher, {"ids": chunk, "dataset": source.dataset}, database_=database,
-                                      routing_=neo4j.RoutingControl.READ).records
+            found = drv.execute_query(
+                cypher,
+                {"ids": chunk, "dataset": source.dataset},
+                database_=database,
+                routing_=neo4j.RoutingControl.READ,
+            ).records
             if found:
-                owners = ", ".join(f"{r['id']!r} ({'dataset ' + repr(r['dataset']) if r['dataset'] else 'no dataset'})"
-                                   for r in found)
-                raise LoadError(f"{what} ids already in Neo4j under another dataset: {owners}; ids are unique "
-                                f"across datasets: load these files with that --dataset, or `kg unload` it first")
+                owners = ", ".join(
+                    f"{r['id']!r} ({'dataset ' + repr(r['dataset']) if r['dataset'] else 'no dataset'})" for r in found
+                )
+                raise LoadError(
+                    f"{what} ids already in Neo4j under another dataset: {owners}; ids are unique "
+                    f"across datasets: load these files with that --dataset, or `kg unload` it first"
+                )
 
 
 def _commit_once(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> neo4j.EagerResult:
@@ -410,16 +452,18 @@ def _commit_once(drv: neo4j.Driver, database: str | None, cypher: str, **params)
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
                 if not exc.is_retryable():
                     raise
-                time.sleep(0.05 * 2 ** attempt)  # before COMMIT (a deadlock, a lost connection): not committed
+                time.sleep(0.05 * 2**attempt)  # before COMMIT (a deadlock, a lost connection): not committed
                 continue
             try:
                 tx.commit()
             except neo4j.exceptions.TransientError:
-                time.sleep(0.05 * 2 ** attempt)  # Neo4j rolled the transaction back
+                time.sleep(0.05 * 2**attempt)  # Neo4j rolled the transaction back
                 continue
             except neo4j.exceptions.DriverError as exc:
-                raise LoadError("the connection to Neo4j broke while a chunk was committing; run the load again "
-                                "(it keeps what was committed and writes the rest)") from exc
+                raise LoadError(
+                    "the connection to Neo4j broke while a chunk was committing; run the load again "
+                    "(it keeps what was committed and writes the rest)"
+                ) from exc
             return neo4j.EagerResult(records, summary, list(records[0].keys()) if records else [])
     raise LoadError("Neo4j kept refusing a chunk with transient errors (deadlocks?); run the load again")
 
@@ -442,8 +486,18 @@ class _Writer:
 
     _STOP = object()
 
-    def __init__(self, drv: neo4j.Driver, database: str | None, report: LoadReport, bar: Progress,
-                 chunk_size: int, element_ids: dict[str, str], dataset: str, threads: int = 2, depth: int = 4):
+    def __init__(
+        self,
+        drv: neo4j.Driver,
+        database: str | None,
+        report: LoadReport,
+        bar: Progress,
+        chunk_size: int,
+        element_ids: dict[str, str],
+        dataset: str,
+        threads: int = 2,
+        depth: int = 4,
+    ):
         self.drv, self.database, self.report, self.bar = drv, database, report, bar
         self.chunk_size = chunk_size
         self.dataset = dataset
@@ -456,8 +510,9 @@ class _Writer:
         self.nodes_pending = 0  # node chunks queued and not yet committed
         self.nodes_closed = False  # every node chunk is queued
         self.lock = threading.Lock()  # the report's counters
-        self.threads = [threading.Thread(target=self._run, name=f"neo4j-writer-{i}", daemon=True)
-                        for i in range(threads)]
+        self.threads = [
+            threading.Thread(target=self._run, name=f"neo4j-writer-{i}", daemon=True) for i in range(threads)
+        ]
         for t in self.threads:
             t.start()
 
@@ -551,12 +606,17 @@ class _Writer:
         """Check, once all is written, that the element ids used still name the same entities."""
         pairs = [(self.element_ids[i], i) for i in self.used]
         for chunk in _chunks(pairs, self.chunk_size * 5):
-            wrong = [r["id"] for r in self.drv.execute_query(
-                VERIFY_ELEMENT_IDS, {"pairs": chunk}, database_=self.database,
-                routing_=neo4j.RoutingControl.READ).records]
+            wrong = [
+                r["id"]
+                for r in self.drv.execute_query(
+                    VERIFY_ELEMENT_IDS, {"pairs": chunk}, database_=self.database, routing_=neo4j.RoutingControl.READ
+                ).records
+            ]
             if wrong:
-                raise LoadError(f"entities {', '.join(map(repr, wrong))} were deleted or replaced in Neo4j while "
-                                "this load ran; run the load again")
+                raise LoadError(
+                    f"entities {', '.join(map(repr, wrong))} were deleted or replaced in Neo4j while "
+                    "this load ran; run the load again"
+                )
 
     def _run(self) -> None:
         while True:
@@ -571,8 +631,9 @@ class _Writer:
                     continue
                 if not node_chunk:
                     with self.nodes:
-                        self.nodes.wait_for(lambda: self.error is not None
-                                            or (self.nodes_closed and self.nodes_pending == 0))
+                        self.nodes.wait_for(
+                            lambda: self.error is not None or (self.nodes_closed and self.nodes_pending == 0)
+                        )
                     if self.error is not None:
                         continue
                     self._endpoints(rows)
@@ -583,8 +644,10 @@ class _Writer:
                 if kind == "entities":
                     self.element_ids.update(result.records)
                 elif not node_chunk and result.records[0]["written"] != len(rows):
-                    raise LoadError("some relationships did not find their endpoints: entities were deleted or "
-                                    "replaced in Neo4j while this load ran; run the load again")
+                    raise LoadError(
+                        "some relationships did not find their endpoints: entities were deleted or "
+                        "replaced in Neo4j while this load ran; run the load again"
+                    )
                 c = result.summary.counters
                 with self.lock:
                     tally: Tally = getattr(self.report, "relations" if kind == "updates" else kind)
@@ -601,8 +664,9 @@ class _Writer:
 
 
 @contextmanager
-def dataset_guard(drv: neo4j.Driver, dataset: str, database: str | None = None,
-                  progress: Progress | None = None) -> Iterator[None]:
+def dataset_guard(
+    drv: neo4j.Driver, dataset: str, database: str | None = None, progress: Progress | None = None
+) -> Iterator[None]:
     """Hold the dataset's guard (see GUARD) for the duration of the block; waits for another holder."""
     if progress:
         progress.phase(f"waiting for any other load of dataset {dataset} to end", None)
@@ -618,9 +682,17 @@ def dataset_guard(drv: neo4j.Driver, dataset: str, database: str | None = None,
                 pass  # the connection or the transaction (a server timeout) is gone, and the guard with it
 
 
-def load_rows(drv: neo4j.Driver, source: RowSource, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-              progress: Progress | None = None, *, files_hash: str | None = None, keep: int | None = DEFAULT_KEEP,
-              report: LoadReport | None = None) -> LoadReport:
+def load_rows(
+    drv: neo4j.Driver,
+    source: RowSource,
+    database: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+    *,
+    files_hash: str | None = None,
+    keep: int | None = DEFAULT_KEEP,
+    report: LoadReport | None = None,
+) -> LoadReport:
     """Bring dataset ``source.dataset`` in Neo4j to exactly ``source``'s rows; see the module docstring.
 
     ``files_hash`` is recorded on the dataset's (:Dataset) node; ``keep`` is how many keys of each kind of
@@ -694,8 +766,14 @@ def _walk(source: RowSource, plan: _Plan, write=None, nodes_done=None) -> None:
             write(todo, rtype, row)
 
 
-def plan(drv: neo4j.Driver, source: RowSource, database: str | None = None, progress: Progress | None = None, *,
-         keep: int | None = DEFAULT_KEEP) -> LoadReport:
+def plan(
+    drv: neo4j.Driver,
+    source: RowSource,
+    database: str | None = None,
+    progress: Progress | None = None,
+    *,
+    keep: int | None = DEFAULT_KEEP,
+) -> LoadReport:
     """What :func:`load_rows` would do, without writing anything (and without waiting for a load in progress).
 
     The report's tallies count rows (``created``: absent from Neo4j, ``deleted``: stale), its ``changes`` hold
@@ -718,8 +796,16 @@ def plan(drv: neo4j.Driver, source: RowSource, database: str | None = None, prog
     return report
 
 
-def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size: int, bar: Progress,
-          report: LoadReport, lap, files_hash: str | None) -> None:
+def _load(
+    drv: neo4j.Driver,
+    source: RowSource,
+    database: str | None,
+    chunk_size: int,
+    bar: Progress,
+    report: LoadReport,
+    lap,
+    files_hash: str | None,
+) -> None:
     bar.phase("reading what Neo4j holds", None)
     ds = source.dataset
     report.before = before = dataset_state(drv, ds, database)
@@ -780,8 +866,15 @@ def _load(drv: neo4j.Driver, source: RowSource, database: str | None, chunk_size
     lap("index")
 
 
-def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-           progress: Progress | None = None, *, report: LoadReport | None = None) -> LoadReport:
+def unload(
+    drv: neo4j.Driver,
+    dataset: str,
+    database: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+    *,
+    report: LoadReport | None = None,
+) -> LoadReport:
     """Delete every node and relationship of ``dataset``, a chunk per transaction, and its load state.
 
     The dataset is marked ``unloading`` before the first deletion: an unload that dies half-way leaves
@@ -796,8 +889,12 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
         _write(drv, database, DATASET_UNLOADING, dataset=dataset, started=datetime.now(UTC))
         for cypher, tally in ((UNLOAD_ENTITIES, report.entities), (UNLOAD_SOURCES, report.sources)):
             while True:
-                res = drv.execute_query(cypher, {"dataset": dataset, "chunk": chunk_size}, database_=database,
-                                        routing_=neo4j.RoutingControl.WRITE)
+                res = drv.execute_query(
+                    cypher,
+                    {"dataset": dataset, "chunk": chunk_size},
+                    database_=database,
+                    routing_=neo4j.RoutingControl.WRITE,
+                )
                 c = res.summary.counters
                 tally.deleted += c.nodes_deleted
                 report.relations.deleted += c.relationships_deleted
@@ -810,6 +907,28 @@ def unload(drv: neo4j.Driver, dataset: str, database: str | None = None, chunk_s
     return report
 
 
-__all__ = ["CHANGES", "COMPLETE", "Changes", "DEFAULT_CHUNK", "DEFAULT_KEEP", "DatasetState", "KINDS", "LOADING",
-           "LoadError", "LoadReport", "Progress", "SINGULAR", "Tally", "UNLOADING", "check_foreign", "dataset_guard",
-           "dataset_state", "datasets", "ensure_schema", "load_rows", "plan", "read_state", "unload"]
+__all__ = [
+    "CHANGES",
+    "COMPLETE",
+    "Changes",
+    "DEFAULT_CHUNK",
+    "DEFAULT_KEEP",
+    "DatasetState",
+    "KINDS",
+    "LOADING",
+    "LoadError",
+    "LoadReport",
+    "Progress",
+    "SINGULAR",
+    "Tally",
+    "UNLOADING",
+    "check_foreign",
+    "dataset_guard",
+    "dataset_state",
+    "datasets",
+    "ensure_schema",
+    "load_rows",
+    "plan",
+    "read_state",
+    "unload",
+]

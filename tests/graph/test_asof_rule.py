@@ -33,5 +33,6 @@ def test_a_wider_horizon_keeps_inferred_facts_longer(G):
     day = date(2023, 6, 1)
     assert "alpha|OPERATES_IN|town" not in {edge_id(u, k, v) for u, v, k in filter_graph(G, as_of=day).edges(keys=True)}
     wide = Horizon(look_back=Span(months=6), look_ahead=Span(months=24))
-    assert "alpha|OPERATES_IN|town" in {edge_id(u, k, v) for u, v, k in
-                                        filter_graph(G, as_of=day, horizon=wide).edges(keys=True)}
+    assert "alpha|OPERATES_IN|town" in {
+        edge_id(u, k, v) for u, v, k in filter_graph(G, as_of=day, horizon=wide).edges(keys=True)
+    }

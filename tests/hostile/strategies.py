@@ -26,8 +26,7 @@ _BREAKS = "\n\r\u2028\u2029\x85"
 NAME_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters=_C0 + _BREAKS)
 # A lone carriage return is left out for now: `kg export --format csv` writes it unquoted, and the file
 # reads back as two rows (test_properties.test_csv_export_keeps_a_carriage_return_in_its_cell, xfail).
-TEXT_CHARS = st.one_of(st.characters(exclude_categories=("Cs",), exclude_characters=_C0),
-                       st.sampled_from("\t\n"))
+TEXT_CHARS = st.one_of(st.characters(exclude_categories=("Cs",), exclude_characters=_C0), st.sampled_from("\t\n"))
 # A text's first and last characters are letters or digits: the models strip surrounding whitespace,
 # and a text of whitespace alone is empty.
 EDGE = st.characters(categories=("L", "N"))
@@ -144,8 +143,11 @@ def datasets(draw, max_entities: int = 8, max_relations: int = 10) -> dict[str, 
     by_type: dict[str, list[str]] = {}
     for ent in entities:
         by_type.setdefault(ent["type"], []).append(ent["id"])
-    possible = [rt for rt in REGISTRY.relations.values()
-                if any(t in by_type for t in rt.sources) and any(t in by_type for t in rt.targets)]
+    possible = [
+        rt
+        for rt in REGISTRY.relations.values()
+        if any(t in by_type for t in rt.sources) and any(t in by_type for t in rt.targets)
+    ]
     relations, keys = [], set()
     for _ in range(draw(st.integers(0, max_relations if possible else 0))):
         rt = draw(st.sampled_from(possible))
@@ -154,9 +156,14 @@ def datasets(draw, max_entities: int = 8, max_relations: int = 10) -> dict[str, 
         if (frm, rt.name, to) in keys:  # one statement per edge: a second could contradict its attributes
             continue
         keys.add((frm, rt.name, to))
-        rel = {"type": rt.name, "from": frm, "to": to, "credibility": draw(credibilities),
-               "evidence": draw(st.lists(evidence(srcs, entity_ids), min_size=1, max_size=3)),
-               **draw(_attributes(rt.attributes))}
+        rel = {
+            "type": rt.name,
+            "from": frm,
+            "to": to,
+            "credibility": draw(credibilities),
+            "evidence": draw(st.lists(evidence(srcs, entity_ids), min_size=1, max_size=3)),
+            **draw(_attributes(rt.attributes)),
+        }
         span = draw(st.sampled_from(("none", "from", "to", "both")))
         start, end = draw(date_spans())
         if span in ("from", "both"):

@@ -2,8 +2,8 @@
 
 A case's commands run one after the other in one child process (tests/hostile/run_case.py) under a
 wall-clock limit and an address-space cap (a safety net: should a reader ever expand an alias bomb, the
-test fails instead of the machine). The case's peak memory is the child's ``ru_maxrss`` from
-:func:`os.wait4`; each command's time is measured inside it. Every case is kept in :data:`RUNS`; the
+test fails instead of the machine). Each command's time and the process's peak memory after it (VmHWM)
+are measured inside it; the case's peak is the last. Every case is kept in :data:`RUNS`; the
 hostile suite's summary prints the slowest command and the largest case (tests/hostile/conftest.py), and
 writes them all as JSON to ``$HOSTILE_REPORT`` when that is set.
 """
@@ -37,6 +37,7 @@ class Run:
     stdout: str
     stderr: str
     seconds: float
+    peak_mb: float = 0.0  # the process's peak resident memory once this command was done
 
     @property
     def output(self) -> str:
@@ -55,9 +56,13 @@ class CaseRun:
     exit_status: int = 0
 
     def summary(self) -> dict:
-        return {"case": self.case, "seconds": self.seconds, "max_rss_mb": self.max_rss_mb,
-                "timed_out": self.timed_out,
-                "commands": [{k: v for k, v in asdict(r).items() if k not in ("stdout", "stderr")} for r in self.runs]}
+        return {
+            "case": self.case,
+            "seconds": self.seconds,
+            "max_rss_mb": self.max_rss_mb,
+            "timed_out": self.timed_out,
+            "commands": [{k: v for k, v in asdict(r).items() if k not in ("stdout", "stderr")} for r in self.runs],
+        }
 
 
 RUNS: list[CaseRun] = []
@@ -67,17 +72,31 @@ def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
 
-def run_case(case: str, commands: dict[str, list[str]], *, cwd: Path, env: dict[str, str],
-             timeout: float = TIMEOUT, record: bool = True) -> CaseRun:
+def run_case(
+    case: str,
+    commands: dict[str, list[str]],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float = TIMEOUT,
+    record: bool = True,
+) -> CaseRun:
     """Run ``kg NAME ARGS`` for each of ``commands`` (in order) in ``cwd``, in one child process."""
     spec, result = cwd / ".run-case.json", cwd / ".run-case-result.json"
-    spec.write_text(json.dumps({"commands": [[k, v] for k, v in commands.items()], "result": str(result)}),
-                    encoding="utf-8")
+    spec.write_text(
+        json.dumps({"commands": [[k, v] for k, v in commands.items()], "result": str(result)}), encoding="utf-8"
+    )
     began = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.hostile.run_case", str(spec)], cwd=cwd,
-                            env={**env, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            preexec_fn=_cap)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.hostile.run_case", str(spec)],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_cap,
+    )
     timed_out = False
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -93,8 +112,11 @@ def run_case(case: str, commands: dict[str, list[str]], *, cwd: Path, env: dict[
     done = json.loads(result.read_text(encoding="utf-8")) if result.exists() else []
     spec.unlink()
     result.unlink(missing_ok=True)
-    outcome = CaseRun(case, [Run(**r) for r in done], round(time.monotonic() - began, 2),
-                      round(usage.ru_maxrss / 1024, 1), timed_out, proc.returncode)
+    runs = [Run(**r) for r in done]
+    # ru_maxrss of a forked child also counts the parent it was forked from: the child's own VmHWM is the
+    # measure; ru_maxrss is the fallback when the child died before telling it.
+    peak = max((r.peak_mb for r in runs), default=0.0) or round(usage.ru_maxrss / 1024, 1)
+    outcome = CaseRun(case, runs, round(time.monotonic() - began, 2), peak, timed_out, proc.returncode)
     if record:
         RUNS.append(outcome)
     return outcome
@@ -122,11 +144,14 @@ def dump(drv, *, facts_only: bool = False) -> tuple[list[str], list[str]]:
     (:Dataset nodes, which record when and from which files a load ran) are left out."""
     where = "WHERE NOT n:Dataset" if facts_only else ""
     nodes = drv.execute_query(f"MATCH (n) {where} RETURN labels(n) AS labels, properties(n) AS props").records
-    rels = drv.execute_query("MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, "
-                             "properties(r) AS props").records
+    rels = drv.execute_query(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props"
+    ).records
 
     def canon(x) -> str:
         return json.dumps(to_plain(x), sort_keys=True, ensure_ascii=False)
 
-    return (sorted(canon([sorted(r["labels"]), r["props"]]) for r in nodes),
-            sorted(canon([r["type"], r["a"], r["b"], r["props"]]) for r in rels))
+    return (
+        sorted(canon([sorted(r["labels"]), r["props"]]) for r in nodes),
+        sorted(canon([r["type"], r["a"], r["b"], r["props"]]) for r in rels),
+    )

@@ -36,34 +36,92 @@ def extremes() -> dict:
     quote = longest_quote()
     return {
         "sources": [
-            {"id": LONGEST_ID, "title": text, "publisher": text, "author": name, "published": "0001-01-01",
-             "retrieved": "9999-12-31", "reliability": "F", "url": name, "document": name},
+            {
+                "id": LONGEST_ID,
+                "title": text,
+                "publisher": text,
+                "author": name,
+                "published": "0001-01-01",
+                "retrieved": "9999-12-31",
+                "reliability": "F",
+                "url": name,
+                "document": name,
+            },
             {"id": "last-day", "title": "T", "publisher": "P", "published": "9999-12-31", "reliability": "A"},
         ],
         "entities": [
-            {"id": LONGEST_ID, "type": "Person", "name": name,
-             "aliases": [chr(0x10000 + i) * MAX_NAME_CHARS for i in range(20)],
-             "description": text, "rank": text, "nationality": text, "inferred": text,
-             "evidence": [{"source": LONGEST_ID, "quote": quote, "observed": "0001", "credibility": 6,
-                           "according_to": "a source " + WIDE * (MAX_NAME_CHARS - 9)}]},
+            {
+                "id": LONGEST_ID,
+                "type": "Person",
+                "name": name,
+                "aliases": [chr(0x10000 + i) * MAX_NAME_CHARS for i in range(20)],
+                "description": text,
+                "rank": text,
+                "nationality": text,
+                "inferred": text,
+                "evidence": [
+                    {
+                        "source": LONGEST_ID,
+                        "quote": quote,
+                        "observed": "0001",
+                        "credibility": 6,
+                        "according_to": "a source " + WIDE * (MAX_NAME_CHARS - 9),
+                    }
+                ],
+            },
             {"id": "north-pole", "type": "Place", "name": "North", "lat": 90, "lon": 180},
             {"id": "south-pole", "type": "Place", "name": "South", "lat": -90, "lon": -180},
-            {"id": "forever", "type": "Campaign", "name": "Forever", "start": "0001", "end": "9999-12-31",
-             "goal": text, "outcome": text},
+            {
+                "id": "forever",
+                "type": "Campaign",
+                "name": "Forever",
+                "start": "0001",
+                "end": "9999-12-31",
+                "goal": text,
+                "outcome": text,
+            },
             {"id": "last-event", "type": "Event", "name": "Last", "date": "9999-12-31", "casualties": text},
         ],
         "relations": [
-            {"type": "OPERATES_IN", "from": LONGEST_ID, "to": "north-pole", "credibility": 1,
-             "valid_from": "0001-01-01", "valid_to": "9999-12-31",
-             "evidence": [{"source": LONGEST_ID, "quote": quote, "observed": "0001-01-01", "via": "north-pole",
-                           "according_to": LONGEST_ID}]},
+            {
+                "type": "OPERATES_IN",
+                "from": LONGEST_ID,
+                "to": "north-pole",
+                "credibility": 1,
+                "valid_from": "0001-01-01",
+                "valid_to": "9999-12-31",
+                "evidence": [
+                    {
+                        "source": LONGEST_ID,
+                        "quote": quote,
+                        "observed": "0001-01-01",
+                        "via": "north-pole",
+                        "according_to": LONGEST_ID,
+                    }
+                ],
+            },
             # No stated validity: it holds around its observations, the last on 9999-12-31.
-            {"type": "OPERATES_IN", "from": LONGEST_ID, "to": "south-pole", "credibility": 6,
-             "evidence": [{"source": "last-day", "quote": quote}, {"source": LONGEST_ID, "quote": "q"}]},
-            {"type": "TAKES_PLACE_IN", "from": "forever", "to": "south-pole", "credibility": 3,
-             "evidence": [{"source": "last-day", "quote": quote, "observed": "0001"}]},
-            {"type": "TAKES_PLACE_IN", "from": "last-event", "to": "north-pole", "credibility": 2,
-             "evidence": [{"source": "last-day", "quote": "q", "observed": "9999-12-31"}]},
+            {
+                "type": "OPERATES_IN",
+                "from": LONGEST_ID,
+                "to": "south-pole",
+                "credibility": 6,
+                "evidence": [{"source": "last-day", "quote": quote}, {"source": LONGEST_ID, "quote": "q"}],
+            },
+            {
+                "type": "TAKES_PLACE_IN",
+                "from": "forever",
+                "to": "south-pole",
+                "credibility": 3,
+                "evidence": [{"source": "last-day", "quote": quote, "observed": "0001"}],
+            },
+            {
+                "type": "TAKES_PLACE_IN",
+                "from": "last-event",
+                "to": "north-pole",
+                "credibility": 2,
+                "evidence": [{"source": "last-day", "quote": "q", "observed": "9999-12-31"}],
+            },
         ],
     }
 
@@ -79,8 +137,9 @@ def limits(neo4j_driver, tmp_path):
     clear(neo4j_driver)
     folder = tmp_path / "limits"
     folder.mkdir()
-    (folder / "facts.yaml").write_text(yaml.safe_dump(extremes(), allow_unicode=True, sort_keys=False),
-                                       encoding="utf-8")
+    (folder / "facts.yaml").write_text(
+        yaml.safe_dump(extremes(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return folder
 
 
@@ -90,8 +149,10 @@ def test_values_at_the_limits_validate_load_export_and_draw(limits, neo4j_driver
     r = kg("load", str(limits))
     assert r.exit_code == 0, r.output
     assert kg("load", str(limits), "--check").exit_code == 0
-    rec = neo4j_driver.execute_query("MATCH (n:Entity {id: $id}) RETURN n.name AS name, size(n.names) AS keys, "
-                                     "n.description AS description", id=LONGEST_ID).records[0]
+    rec = neo4j_driver.execute_query(
+        "MATCH (n:Entity {id: $id}) RETURN n.name AS name, size(n.names) AS keys, n.description AS description",
+        id=LONGEST_ID,
+    ).records[0]
     assert rec["name"] == WIDE * MAX_NAME_CHARS and rec["keys"] > 20  # the id's, the name's, the aliases' keys
     assert len(rec["description"]) == MAX_TEXT_CHARS
     r = kg("query", "find", "-p", f"name={WIDE * MAX_NAME_CHARS}", "--format", "json")

@@ -20,7 +20,6 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
@@ -28,9 +27,16 @@ from typer.testing import CliRunner
 from kg.cli import app
 from tests.hostile.strategies import datasets
 
-_COMMON = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                                    HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.filter_too_much])
+_COMMON = dict(
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
+)
 settings.register_profile("ci", max_examples=40, derandomize=True, **_COMMON)
 settings.register_profile("explore", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 500)), **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -48,7 +54,8 @@ def write_dataset(data: dict[str, list[dict]], folder: Path) -> None:
         writer.writerows(data["sources"])
     (folder / "entities.yaml").write_text(
         yaml.safe_dump({"entities": data["entities"]}, allow_unicode=True, sort_keys=False, width=1 << 20),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with open(folder / "facts.relations.jsonl", "w", encoding="utf-8") as fh:
         for rel in data["relations"]:
             fh.write(json.dumps(rel, ensure_ascii=False) + "\n")
@@ -90,19 +97,24 @@ def test_any_valid_dataset_validates_exports_and_loads(data, neo4j_driver):
             "CALL () { MATCH (n:Entity {dataset: $d}) RETURN count(n) AS n } "
             "CALL () { MATCH (:Entity {dataset: $d})-[r {dataset: $d}]->() RETURN count(r) AS r } "
             "CALL () { MATCH (s:Source {dataset: $d}) RETURN count(s) AS s } "
-            "MATCH (d:Dataset {name: $d}) RETURN n, r, s, d.state AS state", d=DATASET).records[0]
-        assert (held["n"], held["r"], held["s"], held["state"]) == (n_entities, n_relations, len(data["sources"]),
-                                                                      "complete")
+            "MATCH (d:Dataset {name: $d}) RETURN n, r, s, d.state AS state",
+            d=DATASET,
+        ).records[0]
+        assert (held["n"], held["r"], held["s"], held["state"]) == (
+            n_entities,
+            n_relations,
+            len(data["sources"]),
+            "complete",
+        )
 
 
-@pytest.mark.xfail(strict=True, reason="graph/export.py writes CSV with lineterminator='\\n', so csv quotes a cell "
-                                       "with \\n but not one with a lone \\r, which readers take as a row break")
 def test_csv_export_keeps_a_carriage_return_in_its_cell(tmp_path):
     """Found by the property above: a description with a lone CR (valid free text) splits its row in two."""
     folder = tmp_path / DATASET
     folder.mkdir()
-    (folder / "facts.yaml").write_text('entities:\n  - id: a\n    type: Person\n    name: A\n'
-                                       '    description: "one\\rtwo"\n', encoding="utf-8")
+    (folder / "facts.yaml").write_text(
+        'entities:\n  - id: a\n    type: Person\n    name: A\n    description: "one\\rtwo"\n', encoding="utf-8"
+    )
     kg("export", str(folder), "--format", "csv", "--out", str(tmp_path / "g.csv"))
     with open(tmp_path / "g.nodes.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

@@ -24,11 +24,16 @@ def _in_tmp_path(tmp_path, monkeypatch):
     # Problems name files relative to where the user stands: here, so that messages read as literals.
     monkeypatch.chdir(tmp_path)
 
-SOURCES = ("sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
-           "    document: doc.txt\n")
+
+SOURCES = (
+    "sources:\n  - id: s1\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
+    "    document: doc.txt\n"
+)
 PEOPLE = "entities:\n  - id: luqa\n    type: Person\n    name: Luqa\n  - id: army\n    type: ArmedGroup\n    name: A\n"
-LEADS = ("relations:\n  - type: LEADS\n    from: luqa\n    to: army\n    credibility: 2\n"
-         "    evidence:\n      - source: s1\n        quote: Luqa leads\n")
+LEADS = (
+    "relations:\n  - type: LEADS\n    from: luqa\n    to: army\n    credibility: 2\n"
+    "    evidence:\n      - source: s1\n        quote: Luqa leads\n"
+)
 
 
 def dataset(root: Path) -> Path:
@@ -69,17 +74,28 @@ def _drop_file_capabilities() -> None:
 def kg_bound_by_permissions(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """``kg ARGS`` in a process that file permissions bind, whoever runs the tests."""
     root = os.geteuid() == 0
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, preexec_fn=_drop_file_capabilities if root else None,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "NEO4J_URI": "bolt://127.0.0.1:9"})
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_drop_file_capabilities if root else None,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "NEO4J_URI": "bolt://127.0.0.1:9"},
+    )
 
 
 def test_permissions_bind_the_child_process(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("x", encoding="utf-8")
     secret.chmod(0)
-    r = subprocess.run([sys.executable, "-c", "open('secret.txt').read()"], cwd=tmp_path, capture_output=True,
-                       text=True, preexec_fn=_drop_file_capabilities if os.geteuid() == 0 else None)
+    r = subprocess.run(
+        [sys.executable, "-c", "open('secret.txt').read()"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=_drop_file_capabilities if os.geteuid() == 0 else None,
+    )
     assert r.returncode == 1 and "PermissionError" in r.stderr
 
 
@@ -104,8 +120,10 @@ def test_an_unreadable_file_and_folder_are_problems_never_skipped(tmp_path):
     assert r.stderr == "3 problem(s) in 3 file(s)\n"
     # The folder's facts are not taken as deleted: the load stops before it connects.
     assert load.returncode == 1 and "Traceback" not in load.stderr
-    assert load.stdout.splitlines() == ["data/people.yaml:1: cannot read: Permission denied",
-                                        "data/sub:1: cannot read: Permission denied"]
+    assert load.stdout.splitlines() == [
+        "data/people.yaml:1: cannot read: Permission denied",
+        "data/sub:1: cannot read: Permission denied",
+    ]
     assert "nothing was written to Neo4j" in load.stderr
 
 
@@ -152,8 +170,7 @@ def test_linked_folders_are_followed_and_a_file_reached_twice_is_read_once(tmp_p
     data = dataset(tmp_path)
     shared = tmp_path / "shared"
     shared.mkdir()
-    (shared / "towns.yaml").write_text("entities:\n  - id: town\n    type: Place\n    name: Town\n",
-                                       encoding="utf-8")
+    (shared / "towns.yaml").write_text("entities:\n  - id: town\n    type: Place\n    name: Town\n", encoding="utf-8")
     (data / "linked").symlink_to(shared)
     (data / "again").symlink_to(shared)
     (data / "people-again.yaml").symlink_to(data / "people.yaml")
@@ -171,12 +188,12 @@ def test_binary_and_non_utf8_files_are_told_with_their_line(tmp_path):
         "utf16.yaml": "entities: []\n".encode("utf-16"),
         "latin1.yaml": "entities:\n  - id: a\n    type: Person\n    name: Jos\xe9\n".encode("latin-1"),
         "rows.entities.jsonl": b'{"id": "a", "type": "Person", "name": "A"}\n'
-                               b'{"id": "b", "type": "Person", "name": "Jos\xe9"}\n'
-                               b'{"id": "c", "type": "Person", "name": "C"}\n',
+        b'{"id": "b", "type": "Person", "name": "Jos\xe9"}\n'
+        b'{"id": "c", "type": "Person", "name": "C"}\n',
         "bin.relations.jsonl": b'{"type": "LEADS"}\n\x00\x01\x02\n\x00\n\x00\n',
         # Past the first bytes, which are looked at before reading: the reader finds it, and stops there.
         "late.entities.jsonl": b"".join(b'{"id": "p%d", "type": "Person", "name": "P"}\n' % i for i in range(200))
-                               + b"\x00\x01\n\x00\n",
+        + b"\x00\x01\n\x00\n",
         "latin1.entities.csv": b"id,type,name\nx,Person,X\ny,Person,Jos\xe9\n",
     }
     for name, content in files.items():
@@ -198,8 +215,9 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
     (tmp_path / "s.yaml").write_bytes(bom + SOURCES.replace("    document: doc.txt\n", "").encode())
     (tmp_path / "p.entities.csv").write_bytes(bom + b"id,type,name\nluqa,Person,Luqa\n")
     (tmp_path / "a.entities.jsonl").write_bytes(bom + b'{"id": "army", "type": "ArmedGroup", "name": "A"}\n')
-    (tmp_path / "r.relations.csv").write_bytes(bom + b"type,from,to,credibility,source,quote\n"
-                                               b"LEADS,luqa,army,2,s1,Luqa leads\n")
+    (tmp_path / "r.relations.csv").write_bytes(
+        bom + b"type,from,to,credibility,source,quote\nLEADS,luqa,army,2,s1,Luqa leads\n"
+    )
     checked = check_files([tmp_path])
     assert checked.problems == [] and len(checked.facts.entities) == 2 and len(checked.facts.edges) == 1
 
@@ -216,8 +234,11 @@ def test_documents_are_read_only_inside_their_folder(tmp_path):
     os.mkfifo(docs / "pipe.txt")
     (docs / "folder.txt").mkdir()
     names = ["../../../etc/passwd", "/etc/passwd", "link.txt", "../outside.txt", ".", "pipe.txt", "folder.txt"]
-    lines = "".join(f"  - id: s{i}\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
-                    f"    document: {name!r}\n" for i, name in enumerate(names, start=2))
+    lines = "".join(
+        f"  - id: s{i}\n    title: T\n    publisher: P\n    published: 2021\n    reliability: B\n"
+        f"    document: {name!r}\n"
+        for i, name in enumerate(names, start=2)
+    )
     (data / "more.yaml").write_text("sources:\n" + lines, encoding="utf-8")
     found = messages([Path("data")], Path("docs"))
     where = "data/more.yaml"
@@ -237,5 +258,5 @@ def test_a_document_that_is_not_utf8(tmp_path):
     data = dataset(tmp_path)
     (tmp_path / "docs" / "doc.txt").write_bytes(b"General Luqa\nleads Jos\xe9.\n")
     assert messages([data], tmp_path / "docs") == [
-        "data/sources.yaml:7: document 'doc.txt' is not UTF-8 text: invalid continuation byte at "
-        "byte 23 (line 2)"]
+        "data/sources.yaml:7: document 'doc.txt' is not UTF-8 text: invalid continuation byte at byte 23 (line 2)"
+    ]

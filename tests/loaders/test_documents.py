@@ -18,7 +18,8 @@ def test_quotes_are_found_whatever_their_spacing_and_quote_marks():
     assert doc.text == normalize_text(REPORT) and len(doc.lined) == len(doc.text)
     assert doc.sentence_of('The group "Fog 47"  holds') == 'The group "Fog 47" holds the hospital'
     assert doc.sentence_of("Haji Askar and Abu Isa") == (
-        "Apparently, the new organization is deeply troubling the commanders, Haji Askar and Abu Isa")
+        "Apparently, the new organization is deeply troubling the commanders, Haji Askar and Abu Isa"
+    )
     assert doc.sentence_of("Haji Askar leads") is None
 
 

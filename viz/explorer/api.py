@@ -116,23 +116,39 @@ def openapi(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
-@router.get("/meta", response_model=MetaOut, summary="Types, colours, grades, dates and limits",
-            responses=responses(*NEO4J, validated=False))
+@router.get(
+    "/meta",
+    response_model=MetaOut,
+    summary="Types, colours, grades, dates and limits",
+    responses=responses(*NEO4J, validated=False),
+)
 def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
     """The schema registry's entity and relation types (with colours and shapes), its grading scales,
     the as-of horizon, the days of the as-of slider (where relations start or stop holding, and the report
     days; which are stated and which are reports), counts and the server's limits."""
     m = meta_store.meta(store)
     return MetaOut(
-        entity_types=[EntityTypeOut(type=t.name, color=t.color, shape=t.shape, description=t.description,
-                                    attributes=list(t.attributes)) for t in REGISTRY.entities.values()],
-        relation_types=[RelationTypeOut(type=t.name, description=t.description, attributes=list(t.attributes))
-                        for t in REGISTRY.relations.values()],
+        entity_types=[
+            EntityTypeOut(
+                type=t.name, color=t.color, shape=t.shape, description=t.description, attributes=list(t.attributes)
+            )
+            for t in REGISTRY.entities.values()
+        ],
+        relation_types=[
+            RelationTypeOut(type=t.name, description=t.description, attributes=list(t.attributes))
+            for t in REGISTRY.relations.values()
+        ],
         grades=GradesOut(reliability=REGISTRY.reliability.as_dict(), credibility=REGISTRY.credibility.as_dict()),
         horizon=HorizonOut(**config.horizon.as_dict(), description=config.horizon.describe()),
-        dates=m["dates"], stated_dates=m["stated_dates"], report_dates=m["report_dates"],
-        entities=m["entities"], relations=m["relations"], datasets=m["datasets"],
-        documents=get_documents(request) is not None, row_limit=config.row_limit, byte_limit=config.byte_limit,
+        dates=m["dates"],
+        stated_dates=m["stated_dates"],
+        report_dates=m["report_dates"],
+        entities=m["entities"],
+        relations=m["relations"],
+        datasets=m["datasets"],
+        documents=get_documents(request) is not None,
+        row_limit=config.row_limit,
+        byte_limit=config.byte_limit,
         query_timeout=config.query_timeout,
     )
 
@@ -141,47 +157,80 @@ def meta(request: Request, store: StoreDep, config: ConfigDep) -> MetaOut:
 
 
 @router.get("/search", response_model=SearchOut, summary="Suggestions for a name", responses=responses(*NEO4J))
-def search(store: StoreDep,
-           q: Annotated[str, Query(max_length=200, examples=["Bukamal"],
-                                   description="What the user typed (name or alias, any case, with or without "
-                                               "accents or punctuation).")],
-           limit: Annotated[int, Query(ge=1, le=50)] = 10) -> SearchOut:
+def search(
+    store: StoreDep,
+    q: Annotated[
+        str,
+        Query(
+            max_length=200,
+            examples=["Bukamal"],
+            description="What the user typed (name or alias, any case, with or without accents or punctuation).",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> SearchOut:
     """Entities whose name or alias matches what was typed: exact matches first, then names starting
     with it, then names with a word starting with it, then names containing it."""
     return SearchOut(query=q, suggestions=search_store.suggestions(store, q, limit=limit))
 
 
-@router.get("/entities/{entity_id}", response_model=EntityDetailsOut, summary="One entity",
-            responses=responses("not_found", *NEO4J))
+@router.get(
+    "/entities/{entity_id}",
+    response_model=EntityDetailsOut,
+    summary="One entity",
+    responses=responses("not_found", *NEO4J),
+)
 def entity(store: StoreDep, entity_id: Annotated[str, Path(max_length=200, examples=["fog-47"])]) -> EntityDetailsOut:
     """An entity's details: type, name, aliases, description, attributes, location and its number of
     relations by type."""
     return EntityDetailsOut(**evidence.entity(store, entity_id))
 
 
-@router.post("/expand", response_model=ExpandOut, summary="An entity's neighbourhood",
-             responses=responses("not_found", *NEO4J))
+@router.post(
+    "/expand", response_model=ExpandOut, summary="An entity's neighbourhood", responses=responses("not_found", *NEO4J)
+)
 def expand(store: StoreDep, body: ExpandRequest) -> ExpandOut:
     """The entity with up to `limit` neighbours and the relations passing the filters, plus the relations
     between the new neighbours and the entities already on screen (`known`)."""
-    return ExpandOut(**neighbourhood.expand(store, body.id, filters=body.filters, removed=body.removed,
-                                            known=body.known, limit=body.limit))
+    return ExpandOut(
+        **neighbourhood.expand(
+            store, body.id, filters=body.filters, removed=body.removed, known=body.known, limit=body.limit
+        )
+    )
 
 
 @router.post("/view", response_model=ViewOut, summary="Rebuild a view from its state", responses=responses(*NEO4J))
 def view(store: StoreDep, body: ViewRequest) -> ViewOut:
     """What a link to the explorer shows: the chosen entities with their neighbours, the neighbours of
     every expanded entity (in order), minus removed ones, under the filters."""
-    return ViewOut(**neighbourhood.view(store, roots=body.roots, expanded=body.expanded, removed=body.removed,
-                                        filters=body.filters, limit=body.limit, shown=body.shown))
+    return ViewOut(
+        **neighbourhood.view(
+            store,
+            roots=body.roots,
+            expanded=body.expanded,
+            removed=body.removed,
+            filters=body.filters,
+            limit=body.limit,
+            shown=body.shown,
+        )
+    )
 
 
-@router.get("/edges/{source}/{rtype}/{target}", response_model=EdgeDetailsOut, summary="A relation's evidence",
-            responses=responses("not_found", *NEO4J))
-def edge(request: Request, store: StoreDep, source: Annotated[str, Path(max_length=200, examples=["fog-47"])],
-         rtype: Annotated[RelationTypeName, Path(description="A relation type of the registry, e.g. OCCUPIES",
-                                                 examples=["OCCUPIES"])],
-         target: Annotated[str, Path(max_length=200, examples=["badr-hospital"])]) -> EdgeDetailsOut:
+@router.get(
+    "/edges/{source}/{rtype}/{target}",
+    response_model=EdgeDetailsOut,
+    summary="A relation's evidence",
+    responses=responses("not_found", *NEO4J),
+)
+def edge(
+    request: Request,
+    store: StoreDep,
+    source: Annotated[str, Path(max_length=200, examples=["fog-47"])],
+    rtype: Annotated[
+        RelationTypeName, Path(description="A relation type of the registry, e.g. OCCUPIES", examples=["OCCUPIES"])
+    ],
+    target: Annotated[str, Path(max_length=200, examples=["badr-hospital"])],
+) -> EdgeDetailsOut:
     """Every piece of evidence for the relation: source title, publisher, date, reliability, the quote
     and its credibility, and the source document's text around the quote when documents are served."""
     details = evidence.relation(store, source, rtype, target)
@@ -213,25 +262,40 @@ def truncated_reason(res: console.ConsoleResult, *, row_limit: int, byte_limit: 
 
 
 def _result(store: Store, res: console.ConsoleResult) -> QueryResultOut:
-    return QueryResultOut(columns=res.columns, rows=res.rows, truncated=res.truncated, truncated_by=res.truncated_by,
-                          truncated_reason=truncated_reason(res, row_limit=store.row_limit,
-                                                            byte_limit=store.byte_limit),
-                          row_limit=store.row_limit, byte_limit=store.byte_limit,
-                          elapsed_ms=round(res.elapsed_ms, 1), graph=console.graph_of(store, res.raw))
+    return QueryResultOut(
+        columns=res.columns,
+        rows=res.rows,
+        truncated=res.truncated,
+        truncated_by=res.truncated_by,
+        truncated_reason=truncated_reason(res, row_limit=store.row_limit, byte_limit=store.byte_limit),
+        row_limit=store.row_limit,
+        byte_limit=store.byte_limit,
+        elapsed_ms=round(res.elapsed_ms, 1),
+        graph=console.graph_of(store, res.raw),
+    )
 
 
-@router.get("/queries", response_model=list[NamedQueryOut], summary="Named queries",
-            responses=responses(validated=False))
+@router.get(
+    "/queries", response_model=list[NamedQueryOut], summary="Named queries", responses=responses(validated=False)
+)
 def queries() -> list[NamedQueryOut]:
     """The named queries of the query library (queries/*.cypher): name, the question each answers,
     notes, parameters and examples."""
     return [NamedQueryOut(**q) for q in named.list_queries()]
 
 
-@router.post("/queries/{name}", response_model=QueryResultOut, summary="Run a named query",
-             responses=responses("bad_request", "not_found", "query_error", *NEO4J))
-def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_length=100, examples=["occupants"])],
-              body: NamedQueryRequest) -> QueryResultOut:
+@router.post(
+    "/queries/{name}",
+    response_model=QueryResultOut,
+    summary="Run a named query",
+    responses=responses("bad_request", "not_found", "query_error", *NEO4J),
+)
+def run_named(
+    store: StoreDep,
+    config: ConfigDep,
+    name: Annotated[str, Path(max_length=100, examples=["occupants"])],
+    body: NamedQueryRequest,
+) -> QueryResultOut:
     """Run a named query with the given parameters (read-only, limited in time, rows and bytes like the
     console). Entity parameters take an id, a name or an alias; a parameter the query does not take, or a
     required one missing, is a `bad_request` (the parameters of each query: GET /api/queries)."""
@@ -239,8 +303,12 @@ def run_named(store: StoreDep, config: ConfigDep, name: Annotated[str, Path(max_
     return _result(store, console.run_read(store, text, params, timeout=config.query_timeout, check_plan=False))
 
 
-@router.post("/cypher", response_model=QueryResultOut, summary="Read-only Cypher",
-             responses=responses("refused", "query_error", *NEO4J))
+@router.post(
+    "/cypher",
+    response_model=QueryResultOut,
+    summary="Read-only Cypher",
+    responses=responses("refused", "query_error", *NEO4J),
+)
 def cypher(store: StoreDep, config: ConfigDep, body: CypherRequest) -> QueryResultOut:
     """Run Cypher for reading: in a READ transaction that is rolled back, with a time limit, a row limit
     and a size limit (`truncated_by`). Queries that would change the graph, load files, call
@@ -259,14 +327,20 @@ _FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 # The response class has no media type of its own: HTMLResponse's would be given to the error responses too.
-@router.post("/export/html", response_class=Response, summary="The view as a self-contained HTML snapshot",
-             responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
-                              "description": "A self-contained HTML page."},
-                        **responses("bad_request", *NEO4J)})
+@router.post(
+    "/export/html",
+    response_class=Response,
+    summary="The view as a self-contained HTML snapshot",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A self-contained HTML page."},
+        **responses("bad_request", *NEO4J),
+    },
+)
 def export_html(store: StoreDep, body: ExportRequest) -> HTMLResponse:
     """The given entities and relations (with their evidence and sources) as the same kind of
     self-contained HTML page `kg viz` writes: no network needed to open it."""
-    html = named.snapshot_html(neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters,
-                               horizon=store.horizon)
+    html = named.snapshot_html(
+        neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters, horizon=store.horizon
+    )
     filename = (_FILENAME.sub("-", body.title).strip("-") or "actorgraph-view")[:80] + ".html"
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -37,9 +37,11 @@ STATIC = Path(__file__).with_name("static")
 VENDOR = Path(__file__).resolve().parent.parent / "assets"
 VENDORED = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css", "common.js": "text/javascript"}
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -95,8 +97,9 @@ def add_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
             # A body that is not JSON text matches its model no more than malformed JSON does.
-            return error_response("invalid", "the body cannot be read as JSON (not UTF-8 text, or nested too deep)",
-                                  422)
+            return error_response(
+                "invalid", "the body cannot be read as JSON (not UTF-8 text, or nested too deep)", 422
+            )
         kind = KIND_OF_STATUS.get(exc.status_code, "internal" if exc.status_code >= 500 else "bad_request")
         return error_response(kind, str(exc.detail), exc.status_code, getattr(exc, "headers", None))
 
@@ -117,11 +120,23 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
         own = driver is None
         # A read the page waits for is not retried for longer than its own time limit (the driver's
         # default retries for 30 s, e.g. while Neo4j is down).
-        drv = make_driver(config.settings, notifications_min_severity="OFF",
-                          max_transaction_retry_time=config.request_timeout) if own else driver
-        app.state.store = Store(drv, config.settings.database, timeout=config.request_timeout,
-                                row_limit=config.row_limit, byte_limit=config.byte_limit,
-                                max_running=config.max_running, settings=config.settings, horizon=config.horizon)
+        drv = (
+            make_driver(
+                config.settings, notifications_min_severity="OFF", max_transaction_retry_time=config.request_timeout
+            )
+            if own
+            else driver
+        )
+        app.state.store = Store(
+            drv,
+            config.settings.database,
+            timeout=config.request_timeout,
+            row_limit=config.row_limit,
+            byte_limit=config.byte_limit,
+            max_running=config.max_running,
+            settings=config.settings,
+            horizon=config.horizon,
+        )
         try:
             yield
         finally:
@@ -136,12 +151,14 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
             "read the evidence of every relation, run named queries and read-only Cypher, export views.\n\n"
             "All reads run in READ transactions with a time limit. When the server is bound to a "
             f"non-loopback address, every request needs the access token in the `{TOKEN_HEADER}` header.\n\n"
-            "Every error is answered with the same body: `{\"error\": KIND, \"detail\": \"one line\"}` "
+            'Every error is answered with the same body: `{"error": KIND, "detail": "one line"}` '
             "(schema `ErrorOut`)."
         ),
         # Their pages load scripts from a CDN; the schema is served by the API router at /api/openapi.json,
         # behind the same access check as the API.
-        docs_url=None, redoc_url=None, openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
         lifespan=lifespan,
     )
     app.state.config = config

@@ -17,8 +17,11 @@ KINDS: dict[str, tuple[int, str]] = {
     "bad_request": (400, "The request cannot be answered as asked (e.g. a named query's parameters)."),
     "refused": (400, "The console only reads: the query would change the graph or do what an explorer may not."),
     "query_error": (400, "Neo4j refused the query (syntax, unknown function, wrong types...)."),
-    "too_big": (400, "The query needs more memory than one query may use on this server "
-                     "(db.memory.transaction.max): narrow it (fewer rows, smaller collections)."),
+    "too_big": (
+        400,
+        "The query needs more memory than one query may use on this server "
+        "(db.memory.transaction.max): narrow it (fewer rows, smaller collections).",
+    ),
     "unauthorized": (401, "Missing or wrong access token."),
     "forbidden": (403, "Cross-origin requests are not served."),
     "not_found": (404, "No such entity, relation, query or path."),
@@ -29,14 +32,26 @@ KINDS: dict[str, tuple[int, str]] = {
     "neo4j_failed": (502, "Neo4j failed while answering."),
     "unavailable": (503, "Neo4j cannot be reached (or rejected the explorer's credentials)."),
     "busy": (503, "Too many queries are still running (or Neo4j is short of memory for them): try again shortly."),
-    "timeout": (504, "The query ran longer than the time limit: answered at the limit, and stopped in Neo4j "
-                     "as soon as it can be."),
+    "timeout": (
+        504,
+        "The query ran longer than the time limit: answered at the limit, and stopped in Neo4j as soon as it can be.",
+    ),
 }
 
 # What a status means when only the status is known (a route that does not exist, a wrong method).
-KIND_OF_STATUS = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
-                  421: "wrong_host", 422: "invalid", 400: "bad_request", 500: "internal", 502: "neo4j_failed",
-                  503: "unavailable", 504: "timeout"}
+KIND_OF_STATUS = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "unauthorized",
+    403: "forbidden",
+    421: "wrong_host",
+    422: "invalid",
+    400: "bad_request",
+    500: "internal",
+    502: "neo4j_failed",
+    503: "unavailable",
+    504: "timeout",
+}
 
 
 class ExplorerError(Exception):

@@ -43,8 +43,11 @@ def _registered(kind: str, known: dict) -> BeforeValidator:
 
 
 EntityTypeName = Annotated[Literal[tuple(REGISTRY.entities)], _registered("entity", REGISTRY.entities)]  # type: ignore[valid-type]
-RelationTypeName = Annotated[Literal[tuple(REGISTRY.relations)],  # type: ignore[valid-type]
-                             _registered("relation", REGISTRY.relations)]
+RelationTypeName = Annotated[
+    Literal[tuple(REGISTRY.relations)],  # type: ignore[valid-type]
+    _registered("relation", REGISTRY.relations),
+]
+
 
 def _number_not_bool_or_text(value: Any) -> Any:
     if isinstance(value, (bool, str)):
@@ -69,9 +72,11 @@ def _iso_day(value: Any) -> Any:
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 # An edge id (graph.facts.edge_id): FROM|TYPE|TO with a relation type of the registry.
-EDGE_ID_PATTERN = (f"^[^{re.escape(EDGE_ID_SEPARATOR)}]+{re.escape(EDGE_ID_SEPARATOR)}"
-                   f"({'|'.join(REGISTRY.relations)}){re.escape(EDGE_ID_SEPARATOR)}"
-                   f"[^{re.escape(EDGE_ID_SEPARATOR)}]+$")
+EDGE_ID_PATTERN = (
+    f"^[^{re.escape(EDGE_ID_SEPARATOR)}]+{re.escape(EDGE_ID_SEPARATOR)}"
+    f"({'|'.join(REGISTRY.relations)}){re.escape(EDGE_ID_SEPARATOR)}"
+    f"[^{re.escape(EDGE_ID_SEPARATOR)}]+$"
+)
 EdgeId = Annotated[str, Field(pattern=EDGE_ID_PATTERN, max_length=500)]
 
 
@@ -79,8 +84,10 @@ def _threshold(scale: Scale, example: str | int) -> str:
     """A grade filter's description, from the registry's scale."""
     grades = "; ".join(scale.label(g) for g in scale.grades)
     accepted = ", ".join(str(g) for g in scale.grades if scale.at_least(g, example))
-    return (f"Worst {scale.name} accepted ({scale.title}, {scale.span()}, best first: {grades}); "
-            f"e.g. `{example}` accepts {accepted}.")
+    return (
+        f"Worst {scale.name} accepted ({scale.title}, {scale.span()}, best first: {grades}); "
+        f"e.g. `{example}` accepts {accepted}."
+    )
 
 
 # --------------------------------------------------------------------------- filters
@@ -92,17 +99,23 @@ class Filters(Model):
     ``reliability_at_least`` (the registry's Admiralty scales, best first)."""
 
     entity_types: list[EntityTypeName] | None = Field(
-        None, description="Entity types to show (None: all). Entities chosen by the user are always shown.")
+        None, description="Entity types to show (None: all). Entities chosen by the user are always shown."
+    )
     relation_types: list[RelationTypeName] | None = Field(None, description="Relation types to show (None: all).")
-    as_of: Day | None = Field(None, description="Only relations that hold on this day, between entities that "
-                                                "exist on it (graph.asof): stated validity (open ends hold; a "
-                                                "partial date holds over its span: valid_to 2021 through "
-                                                "2021-12-31), else the observations widened by the horizon "
-                                                "of /api/meta.")
+    as_of: Day | None = Field(
+        None,
+        description="Only relations that hold on this day, between entities that "
+        "exist on it (graph.asof): stated validity (open ends hold; a "
+        "partial date holds over its span: valid_to 2021 through "
+        "2021-12-31), else the observations widened by the horizon "
+        "of /api/meta.",
+    )
     reliability_at_least: Reliability | None = Field(
-        None, description=_threshold(REGISTRY.reliability, REGISTRY.reliability.grades[1]))
+        None, description=_threshold(REGISTRY.reliability, REGISTRY.reliability.grades[1])
+    )
     credibility_at_least: Annotated[Credibility, BeforeValidator(_number_not_bool_or_text)] | None = Field(
-        None, description=_threshold(REGISTRY.credibility, REGISTRY.credibility.grades[2]))
+        None, description=_threshold(REGISTRY.credibility, REGISTRY.credibility.grades[2])
+    )
 
 
 # --------------------------------------------------------------------------- graph pieces
@@ -114,15 +127,19 @@ class NodeOut(Model):
     name: str
     aliases: list[str] = []
     entity: bool = Field(True, description="False for nodes that are not entities (e.g. sources).")
-    valid_from_day: str | None = Field(None, description="First day the entity exists (ISO day; None: open), "
-                                                         "e.g. an event's date.")
-    valid_to_day: str | None = Field(None, description="Last day the entity exists (ISO day; None: open), "
-                                                       "e.g. a campaign's end.")
+    valid_from_day: str | None = Field(
+        None, description="First day the entity exists (ISO day; None: open), e.g. an event's date."
+    )
+    valid_to_day: str | None = Field(
+        None, description="Last day the entity exists (ISO day; None: open), e.g. a campaign's end."
+    )
 
 
 class EdgeOut(Model):
-    id: str = Field(description="'<from>|<type>|<to>' for relations between entities (graph.facts.edge_id); "
-                                "'rel:<element id>' for other relationships of a query result.")
+    id: str = Field(
+        description="'<from>|<type>|<to>' for relations between entities (graph.facts.edge_id); "
+        "'rel:<element id>' for other relationships of a query result."
+    )
     source: str = Field(description="Id of the 'from' entity.")
     target: str = Field(description="Id of the 'to' entity.")
     type: str
@@ -131,15 +148,21 @@ class EdgeOut(Model):
     valid_from: str | None = Field(None, description="Start of validity as written (YYYY, YYYY-MM or YYYY-MM-DD).")
     valid_to: str | None = Field(None, description="End of validity as written (YYYY, YYYY-MM or YYYY-MM-DD).")
     valid_from_day: str | None = Field(None, description="First day the relation holds (ISO day; None: open).")
-    valid_to_day: str | None = Field(None, description="Last day the relation holds (ISO day; None: open): "
-                                                       "valid_to 2021 holds through 2021-12-31.")
+    valid_to_day: str | None = Field(
+        None, description="Last day the relation holds (ISO day; None: open): valid_to 2021 holds through 2021-12-31."
+    )
     time_basis: Literal[TIME_BASES] | None = Field(  # type: ignore[valid-type]
-        None, description="Where the window comes from: `stated` validity, or `inferred` from when the "
-                          "sources observed the fact (widened by the explorer's horizon, see /api/meta).")
+        None,
+        description="Where the window comes from: `stated` validity, or `inferred` from when the "
+        "sources observed the fact (widened by the explorer's horizon, see /api/meta).",
+    )
     evidence: int = Field(0, description="Number of pieces of evidence.")
-    originators: int | None = Field(None, description="Number of distinct originators the evidence rests on "
-                                                      "(graph.attribution): fewer than its sources may be "
-                                                      "circular reporting. Sent with a relation's details.")
+    originators: int | None = Field(
+        None,
+        description="Number of distinct originators the evidence rests on "
+        "(graph.attribution): fewer than its sources may be "
+        "circular reporting. Sent with a relation's details.",
+    )
     attributes: dict[str, Any] = Field({}, description="The relation type's attributes (use, role, ...).")
 
 
@@ -168,9 +191,12 @@ class EntityDetailsOut(Model):
     type: str
     name: str
     aliases: list[str] = []
-    reported_names: list[str] = Field([], description="The name and aliases a quote about the entity says (its own "
-                                                      "evidence or a relation's from or to it; viz.provenance): "
-                                                      "the others are the curator's.")
+    reported_names: list[str] = Field(
+        [],
+        description="The name and aliases a quote about the entity says (its own "
+        "evidence or a relation's from or to it; viz.provenance): "
+        "the others are the curator's.",
+    )
     description: str | None = None
     lat: float | None = None
     lon: float | None = None
@@ -187,13 +213,20 @@ class EntityDetailsOut(Model):
 
 
 class ExpandRequest(Model):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"id": "badr-hospital", "known": ["al-bukamal"], "filters": {"as_of": "2021-12-15"}, "limit": 50}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": "badr-hospital", "known": ["al-bukamal"], "filters": {"as_of": "2021-12-15"}, "limit": 50}
+            ]
+        }
+    )
 
     id: str = Field(description="The entity to expand.")
-    known: list[str] = Field([], max_length=20000,
-                             description="Entities already on screen: relations between them and the new ones "
-                                         "come too.")
+    known: list[str] = Field(
+        [],
+        max_length=20000,
+        description="Entities already on screen: relations between them and the new ones come too.",
+    )
     removed: list[str] = Field([], max_length=20000, description="Entities the user removed: never brought back.")
     filters: Filters = Filters()
     limit: WholeNumber = Field(100, ge=1, le=2000, description="At most this many neighbours.")
@@ -203,19 +236,27 @@ class ExpandOut(GraphOut):
     centre: str
     total: int = Field(description="Neighbours passing the filters.")
     shown: int = Field(description="Neighbours returned (at most the limit).")
-    edges_truncated: bool = Field(False, description="True when relations among the entities were left out "
-                                                     "(a view holds at most a few thousand).")
+    edges_truncated: bool = Field(
+        False, description="True when relations among the entities were left out (a view holds at most a few thousand)."
+    )
 
 
 class ViewRequest(Model):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"roots": ["al-bukamal"], "expanded": ["badr-hospital"], "filters": {"reliability_at_least": "C"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"roots": ["al-bukamal"], "expanded": ["badr-hospital"], "filters": {"reliability_at_least": "C"}}
+            ]
+        }
+    )
 
-    roots: list[str] = Field([], max_length=500,
-                             description="Entities chosen by the user (shown with their neighbours).")
+    roots: list[str] = Field(
+        [], max_length=500, description="Entities chosen by the user (shown with their neighbours)."
+    )
     expanded: list[str] = Field([], max_length=2000, description="Entities whose neighbours are shown too.")
-    shown: list[str] = Field([], max_length=20000,
-                             description="Entities shown without their neighbours (e.g. from a query result).")
+    shown: list[str] = Field(
+        [], max_length=20000, description="Entities shown without their neighbours (e.g. from a query result)."
+    )
     removed: list[str] = Field([], max_length=20000)
     filters: Filters = Filters()
     limit: WholeNumber = Field(100, ge=1, le=2000, description="At most this many neighbours per expanded entity.")
@@ -224,16 +265,23 @@ class ViewRequest(Model):
 class ViewOut(GraphOut):
     missing: list[str] = Field([], description="Requested entities that are not in the database.")
     truncated: dict[str, int] = Field({}, description="Expanded entities with more neighbours than shown: total.")
-    edges_truncated: bool = Field(False, description="True when relations among the entities on screen were left "
-                                                     "out (a view holds at most a few thousand).")
+    edges_truncated: bool = Field(
+        False,
+        description="True when relations among the entities on screen were left "
+        "out (a view holds at most a few thousand).",
+    )
 
 
 # --------------------------------------------------------------------------- evidence
 
 
 # A source's metadata, field for field as the loader's model declares it (graph.models.Source).
-SourceOut = create_model("SourceOut", __base__=Model, id=(str, ...),
-                         **{name: (str | None, None) for name in Source.model_fields if name != "id"})
+SourceOut = create_model(
+    "SourceOut",
+    __base__=Model,
+    id=(str, ...),
+    **{name: (str | None, None) for name in Source.model_fields if name != "id"},
+)
 
 
 class DocumentContextOut(Model):
@@ -248,15 +296,22 @@ class EvidenceOut(Model):
     source: SourceOut
     quote: str
     credibility: int | None
-    observed: str | None = Field(None, description="When the source observed it (partial date): the evidence's "
-                                                   "own `observed`, else the source's publication.")
+    observed: str | None = Field(
+        None,
+        description="When the source observed it (partial date): the evidence's "
+        "own `observed`, else the source's publication.",
+    )
     observed_stated: bool = Field(False, description="True when the evidence states `observed` itself.")
     according_to: str | None = Field(None, description="Who made the claim the source reports (entity id or words).")
     via: str | None = Field(None, description="The entity id of the outlet the source relays.")
-    attribution: str = Field("", description="Who said it, by name: 'Levant, according to local sources, via "
-                                             "SOHR' (graph.attribution.attribution_text).")
+    attribution: str = Field(
+        "",
+        description="Who said it, by name: 'Levant, according to local sources, via "
+        "SOHR' (graph.attribution.attribution_text).",
+    )
     context: DocumentContextOut | None = Field(
-        None, description="The document's text around the quote (when served with --documents and found).")
+        None, description="The document's text around the quote (when served with --documents and found)."
+    )
 
 
 class EdgeDetailsOut(Model):
@@ -298,8 +353,10 @@ def _neo4j_values(value: Any, where: str = "", depth: int = 0) -> Any:
 (what JSON carries exactly)
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
-        raise ValueError(f"{where}: {value} is out of range: numbers in parameters stay within ±{MAX_NUMBER} "
-                         "(what JSON carries exactly)")
+        raise ValueError(
+            f"{where}: {value} is out of range: numbers in parameters stay within ±{MAX_NUMBER} "
+            "(what JSON carries exactly)"
+        )
     if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
         top = re.split(r"[.\[]", where, maxsplit=1)[0]
         raise ValueError(f"{top}: lists and maps in parameters nest at most {MAX_DEPTH} deep")
@@ -317,16 +374,26 @@ def _neo4j_values(value: Any, where: str = "", depth: int = 0) -> Any:
 MAX_NUMBER = 2**53 - 1
 # How deep lists and maps nest in a parameter (the params map itself is the first level).
 MAX_DEPTH = 64
-Neo4jValue = TypeAliasType("Neo4jValue", Union[  # noqa: UP007 (a recursive alias needs the Union form)
-    None, bool, Annotated[int, Strict(), Field(ge=-MAX_NUMBER, le=MAX_NUMBER)],
-    Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)], str,
-    list["Neo4jValue"], dict[str, "Neo4jValue"]])
+Neo4jValue = TypeAliasType(
+    "Neo4jValue",
+    Union[  # noqa: UP007 (a recursive alias needs the Union form)
+        None,
+        bool,
+        Annotated[int, Strict(), Field(ge=-MAX_NUMBER, le=MAX_NUMBER)],
+        Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)],
+        str,
+        list["Neo4jValue"],
+        dict[str, "Neo4jValue"],
+    ],
+)
 
 
 class ParamsRequest(Model):
     params: Annotated[dict[str, Neo4jValue], BeforeValidator(_neo4j_values)] = Field(
-        {}, description="Values for the query's parameters, by name (numbers within ±(2**53 - 1); lists and maps "
-                        f"nested at most {MAX_DEPTH} deep).")
+        {},
+        description="Values for the query's parameters, by name (numbers within ±(2**53 - 1); lists and maps "
+        f"nested at most {MAX_DEPTH} deep).",
+    )
 
 
 class NamedQueryRequest(ParamsRequest):
@@ -336,9 +403,16 @@ class NamedQueryRequest(ParamsRequest):
 
 
 class CypherRequest(ParamsRequest):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
-         "params": {"id": "fog-47"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "MATCH (g:Entity {id: $id})-[r:OCCUPIES]->(s) RETURN g, r, s.name AS site",
+                    "params": {"id": "fog-47"},
+                }
+            ]
+        }
+    )
 
     query: str = Field(min_length=1, max_length=20000, description="Cypher to read with (writes are refused).")
 
@@ -348,8 +422,10 @@ class QueryResultOut(Model):
     rows: list[list[Any]] = Field(description="Values as JSON; nodes, relationships and paths as small objects.")
     truncated: bool = Field(description="True when a limit cut the result (see `truncated_by`).")
     truncated_by: Literal["rows", "bytes"] | None = Field(
-        None, description="Which limit cut the result: `rows` (`row_limit`) or `bytes` (`byte_limit`: the rows "
-                          "that fit are returned, none when the first alone is too large).")
+        None,
+        description="Which limit cut the result: `rows` (`row_limit`) or `bytes` (`byte_limit`: the rows "
+        "that fit are returned, none when the first alone is too large).",
+    )
     truncated_reason: str | None = Field(None, description="Why the rows stop where they do, in one line.")
     row_limit: int
     byte_limit: int = Field(description="Most bytes of JSON the rows of a result take.")
@@ -406,14 +482,22 @@ class MetaOut(Model):
     relation_types: list[RelationTypeOut]
     grades: GradesOut = Field(description="The Admiralty scales of the registry, best grade first.")
     horizon: HorizonOut
-    dates: list[str] = Field(description="The as-of slider's days: where some relation or entity starts or stops "
-                                         "holding, and the report days.")
-    stated_dates: list[str] = Field([], description="Days where a stated window (a relation's valid_from / "
-                                                    "valid_to, an event's date, a campaign's start or end) starts or "
-                                                    "stops.")
-    report_dates: list[str] = Field([], description="Days a report observed something: evidence observations, "
-                                                    "sources' publication and retrieval (partial dates at their "
-                                                    "first day).")
+    dates: list[str] = Field(
+        description="The as-of slider's days: where some relation or entity starts or stops "
+        "holding, and the report days."
+    )
+    stated_dates: list[str] = Field(
+        [],
+        description="Days where a stated window (a relation's valid_from / "
+        "valid_to, an event's date, a campaign's start or end) starts or "
+        "stops.",
+    )
+    report_dates: list[str] = Field(
+        [],
+        description="Days a report observed something: evidence observations, "
+        "sources' publication and retrieval (partial dates at their "
+        "first day).",
+    )
     entities: int
     relations: int
     datasets: list[str]
@@ -424,12 +508,20 @@ class MetaOut(Model):
 
 
 class ExportRequest(Model):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"nodes": ["fog-47", "badr-hospital"], "edges": ["fog-47|OCCUPIES|badr-hospital"], "title": "Fog 47"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"nodes": ["fog-47", "badr-hospital"], "edges": ["fog-47|OCCUPIES|badr-hospital"], "title": "Fog 47"}
+            ]
+        }
+    )
 
     nodes: list[str] = Field(max_length=20000, description="Entity ids in the view.")
-    edges: list[EdgeId] = Field([], max_length=100000, description="Edge ids '<from>|<type>|<to>' in the view, "
-                                                                   "each with a relation type of the registry.")
+    edges: list[EdgeId] = Field(
+        [],
+        max_length=100000,
+        description="Edge ids '<from>|<type>|<to>' in the view, each with a relation type of the registry.",
+    )
     title: str = Field("actorgraph explorer view", max_length=200)
     filters: Filters | None = Field(None, description="The filters of the view, named in the snapshot's heading.")
 
@@ -440,6 +532,11 @@ class ExportRequest(Model):
 class ErrorOut(Model):
     """Every error the API answers with: its kind and what went wrong in one line."""
 
-    error: Literal[tuple(KINDS)] = Field(description="What kind of error: " + "; ".join(  # type: ignore[valid-type]
-        f"`{k}` ({status})" for k, (status, _) in KINDS.items()) + ".")
+    error: Literal[tuple(KINDS)] = Field(
+        description="What kind of error: "
+        + "; ".join(  # type: ignore[valid-type]
+            f"`{k}` ({status})" for k, (status, _) in KINDS.items()
+        )
+        + "."
+    )
     detail: str = Field(description="What went wrong, in one line.")

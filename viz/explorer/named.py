@@ -33,9 +33,21 @@ def _library() -> dict[str, library.NamedQuery]:
 def describe_query(query: library.NamedQuery) -> dict[str, Any]:
     """A named query as the API lists it: ``{name, question, notes, params, examples}``."""
     return {
-        "name": query.name, "question": query.answers, "notes": query.notes,
-        "params": [{"name": p.name, "type": p.kind, "default": p.default, "description": p.description,
-                    "required": p.required, "minimum": p.minimum, "maximum": p.maximum} for p in query.params],
+        "name": query.name,
+        "question": query.answers,
+        "notes": query.notes,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.kind,
+                "default": p.default,
+                "description": p.description,
+                "required": p.required,
+                "minimum": p.minimum,
+                "maximum": p.maximum,
+            }
+            for p in query.params
+        ],
         "examples": list(query.examples),
     }
 
@@ -49,8 +61,10 @@ def check_params(query: library.NamedQuery, given: Mapping[str, Any]) -> None:
     """:class:`~viz.explorer.errors.BadRequest` naming the first parameter ``query`` does not take, or the
     first required one missing from ``given``, in the API's terms.
 
-    >>> q = library.parse("// name: q\\n// answers: What?\\n// param: site (entity) — the site\\n"
-    ...                   "// example: kg query q -p site=x\\nMATCH (n {id: $site}) RETURN n")
+    >>> q = library.parse(
+    ...     "// name: q\\n// answers: What?\\n// param: site (entity) — the site\\n"
+    ...     "// example: kg query q -p site=x\\nMATCH (n {id: $site}) RETURN n"
+    ... )
     >>> check_params(q, {})
     Traceback (most recent call last):
     ...
@@ -93,6 +107,10 @@ def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None, horizon=None) ->
 
     view = View(horizon=horizon or DEFAULT_HORIZON)
     if filters is not None:
-        view = View(as_of=filters.as_of, credibility_at_least=filters.credibility_at_least,
-                    reliability_at_least=filters.reliability_at_least, horizon=view.horizon)
+        view = View(
+            as_of=filters.as_of,
+            credibility_at_least=filters.credibility_at_least,
+            reliability_at_least=filters.reliability_at_least,
+            horizon=view.horizon,
+        )
     return render_html(G, title=title, view=view)

@@ -24,9 +24,12 @@ HUB_DEGREE = 2000
 # What the console says when Neo4j refuses a write in a READ transaction.
 ONLY_READS = "the console only reads the graph: this query would change it, so nothing was run"
 # ... and when Neo4j's plan says the query is not a read: what it would do, by query type.
-NOT_A_READ = {"w": ONLY_READS, "rw": ONLY_READS,
-              "s": "the console only reads the graph: this query would change the database's schema or run an "
-                   "administration command, so nothing was run"}
+NOT_A_READ = {
+    "w": ONLY_READS,
+    "rw": ONLY_READS,
+    "s": "the console only reads the graph: this query would change the database's schema or run an "
+    "administration command, so nothing was run",
+}
 
 
 class Store:
@@ -39,10 +42,20 @@ class Store:
     ``horizon``: how far around its observations a fact without stated validity holds (:mod:`graph.asof`).
     """
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None, *, timeout: float = 10.0,
-                 row_limit: int = 2000, byte_limit: int = 10_000_000, max_running: int = 4,
-                 cache_seconds: float = 30.0, settings=None, hub_degree: int = HUB_DEGREE,
-                 horizon: Horizon = DEFAULT_HORIZON):
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None = None,
+        *,
+        timeout: float = 10.0,
+        row_limit: int = 2000,
+        byte_limit: int = 10_000_000,
+        max_running: int = 4,
+        cache_seconds: float = 30.0,
+        settings=None,
+        hub_degree: int = HUB_DEGREE,
+        horizon: Horizon = DEFAULT_HORIZON,
+    ):
         self.driver = driver
         self.horizon = horizon
         self.database = database
@@ -90,8 +103,9 @@ def error_for(exc: BaseException, settings=None, limit: float | None = None) -> 
     """The explorer's error for a driver error, in one line (:func:`graph.neo4j.connection.describe`'s wording)."""
     code = getattr(exc, "code", None) or ""
     if "TimedOut" in code or code.endswith("Terminated"):
-        return TimedOut("the query was stopped: it ran longer than the time limit"
-                        + (f" ({limit:g} s)" if limit else ""))
+        return TimedOut(
+            "the query was stopped: it ran longer than the time limit" + (f" ({limit:g} s)" if limit else "")
+        )
     if code.endswith(("MemoryPoolOutOfMemoryError", "TransactionMemoryLimit")):
         return memory_error(getattr(exc, "message", None) or str(exc))
     message = describe(exc, settings)
@@ -115,5 +129,8 @@ smaller collections')
     if "total.max" in message:
         return Busy("Neo4j is short of memory for queries right now (others hold it): try again shortly")
     found = re.search(r"limit ([\d.]+ \w+)", message)
-    return TooBig("the query needs more memory than one query may use" + (f" ({found[1]})" if found else "")
-                  + ": narrow it, e.g. fewer rows or smaller collections")
+    return TooBig(
+        "the query needs more memory than one query may use"
+        + (f" ({found[1]})" if found else "")
+        + ": narrow it, e.g. fewer rows or smaller collections"
+    )

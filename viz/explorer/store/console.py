@@ -68,8 +68,16 @@ class _Run:
     error: BaseException | None = None
 
 
-def run_read(store: Store, text: str, params: dict | None = None, *, timeout: float | None = None,
-             row_limit: int | None = None, byte_limit: int | None = None, check_plan: bool = True) -> ConsoleResult:
+def run_read(
+    store: Store,
+    text: str,
+    params: dict | None = None,
+    *,
+    timeout: float | None = None,
+    row_limit: int | None = None,
+    byte_limit: int | None = None,
+    check_plan: bool = True,
+) -> ConsoleResult:
     """Run Cypher in a READ transaction that is rolled back, with a time limit, a row cap and a byte cap.
 
     ``check_plan``: first ask Neo4j's plan whether the query would write, and refuse it if so
@@ -78,16 +86,25 @@ def run_read(store: Store, text: str, params: dict | None = None, *, timeout: fl
     :class:`~viz.explorer.errors.Busy` when ``store.max_running`` queries are still running."""
     limit = timeout or store.timeout
     if not store.running.acquire(blocking=False):
-        raise Busy(f"{store.max_running} queries are still running (a query past its time limit runs until Neo4j "
-                   "stops it): try again shortly")
+        raise Busy(
+            f"{store.max_running} queries are still running (a query past its time limit runs until Neo4j "
+            "stops it): try again shortly"
+        )
     run = _Run()
 
     def work() -> None:
         try:
             with store.failures(limit):
-                run.result = _read(store, text, params or {}, limit=limit, cap=row_limit or store.row_limit,
-                                   byte_limit=byte_limit or store.byte_limit, check_plan=check_plan,
-                                   abandoned=run.abandoned)
+                run.result = _read(
+                    store,
+                    text,
+                    params or {},
+                    limit=limit,
+                    cap=row_limit or store.row_limit,
+                    byte_limit=byte_limit or store.byte_limit,
+                    check_plan=check_plan,
+                    abandoned=run.abandoned,
+                )
         except BaseException as exc:  # handed to the request, which raises it
             run.error = exc
         finally:
@@ -97,8 +114,10 @@ def run_read(store: Store, text: str, params: dict | None = None, *, timeout: fl
     threading.Thread(target=work, name="explorer-query", daemon=True).start()
     if not run.done.wait(limit + SLACK):
         run.abandoned.set()
-        raise TimedOut(f"the query ran longer than the time limit ({limit:g} s): the explorer stopped waiting, and "
-                       "Neo4j ends it as soon as it can")
+        raise TimedOut(
+            f"the query ran longer than the time limit ({limit:g} s): the explorer stopped waiting, and "
+            "Neo4j ends it as soon as it can"
+        )
     if run.error is not None:
         raise run.error
     assert run.result is not None
@@ -116,11 +135,21 @@ def only_reads_the_dbms(text: str, query_type: str | None) -> bool:
     return query_type == "s" and bool(called) and all(name in DBMS_READS for name in called)
 
 
-def _read(store: Store, text: str, params: dict, *, limit: float, cap: int, byte_limit: int, check_plan: bool,
-          abandoned: threading.Event) -> ConsoleResult:
+def _read(
+    store: Store,
+    text: str,
+    params: dict,
+    *,
+    limit: float,
+    cap: int,
+    byte_limit: int,
+    check_plan: bool,
+    abandoned: threading.Event,
+) -> ConsoleResult:
     started = time.perf_counter()
-    with store.driver.session(database=store.database, default_access_mode=neo4j.READ_ACCESS,
-                              fetch_size=min(cap + 1, FETCH_SIZE)) as session:
+    with store.driver.session(
+        database=store.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=min(cap + 1, FETCH_SIZE)
+    ) as session:
         if check_plan:
             tx = session.begin_transaction(timeout=limit)
             try:
@@ -205,8 +234,12 @@ def graph_of(store: Store, raw_rows: list[list[Any]]) -> dict | None:
         for v in row:
             walk(v)
     # Relationships whose end nodes were not returned: fetch those nodes (read-only, by element id).
-    unknown = {n.element_id for r in pending for n in (r.start_node, r.end_node)
-               if n is not None and n.element_id not in by_element}
+    unknown = {
+        n.element_id
+        for r in pending
+        for n in (r.start_node, r.end_node)
+        if n is not None and n.element_id not in by_element
+    }
     if unknown:
         for r in store.read(cypher.NODES_BY_ELEMENT_ID, ids=sorted(unknown)):
             add_node(r["n"])
@@ -220,8 +253,14 @@ def graph_of(store: Store, raw_rows: list[list[Any]]) -> dict | None:
         if rel.type in REGISTRY.relations and nodes[s]["entity"] and nodes[t]["entity"]:
             e = drawn.edge({"type": rel.type, "source": s, "target": t, "props": dict(rel)}, store.horizon)
         else:
-            e = {"id": f"rel:{rel.element_id}", "source": s, "target": t, "type": rel.type,
-                 "evidence": 0, "attributes": {}}
+            e = {
+                "id": f"rel:{rel.element_id}",
+                "source": s,
+                "target": t,
+                "type": rel.type,
+                "evidence": 0,
+                "attributes": {},
+            }
         edges.setdefault(e["id"], e)
     if not nodes:
         return None

@@ -30,8 +30,10 @@ KEYS_INDEX = "entity_keys"
 def node(v: str) -> str:
     """What the page draws of entity ``v`` (one of this module's own variable names), with the window
     in which it exists (events from their date, campaigns inside [start, end]: graph.asof.entity_window)."""
-    return (f"{{id: {v}.id, name: {v}.name, aliases: {v}.aliases, labels: labels({v}), "
-            f"valid_from_date: {v}.valid_from_date, valid_to_date: {v}.valid_to_date}}")
+    return (
+        f"{{id: {v}.id, name: {v}.name, aliases: {v}.aliases, labels: labels({v}), "
+        f"valid_from_date: {v}.valid_from_date, valid_to_date: {v}.valid_to_date}}"
+    )
 
 
 # Relation attributes of every registry type: the page labels edges with them.
@@ -44,7 +46,9 @@ DRAWN_RELATION = (
     "{type: type(r), source: startNode(r).id, target: endNode(r).id, props: {"
     "credibility: r.credibility, reliability: r.reliability, valid_from: r.valid_from, valid_to: r.valid_to, "
     "first_observed: r.first_observed, last_observed: r.last_observed, evidence: size(r.sources)"
-    + "".join(f", {a}: r.{a}" for a in _RELATION_ATTRIBUTES) + "}}")
+    + "".join(f", {a}: r.{a}" for a in _RELATION_ATTRIBUTES)
+    + "}}"
+)
 
 # The whole of relation `r`, evidence lists included: for its details and for exports.
 WHOLE_RELATION = "{type: type(r), source: startNode(r).id, target: endNode(r).id, props: properties(r)}"
@@ -57,15 +61,22 @@ RELATION_FILTERS = {
     "f_types": "type(r) IN $f_types",
     # On day $f_day the relation holds (the as-of rule, its horizon in $look_back/$look_ahead) and both
     # its ends exist, as graph.views.filter_graph has it.
-    "f_day": (HOLDS_ON.format(r="r", day="$f_day") + " AND " + EXISTS_ON.format(n="startNode(r)", day="$f_day")
-              + " AND " + EXISTS_ON.format(n="endNode(r)", day="$f_day")),
+    "f_day": (
+        HOLDS_ON.format(r="r", day="$f_day")
+        + " AND "
+        + EXISTS_ON.format(n="startNode(r)", day="$f_day")
+        + " AND "
+        + EXISTS_ON.format(n="endNode(r)", day="$f_day")
+    ),
     # Grades accepted, as lists the registry's scales give (viz.explorer.store.filters.accepted).
     "f_credibilities": "any(c IN r.credibilities WHERE c IN $f_credibilities)",
     "f_reliabilities": "r.reliability IN $f_reliabilities",
     # With both grades, one piece of evidence must meet both: its credibility, and its source among
     # $f_sources (those whose reliability passes).
-    "f_sources": ("any(i IN range(0, size(r.sources) - 1) "
-                  "WHERE r.credibilities[i] IN $f_credibilities AND r.sources[i] IN $f_sources)"),
+    "f_sources": (
+        "any(i IN range(0, size(r.sources) - 1) "
+        "WHERE r.credibilities[i] IN $f_credibilities AND r.sources[i] IN $f_sources)"
+    ),
 }
 
 # Neighbour `m` passes: of a type shown (compared with its labels, so no label is written into the
@@ -82,35 +93,43 @@ def passes(filters: dict[str, str], params: dict) -> str:
     >>> passes(RELATION_FILTERS, {"f_types": ["LEADS"], "f_day": None}), passes(NEIGHBOUR_FILTERS, {})
     ('(type(r) IN $f_types)', 'true')
     """
-    return " AND ".join(f"({fragment})" for name, fragment in filters.items() if params.get(name) is not None) \
-        or "true"
+    return " AND ".join(f"({fragment})" for name, fragment in filters.items() if params.get(name) is not None) or "true"
 
 
 # --------------------------------------------------------------------------- meta
 
 # Two subqueries, so the two counts do not multiply into a cartesian product.
-COUNTS = ("CALL () { MATCH (n:Entity) RETURN count(n) AS entities } "
-          "CALL () { MATCH ()-[r]->() RETURN count(r) AS relations } "
-          "RETURN entities, relations")
+COUNTS = (
+    "CALL () { MATCH (n:Entity) RETURN count(n) AS entities } "
+    "CALL () { MATCH ()-[r]->() RETURN count(r) AS relations } "
+    "RETURN entities, relations"
+)
 
-DATASETS = ("MATCH (n:Entity) WHERE n.dataset IS NOT NULL "
-            "RETURN DISTINCT n.dataset AS dataset ORDER BY dataset LIMIT 100")
+DATASETS = (
+    "MATCH (n:Entity) WHERE n.dataset IS NOT NULL RETURN DISTINCT n.dataset AS dataset ORDER BY dataset LIMIT 100"
+)
 
 # What the windows of facts are made of (graph.asof.fact_window: stated validity, else observations),
 # each distinct combination once: the days at which facts start or stop holding, for the slider. Scans
 # every relation: the caller keeps the answer a while.
-FACT_TIMES = ("MATCH ()-[r]->() RETURN DISTINCT r.valid_from AS valid_from, r.valid_to AS valid_to, "
-              "r.first_observed AS first_observed, r.last_observed AS last_observed")
+FACT_TIMES = (
+    "MATCH ()-[r]->() RETURN DISTINCT r.valid_from AS valid_from, r.valid_to AS valid_to, "
+    "r.first_observed AS first_observed, r.last_observed AS last_observed"
+)
 # The stored windows in which entities exist (events, campaigns: graph.asof.entity_window).
-ENTITY_WINDOWS = ("MATCH (n:Entity) WHERE n.valid_from_date IS NOT NULL OR n.valid_to_date IS NOT NULL "
-                  "RETURN DISTINCT n.valid_from_date AS first, n.valid_to_date AS last")
+ENTITY_WINDOWS = (
+    "MATCH (n:Entity) WHERE n.valid_from_date IS NOT NULL OR n.valid_to_date IS NOT NULL "
+    "RETURN DISTINCT n.valid_from_date AS first, n.valid_to_date AS last"
+)
 
 # The days reports observed something (partial dates as written): each piece of evidence's observation
 # (of relations and of entities) and every source's publication and retrieval. Scans every relation too.
-REPORT_DATES = ("CALL () { MATCH ()-[r]->() UNWIND r.observed AS d RETURN d "
-                "UNION MATCH (n:Entity) WHERE n.evidence_observed IS NOT NULL UNWIND n.evidence_observed AS d RETURN d "
-                "UNION MATCH (s:Source) UNWIND [s.published, s.retrieved] AS d RETURN d } "
-                "WITH d WHERE d IS NOT NULL AND d <> '' RETURN DISTINCT d AS day")
+REPORT_DATES = (
+    "CALL () { MATCH ()-[r]->() UNWIND r.observed AS d RETURN d "
+    "UNION MATCH (n:Entity) WHERE n.evidence_observed IS NOT NULL UNWIND n.evidence_observed AS d RETURN d "
+    "UNION MATCH (s:Source) UNWIND [s.published, s.retrieved] AS d RETURN d } "
+    "WITH d WHERE d IS NOT NULL AND d <> '' RETURN DISTINCT d AS day"
+)
 
 # For the grade filters: which sources have which reliability.
 SOURCE_RELIABILITY = "MATCH (s:Source) WHERE s.reliability IS NOT NULL RETURN s.id AS id, s.reliability AS reliability"
@@ -126,13 +145,15 @@ SUGGEST_KEYS = (
     "CALL () { "
     f"CALL db.index.fulltext.queryNodes($keys, $exact, {{limit: $n}}) {_SUGGESTION} UNION "
     f"CALL db.index.fulltext.queryNodes($keys, $prefix, {{limit: $n}}) {_SUGGESTION} "
-    "} RETURN id, name, aliases, labels")
+    "} RETURN id, name, aliases, labels"
+)
 SUGGEST_KEYS_AND_WORDS = (
     "CALL () { "
     f"CALL db.index.fulltext.queryNodes($keys, $exact, {{limit: $n}}) {_SUGGESTION} UNION "
     f"CALL db.index.fulltext.queryNodes($keys, $prefix, {{limit: $n}}) {_SUGGESTION} UNION "
     f"CALL db.index.fulltext.queryNodes($text, $words, {{limit: $n}}) {_SUGGESTION} "
-    "} RETURN id, name, aliases, labels")
+    "} RETURN id, name, aliases, labels"
+)
 # Names containing what was typed anywhere: a leading wildcard walks the whole index, so this runs
 # only when the likely matches are few.
 SUGGEST_INSIDE = f"CALL db.index.fulltext.queryNodes($keys, $inside, {{limit: $n}}) {_SUGGESTION}"
@@ -141,12 +162,17 @@ SUGGEST_INSIDE = f"CALL db.index.fulltext.queryNodes($keys, $inside, {{limit: $n
 
 # An entity with its number of relations by type, counted from Neo4j's degree store (a COUNT of a
 # typed pattern): constant time even for a hub.
-ENTITY = ("MATCH (n:Entity {id: $id}) RETURN n, labels(n) AS labels, {"
-          + ", ".join(f"{t}: COUNT {{ (n)-[:{t}]-() }}" for t in REGISTRY.relations) + "} AS degrees")
+ENTITY = (
+    "MATCH (n:Entity {id: $id}) RETURN n, labels(n) AS labels, {"
+    + ", ".join(f"{t}: COUNT {{ (n)-[:{t}]-() }}" for t in REGISTRY.relations)
+    + "} AS degrees"
+)
 
 # One relation by its edge id's parts; the type is a parameter compared, never written into the text.
-RELATION = ("MATCH (a:Entity {id: $from})-[r]->(b:Entity {id: $to}) WHERE type(r) = $type "
-            f"RETURN a.name AS from_name, b.name AS to_name, {WHOLE_RELATION} AS rel LIMIT 1")
+RELATION = (
+    "MATCH (a:Entity {id: $from})-[r]->(b:Entity {id: $to}) WHERE type(r) = $type "
+    f"RETURN a.name AS from_name, b.name AS to_name, {WHOLE_RELATION} AS rel LIMIT 1"
+)
 
 SOURCES = "MATCH (s:Source) WHERE s.id IN $ids RETURN s"
 
@@ -162,8 +188,10 @@ NAMES = "MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id, n.name AS name"
 NODES = f"UNWIND $ids AS nid MATCH (n:Entity {{id: nid}}) RETURN {node('n')} AS n"
 
 # The centre, and the entities already on screen as nodes (relations among them are matched by element id).
-_EXPAND_START = ("MATCH (c:Entity {id: $id}) "
-                 "CALL () { UNWIND $known AS kid MATCH (b:Entity {id: kid}) RETURN collect(b) AS knownN } ")
+_EXPAND_START = (
+    "MATCH (c:Entity {id: $id}) "
+    "CALL () { UNWIND $known AS kid MATCH (b:Entity {id: kid}) RETURN collect(b) AS knownN } "
+)
 _NOTHING_AMONG = "WITH c, total, top, ns, rs, [] AS cross "
 _EXPAND_RETURN = f"RETURN {node('c')} AS c, total, size(top) AS shown, ns, rs, cross"
 
@@ -182,7 +210,8 @@ def expand(params: dict, *, among_known: bool) -> str:
         "WITH c, knownN, collect(m) AS ms "
         "WITH c, knownN, size(ms) AS total, ms[..$limit] AS top "
         f"CALL (c, top) {{ UNWIND top AS m MATCH (c)-[r]-(m) WHERE {rel} "
-        f"RETURN collect(DISTINCT {node('m')}) AS ns, collect({DRAWN_RELATION}) AS rs }} ")
+        f"RETURN collect(DISTINCT {node('m')}) AS ns, collect({DRAWN_RELATION}) AS rs }} "
+    )
     if not among_known:
         return _EXPAND_START + neighbours + _NOTHING_AMONG + _EXPAND_RETURN
     # Relations among the new neighbours and what is on screen, at most $cap. Endpoints are found by
@@ -202,7 +231,8 @@ def expand(params: dict, *, among_known: bool) -> str:
         "UNWIND (CASE WHEN size(bigE) = 0 THEN [] ELSE amongN END) AS x "
         "WITH x, bigE WHERE COUNT { (x)--() } <= $hub "
         f"MATCH (x)-[r]-(h) WHERE elementId(h) IN bigE AND {rel} RETURN r }} "
-        f"WITH DISTINCT r LIMIT $cap RETURN collect({DRAWN_RELATION}) AS cross }} ")
+        f"WITH DISTINCT r LIMIT $cap RETURN collect({DRAWN_RELATION}) AS cross }} "
+    )
     return _EXPAND_START + neighbours + among + _EXPAND_RETURN
 
 
@@ -210,11 +240,13 @@ def edges_among(params: dict) -> str:
     """Relations passing the filters of ``params`` between an entity of ``$ids`` and one of ``$among``,
     at most ``$cap``. Endpoints by element id, read with the relationship; the entities with the fewest
     relations are expanded first, hubs (over ``$hub``) never: when the cap is reached, hubs were spared."""
-    return ("UNWIND $among AS bid MATCH (b:Entity {id: bid}) WITH collect(elementId(b)) AS among "
-            "UNWIND $ids AS nid MATCH (a:Entity {id: nid}) WITH among, a, COUNT { (a)--() } AS degree "
-            "WHERE degree <= $hub WITH among, a ORDER BY degree "
-            f"MATCH (a)-[r]-(b) WHERE elementId(b) IN among AND {passes(RELATION_FILTERS, params)} "
-            f"WITH DISTINCT r LIMIT $cap RETURN {DRAWN_RELATION} AS rel")
+    return (
+        "UNWIND $among AS bid MATCH (b:Entity {id: bid}) WITH collect(elementId(b)) AS among "
+        "UNWIND $ids AS nid MATCH (a:Entity {id: nid}) WITH among, a, COUNT { (a)--() } AS degree "
+        "WHERE degree <= $hub WITH among, a ORDER BY degree "
+        f"MATCH (a)-[r]-(b) WHERE elementId(b) IN among AND {passes(RELATION_FILTERS, params)} "
+        f"WITH DISTINCT r LIMIT $cap RETURN {DRAWN_RELATION} AS rel"
+    )
 
 
 # --------------------------------------------------------------------------- console and export
@@ -225,5 +257,7 @@ NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"
 SUBGRAPH_ENTITIES = "UNWIND $ids AS nid MATCH (n:Entity {id: nid}) RETURN n, labels(n) AS labels"
 
 # Relations by their edge ids' parts ($triples: [{from, type, to}]), types compared as values.
-SUBGRAPH_RELATIONS = ("UNWIND $triples AS e MATCH (a:Entity {id: e.from})-[r]->(b:Entity {id: e.to}) "
-                      f"WHERE type(r) = e.type RETURN {WHOLE_RELATION} AS rel")
+SUBGRAPH_RELATIONS = (
+    "UNWIND $triples AS e MATCH (a:Entity {id: e.from})-[r]->(b:Entity {id: e.to}) "
+    f"WHERE type(r) = e.type RETURN {WHOLE_RELATION} AS rel"
+)

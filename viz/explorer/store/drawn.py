@@ -37,23 +37,34 @@ def entity_type(labels: Iterable[str]) -> str | None:
 def entity_attributes(etype: str | None, props: dict[str, Any]) -> dict[str, Any]:
     """The attributes among an entity node's properties: its type's, or (type unknown) what is not a field."""
     declared = REGISTRY.entities[etype].attributes if etype in REGISTRY.entities else None
-    return {k: to_plain(v) for k, v in props.items() if v is not None
-            and (k in declared if declared is not None else k not in _ENTITY_NON_ATTRIBUTES)}
+    return {
+        k: to_plain(v)
+        for k, v in props.items()
+        if v is not None and (k in declared if declared is not None else k not in _ENTITY_NON_ATTRIBUTES)
+    }
 
 
 def relation_attributes(rtype: str, props: dict[str, Any]) -> dict[str, Any]:
     """The attributes among a relationship's properties: its type's, or (type unknown) what is not a field."""
     declared = REGISTRY.relations[rtype].attributes if rtype in REGISTRY.relations else None
-    return {k: to_plain(v) for k, v in props.items() if v is not None
-            and (k in declared if declared is not None else k not in _RELATION_NON_ATTRIBUTES)}
+    return {
+        k: to_plain(v)
+        for k, v in props.items()
+        if v is not None and (k in declared if declared is not None else k not in _RELATION_NON_ATTRIBUTES)
+    }
 
 
 def node(row: dict) -> dict:
     """A node from :func:`viz.explorer.store.cypher.node`'s projection."""
     first, last = (to_plain(row.get(k)) for k in ("valid_from_date", "valid_to_date"))
-    return {"id": row["id"], "type": entity_type(row.get("labels") or ()) or "Entity",
-            "name": row.get("name") or row["id"], "aliases": list(row.get("aliases") or []),
-            "valid_from_day": first, "valid_to_day": last}
+    return {
+        "id": row["id"],
+        "type": entity_type(row.get("labels") or ()) or "Entity",
+        "name": row.get("name") or row["id"],
+        "aliases": list(row.get("aliases") or []),
+        "valid_from_day": first,
+        "valid_to_day": last,
+    }
 
 
 def fact_days(props: dict[str, Any], horizon: Horizon = DEFAULT_HORIZON) -> tuple[str | None, str | None, str | None]:
@@ -79,10 +90,16 @@ def edge(row: dict, horizon: Horizon = DEFAULT_HORIZON) -> dict:
     evidence = props.get("evidence")
     return {
         "id": edge_id(row["source"], rtype, row["target"]),
-        "source": row["source"], "target": row["target"], "type": rtype,
-        "credibility": props.get("credibility"), "reliability": props.get("reliability"),
-        "valid_from": props.get("valid_from"), "valid_to": props.get("valid_to"),
-        "valid_from_day": first, "valid_to_day": last, "time_basis": basis,
+        "source": row["source"],
+        "target": row["target"],
+        "type": rtype,
+        "credibility": props.get("credibility"),
+        "reliability": props.get("reliability"),
+        "valid_from": props.get("valid_from"),
+        "valid_to": props.get("valid_to"),
+        "valid_from_day": first,
+        "valid_to_day": last,
+        "time_basis": basis,
         "evidence": evidence if isinstance(evidence, int) else len(props.get("sources") or props.get("quotes") or []),
         "originators": props.get("originators") if isinstance(props.get("originators"), int) else None,
         "attributes": relation_attributes(rtype, props),

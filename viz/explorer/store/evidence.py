@@ -42,8 +42,15 @@ def evidence_items(props: dict[str, Any]) -> list[dict]:
     :meth:`graph.facts.EvidenceItem.as_dict` gives each piece (a piece without a grade of its own has
     the relation's).
 
-    >>> one, two = evidence_items({"sources": ["r1", "r2"], "quotes": ["a", "b"], "credibilities": [2, 3],
-    ...                            "observed": ["2021-06", ""], "credibility": 2})
+    >>> one, two = evidence_items(
+    ...     {
+    ...         "sources": ["r1", "r2"],
+    ...         "quotes": ["a", "b"],
+    ...         "credibilities": [2, 3],
+    ...         "observed": ["2021-06", ""],
+    ...         "credibility": 2,
+    ...     }
+    ... )
     >>> one
     {'source': 'r1', 'quote': 'a', 'credibility': 2, 'observed': '2021-06'}
     >>> two
@@ -54,10 +61,18 @@ def evidence_items(props: dict[str, Any]) -> list[dict]:
         values = props.get(name) or []
         return values[i] if i < len(values) and values[i] not in ("", None) else default
 
-    return [EvidenceItem(sid, nth("quotes", i, ""), nth("credibilities", i) or props.get("credibility"),
-                         nth("observed", i), bool(nth("observed_stated", i, False)), nth("according_to", i),
-                         nth("via", i)).as_dict()
-            for i, sid in enumerate(props.get("sources") or [])]
+    return [
+        EvidenceItem(
+            sid,
+            nth("quotes", i, ""),
+            nth("credibilities", i) or props.get("credibility"),
+            nth("observed", i),
+            bool(nth("observed_stated", i, False)),
+            nth("according_to", i),
+            nth("via", i),
+        ).as_dict()
+        for i, sid in enumerate(props.get("sources") or [])
+    ]
 
 
 def attributed(store: Store, items: list[dict]) -> list[dict]:
@@ -89,13 +104,20 @@ def entity(store: Store, eid: str) -> dict:
     quotes = [item["quote"] for item in own] + list(store.read(cypher.ENTITY_QUOTES, id=eid)[0]["quotes"])
     name, aliases = props.get("name") or eid, list(props.get("aliases") or [])
     return {
-        "id": props.get("id"), "type": etype or "Entity", "name": name,
-        "aliases": aliases, "reported_names": reported_names([name, *aliases], quotes),
+        "id": props.get("id"),
+        "type": etype or "Entity",
+        "name": name,
+        "aliases": aliases,
+        "reported_names": reported_names([name, *aliases], quotes),
         "description": props.get("description"),
-        "lat": lat, "lon": lon, "dataset": props.get("dataset"),
+        "lat": lat,
+        "lon": lon,
+        "dataset": props.get("dataset"),
         "attributes": drawn.entity_attributes(etype, props),
-        "valid_from_day": to_plain(props.get("valid_from_date")), "valid_to_day": to_plain(props.get("valid_to_date")),
-        "evidence": attributed(store, own), "inferred": props.get("inferred") or None,
+        "valid_from_day": to_plain(props.get("valid_from_date")),
+        "valid_to_day": to_plain(props.get("valid_to_date")),
+        "evidence": attributed(store, own),
+        "inferred": props.get("inferred") or None,
         "relations": {t: n for t, n in sorted(rows[0]["degrees"].items()) if n},
     }
 
@@ -109,5 +131,9 @@ def relation(store: Store, source: str, rtype: str, target: str) -> dict:
         raise NotFound(f"no {rtype} relation from {source!r} to {target!r}")
     rel = rows[0]["rel"]
     items = attributed(store, evidence_items(rel["props"]))
-    return {"edge": drawn.edge(rel, store.horizon), "source_name": rows[0]["from_name"] or source,
-            "target_name": rows[0]["to_name"] or target, "evidence": items}
+    return {
+        "edge": drawn.edge(rel, store.horizon),
+        "source_name": rows[0]["from_name"] or source,
+        "target_name": rows[0]["to_name"] or target,
+        "evidence": items,
+    }

@@ -28,8 +28,9 @@ def accepted(scale: Scale, threshold: str | int | None) -> list | None:
     return [g for g in scale.grades if scale.at_least(g, threshold)]
 
 
-def filter_parameters(filters: Filters, source_reliability: Callable[[], dict[str, str]], *,
-                      horizon: Horizon = DEFAULT_HORIZON) -> dict:
+def filter_parameters(
+    filters: Filters, source_reliability: Callable[[], dict[str, str]], *, horizon: Horizon = DEFAULT_HORIZON
+) -> dict:
     """The ``$f_*`` parameters for ``filters``, and the horizon's; ``source_reliability()`` (source id ->
     grade) is asked only when both grades are given, for the sources whose reliability passes.
 

@@ -17,8 +17,9 @@ MAX_SLIDER_DATES = 400
 META_SECONDS = 300
 
 
-def slider_days(firsts: Iterable[date], lasts: Iterable[date], most: int | None = MAX_SLIDER_DATES,
-                marks: Iterable[date] = ()) -> list[str]:
+def slider_days(
+    firsts: Iterable[date], lasts: Iterable[date], most: int | None = MAX_SLIDER_DATES, marks: Iterable[date] = ()
+) -> list[str]:
     """The days at which some fact starts or stops holding, and the days ``marks`` (the report days),
     as ISO days (at most ``most``, evenly picked; None: all).
 
@@ -67,11 +68,16 @@ def _meta(store: Store) -> dict:
             reports.add(first_day(str(r["day"])))
         except ValueError:
             pass
-    dates = slider_days((first for first, _ in windows if first), (last for _, last in windows if last),
-                        marks=reports)
+    dates = slider_days((first for first, _ in windows if first), (last for _, last in windows if last), marks=reports)
     offered = set(dates)
-    stated_dates = [d for d in slider_days((f for f, _ in stated if f), (t for _, t in stated if t), most=None)
-                    if d in offered]
-    return {"entities": counts["entities"], "relations": counts["relations"], "datasets": datasets, "dates": dates,
-            "stated_dates": stated_dates,
-            "report_dates": [d for d in (day.isoformat() for day in sorted(reports)) if d in offered]}
+    stated_dates = [
+        d for d in slider_days((f for f, _ in stated if f), (t for _, t in stated if t), most=None) if d in offered
+    ]
+    return {
+        "entities": counts["entities"],
+        "relations": counts["relations"],
+        "datasets": datasets,
+        "dates": dates,
+        "stated_dates": stated_dates,
+        "report_dates": [d for d in (day.isoformat() for day in sorted(reports)) if d in offered],
+    }

@@ -37,16 +37,31 @@ def nodes(store: Store, ids: Iterable[str]) -> list[dict]:
     return [drawn.node(r["n"]) for r in store.read(cypher.NODES, ids=list(ids))]
 
 
-def expand(store: Store, eid: str, *, filters: Filters, removed: Iterable[str] = (), known: Iterable[str] = (),
-           limit: int = 100, max_edges: int = MAX_EDGES) -> dict:
+def expand(
+    store: Store,
+    eid: str,
+    *,
+    filters: Filters,
+    removed: Iterable[str] = (),
+    known: Iterable[str] = (),
+    limit: int = 100,
+    max_edges: int = MAX_EDGES,
+) -> dict:
     """The entity, up to ``limit`` neighbours passing the filters (the most connected to it first), and
     the relations among them and ``known`` (at most ``max_edges`` of those; none when 0).
 
     ``{centre, total, shown, nodes, edges, edges_truncated}``; :class:`~viz.explorer.errors.NotFound`
     when there is no such entity."""
     params = {**_filters(store, filters), "removed": list(removed) or None}
-    rows = store.read(cypher.expand(params, among_known=max_edges > 0), id=eid, limit=limit,
-                      known=list(known) if max_edges > 0 else [], cap=max_edges + 1, hub=store.hub_degree, **params)
+    rows = store.read(
+        cypher.expand(params, among_known=max_edges > 0),
+        id=eid,
+        limit=limit,
+        known=list(known) if max_edges > 0 else [],
+        cap=max_edges + 1,
+        hub=store.hub_degree,
+        **params,
+    )
     if not rows:
         raise NotFound(f"no entity with id {eid!r}")
     row = rows[0]
@@ -56,25 +71,41 @@ def expand(store: Store, eid: str, *, filters: Filters, removed: Iterable[str] =
     edges = {e["id"]: e for e in (drawn.edge(r, store.horizon) for r in row["rs"])}
     for e in (drawn.edge(r, store.horizon) for r in row["cross"][:max_edges]):
         edges.setdefault(e["id"], e)
-    return {"centre": eid, "total": row["total"], "shown": row["shown"],
-            "nodes": list(found.values()), "edges": list(edges.values()),
-            "edges_truncated": len(row["cross"]) > max_edges}
+    return {
+        "centre": eid,
+        "total": row["total"],
+        "shown": row["shown"],
+        "nodes": list(found.values()),
+        "edges": list(edges.values()),
+        "edges_truncated": len(row["cross"]) > max_edges,
+    }
 
 
-def edges_among(store: Store, ids: Iterable[str], among: Iterable[str], filters: Filters,
-                max_edges: int = MAX_EDGES) -> tuple[list[dict], bool]:
+def edges_among(
+    store: Store, ids: Iterable[str], among: Iterable[str], filters: Filters, max_edges: int = MAX_EDGES
+) -> tuple[list[dict], bool]:
     """Relations passing the filters between an entity of ``ids`` and one of ``among`` (at most
     ``max_edges``; the flag says whether some were left out). Hubs (over ``store.hub_degree`` relations)
     are not expanded: with ``ids`` == ``among`` their relations come from the other end, and a relation
     between two hubs only with the expansion of one of them."""
     params = _filters(store, filters)
-    rows = store.read(cypher.edges_among(params), ids=list(ids), among=list(among), cap=max_edges + 1,
-                      hub=store.hub_degree, **params)
+    rows = store.read(
+        cypher.edges_among(params), ids=list(ids), among=list(among), cap=max_edges + 1, hub=store.hub_degree, **params
+    )
     return [drawn.edge(r["rel"], store.horizon) for r in rows[:max_edges]], len(rows) > max_edges
 
 
-def view(store: Store, *, roots: list[str], expanded: list[str], removed: list[str], filters: Filters,
-         limit: int = 100, shown: Iterable[str] = (), max_edges: int = MAX_VIEW_EDGES) -> dict:
+def view(
+    store: Store,
+    *,
+    roots: list[str],
+    expanded: list[str],
+    removed: list[str],
+    filters: Filters,
+    limit: int = 100,
+    shown: Iterable[str] = (),
+    max_edges: int = MAX_VIEW_EDGES,
+) -> dict:
     """Rebuild a view from its state: roots with their neighbours, then each expanded entity's.
 
     Relations between an expanded entity and its neighbours always come; other relations among the
@@ -122,8 +153,13 @@ def view(store: Store, *, roots: list[str], expanded: list[str], removed: list[s
                 cut = True
                 break
             edges.setdefault(e["id"], e)
-    return {"nodes": list(found.values()), "edges": list(edges.values()), "missing": missing,
-            "truncated": truncated, "edges_truncated": cut or (room <= 0 and bool(ids))}
+    return {
+        "nodes": list(found.values()),
+        "edges": list(edges.values()),
+        "missing": missing,
+        "truncated": truncated,
+        "edges_truncated": cut or (room <= 0 and bool(ids)),
+    }
 
 
 def subgraph(store: Store, node_ids: list[str], edge_ids: list[str]) -> nx.MultiDiGraph:
@@ -134,8 +170,11 @@ def subgraph(store: Store, node_ids: list[str], edge_ids: list[str]) -> nx.Multi
     for r in store.read(cypher.SUBGRAPH_ENTITIES, ids=list(dict.fromkeys(node_ids))):
         props = dict(r["n"])
         etype = drawn.entity_type(r["labels"])
-        data: dict[str, Any] = {"type": etype or "Entity", "name": props.get("name") or props["id"],
-                                "aliases": list(props.get("aliases") or [])}
+        data: dict[str, Any] = {
+            "type": etype or "Entity",
+            "name": props.get("name") or props["id"],
+            "aliases": list(props.get("aliases") or []),
+        }
         if props.get("description"):
             data["description"] = props["description"]
         loc = props.get("location")
@@ -159,8 +198,12 @@ def subgraph(store: Store, node_ids: list[str], edge_ids: list[str]) -> nx.Multi
         props = rel["props"]
         evidence = evidence_items(props)
         used.update(item["source"] for item in evidence)
-        data = {"type": rel["type"], "evidence": evidence, "credibility": props.get("credibility"),
-                "reliability": props.get("reliability")}
+        data = {
+            "type": rel["type"],
+            "evidence": evidence,
+            "credibility": props.get("credibility"),
+            "reliability": props.get("reliability"),
+        }
         # What graph.build puts on an edge besides its evidence and attributes (the snapshot's as-of reads them).
         for k in ("valid_from", "valid_to", "first_observed", "last_observed", "originators"):
             if props.get(k):

@@ -57,7 +57,7 @@ def match_rank(key: str, text: str) -> int:
     if k.startswith(key):
         return 1
     for m in re.finditer(r"\w+", text):
-        if name_key(text[m.start():]).startswith(key):
+        if name_key(text[m.start() :]).startswith(key):
             return 2
     return 3 if key in k else 4
 
@@ -79,9 +79,16 @@ def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
     escaped = lucene_escape(key)
     words = lucene_prefix_query(text)
     found: dict[str, dict] = {}
-    rows = _read_quietly(store, cypher.SUGGEST_KEYS_AND_WORDS if words else cypher.SUGGEST_KEYS,
-                         keys=cypher.KEYS_INDEX, text=cypher.TEXT_INDEX, exact=escaped, prefix=escaped + "*",
-                         words=words, n=want)
+    rows = _read_quietly(
+        store,
+        cypher.SUGGEST_KEYS_AND_WORDS if words else cypher.SUGGEST_KEYS,
+        keys=cypher.KEYS_INDEX,
+        text=cypher.TEXT_INDEX,
+        exact=escaped,
+        prefix=escaped + "*",
+        words=words,
+        n=want,
+    )
     for r in rows:
         found.setdefault(r["id"], dict(r))
     if len(found) < limit:
@@ -98,8 +105,16 @@ def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
                 best, matched = cand, a
         if best[0] == 4 and match_rank(key, r["id"]) < 4:
             best = (3, 2, len(name))
-        ranked.append(((best[0], best[2], name.casefold()),
-                       {"id": r["id"], "name": name, "type": entity_type(r["labels"]) or "Entity",
-                        "matched": matched if best[0] < match_rank(key, name) else None}))
+        ranked.append(
+            (
+                (best[0], best[2], name.casefold()),
+                {
+                    "id": r["id"],
+                    "name": name,
+                    "type": entity_type(r["labels"]) or "Entity",
+                    "matched": matched if best[0] < match_rank(key, name) else None,
+                },
+            )
+        )
     ranked.sort(key=lambda x: x[0])
     return [s for _, s in ranked[:limit]]
