@@ -107,7 +107,10 @@ def _not_bool(v: Any) -> Any:
 
 
 Credibility = Annotated[
-    int, BeforeValidator(_not_bool), Field(ge=REGISTRY.credibility.best, le=REGISTRY.credibility.worst)
+    int,
+    # The bounds first: then JSON Schema (the explorer's OpenAPI document) states them as minimum/maximum.
+    Field(ge=REGISTRY.credibility.best, le=REGISTRY.credibility.worst),
+    BeforeValidator(_not_bool),
 ]
 Reliability = Literal[REGISTRY.reliability.grades]  # type: ignore[valid-type]
 
