@@ -10,11 +10,11 @@ from enum import StrEnum
 import typer
 from rich.text import Text
 
-from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.settings import get_settings
 from kg.common import EXIT_USAGE, KgError, err, out
 from kg.tables import csv_cell, print_rows
+from kg.view_options import look_ahead_option, look_back_option, parse_horizon
 from queries import library
 
 
@@ -92,21 +92,8 @@ def query(
     cypher: str | None = typer.Option(
         None, "--cypher", "-c", show_default=False, help="Ad-hoc Cypher to read with (-p values are passed as strings)."
     ),
-    look_back: str | None = typer.Option(
-        None,
-        "--look-back",
-        metavar="SPAN",
-        show_default=str(DEFAULT_HORIZON.look_back),
-        help="For queries by date: a fact without stated dates holds from this long before its first "
-        "report (e.g. 90d, 6m, 1y).",
-    ),
-    look_ahead: str | None = typer.Option(
-        None,
-        "--look-ahead",
-        metavar="SPAN",
-        show_default=str(DEFAULT_HORIZON.look_ahead),
-        help="For queries by date: ... and until this long after its last report.",
-    ),
+    look_back: str | None = look_back_option("For queries by date"),
+    look_ahead: str | None = look_ahead_option("For queries by date"),
 ) -> None:
     """Ask the graph in Neo4j a question: a named query, or read-only Cypher.
 
@@ -133,10 +120,7 @@ def query(
                 else 'give a query name (see kg query --list) or --cypher "..."',
                 EXIT_USAGE,
             )
-        try:
-            horizon = Horizon.parse(look_back, look_ahead)
-        except ValueError as exc:
-            raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
+        horizon = parse_horizon(look_back, look_ahead)
         raw = _params(param)
         named = library.get(name) if name else None
         if named is not None:

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.neo4j.connection import Neo4jError, describe, driver
 from graph.neo4j.settings import get_settings
-from kg.common import EXIT_USAGE, KgError, out, say
+from kg.common import KgError, out, say
+from kg.view_options import look_ahead_option, look_back_option, parse_horizon
 
 
 def serve(
@@ -41,25 +41,8 @@ def serve(
         float, typer.Option(min=0.1, max=600, help="Seconds a console or named query may run.")
     ] = 10.0,
     row_limit: Annotated[int, typer.Option(min=1, max=100_000, help="Rows a query may return.")] = 2000,
-    look_back: Annotated[
-        str | None,
-        typer.Option(
-            "--look-back",
-            metavar="SPAN",
-            show_default=str(DEFAULT_HORIZON.look_back),
-            help="As of a date, a fact without stated dates holds from this long before its first report "
-            "(e.g. 90d, 6m, 1y).",
-        ),
-    ] = None,
-    look_ahead: Annotated[
-        str | None,
-        typer.Option(
-            "--look-ahead",
-            metavar="SPAN",
-            show_default=str(DEFAULT_HORIZON.look_ahead),
-            help="... and until this long after its last report.",
-        ),
-    ] = None,
+    look_back: str | None = look_back_option("As of a date"),
+    look_ahead: str | None = look_ahead_option("As of a date"),
 ) -> None:
     """Explore the graph in a browser: search, neighbourhoods, evidence, filters, queries, exports.
 
@@ -74,10 +57,7 @@ def serve(
     from viz.explorer.app import create_app
     from viz.explorer.config import TOKEN_ENV, ExplorerConfig, is_loopback, new_token
 
-    try:
-        horizon = Horizon.parse(look_back, look_ahead)
-    except ValueError as exc:
-        raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
+    horizon = parse_horizon(look_back, look_ahead)
     token = token or os.environ.get(TOKEN_ENV) or None
     generated = False
     if not is_loopback(host) and not token:

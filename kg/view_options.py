@@ -9,7 +9,7 @@ import typer
 from graph.asof import DEFAULT_HORIZON, Horizon, Span
 from graph.schema import REGISTRY
 from graph.views import UnknownEntity, View, parse_day, select
-from kg.common import CredibilityOpt, KgError, ReliabilityOpt, parse_grade
+from kg.common import EXIT_USAGE, CredibilityOpt, KgError, ReliabilityOpt, parse_grade
 
 FocusOpt = typer.Option(
     None,
@@ -24,20 +24,41 @@ AsOfOpt = typer.Option(
     metavar="DATE",
     help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD), by the as-of rule.",
 )
-LookBackOpt = typer.Option(
-    None,
-    "--look-back",
-    metavar="SPAN",
-    show_default=str(DEFAULT_HORIZON.look_back),
-    help="With --as-of: a fact without stated dates holds from this long before its first report (90d, 6m, 1y).",
-)
-LookAheadOpt = typer.Option(
-    None,
-    "--look-ahead",
-    metavar="SPAN",
-    show_default=str(DEFAULT_HORIZON.look_ahead),
-    help="With --as-of: ... and until this long after its last report.",
-)
+
+
+def look_back_option(when: str = "With --as-of"):
+    """``--look-back`` (the horizon of graph.asof), its help starting with ``when`` it applies."""
+    return typer.Option(
+        None,
+        "--look-back",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_back),
+        help=f"{when}: a fact without stated dates holds from this long before its first report (90d, 6m, 1y).",
+    )
+
+
+def look_ahead_option(when: str = "With --as-of"):
+    """``--look-ahead``: see :func:`look_back_option`."""
+    return typer.Option(
+        None,
+        "--look-ahead",
+        metavar="SPAN",
+        show_default=str(DEFAULT_HORIZON.look_ahead),
+        help=f"{when}: ... and until this long after its last report.",
+    )
+
+
+LookBackOpt, LookAheadOpt = look_back_option(), look_ahead_option()
+
+
+def parse_horizon(look_back: str | None, look_ahead: str | None) -> Horizon:
+    """The horizon the two options ask for (defaults where not given); a usage error (exit 2) if malformed."""
+    try:
+        return Horizon.parse(look_back, look_ahead)
+    except ValueError as exc:
+        raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
+
+
 __all__ = [
     "AsOfOpt",
     "CredibilityOpt",
@@ -46,7 +67,10 @@ __all__ = [
     "LookAheadOpt",
     "LookBackOpt",
     "ReliabilityOpt",
+    "look_ahead_option",
+    "look_back_option",
     "make_view",
+    "parse_horizon",
     "select_view",
 ]
 

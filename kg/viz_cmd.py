@@ -6,14 +6,12 @@ from pathlib import Path
 
 import typer
 
-from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.build import build_graph
 from graph.files import OutputError
 from graph.schema import REGISTRY
 from graph.views import parse_day
 from kg.common import (
     EXIT_FAILED,
-    EXIT_USAGE,
     CredibilityOpt,
     KgError,
     PathsArg,
@@ -23,6 +21,7 @@ from kg.common import (
     parse_grade,
     read_facts,
 )
+from kg.view_options import look_ahead_option, look_back_option, parse_horizon
 
 
 def _day(value: str | None):
@@ -54,21 +53,8 @@ def viz(
     as_of: str | None = typer.Option(
         None, "--as-of", metavar="DATE", help="Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD)."
     ),
-    look_back: str | None = typer.Option(
-        None,
-        "--look-back",
-        metavar="SPAN",
-        show_default=str(DEFAULT_HORIZON.look_back),
-        help="A fact without stated dates holds from this long before its first report (e.g. 90d, 6m, 1y): "
-        "for --as-of and the page's as-of slider.",
-    ),
-    look_ahead: str | None = typer.Option(
-        None,
-        "--look-ahead",
-        metavar="SPAN",
-        show_default=str(DEFAULT_HORIZON.look_ahead),
-        help="... and until this long after its last report.",
-    ),
+    look_back: str | None = look_back_option("For --as-of and the page's as-of slider"),
+    look_ahead: str | None = look_ahead_option("For --as-of and the page's as-of slider"),
     credibility_at_least: str | None = CredibilityOpt,
     reliability_at_least: str | None = ReliabilityOpt,
     title: str | None = typer.Option(None, "--title", help="Heading of the page (default: the input names)."),
@@ -86,10 +72,7 @@ def viz(
 
     if depth is not None and not focus:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
-    try:
-        horizon = Horizon.parse(look_back, look_ahead)
-    except ValueError as exc:
-        raise KgError(f"--look-back / --look-ahead: {exc}", EXIT_USAGE) from None
+    horizon = parse_horizon(look_back, look_ahead)
     view = View(
         as_of=_day(as_of),
         credibility_at_least=parse_grade(REGISTRY.credibility, credibility_at_least, "--credibility-at-least"),
