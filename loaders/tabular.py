@@ -11,6 +11,8 @@ rows for the same edge add evidence).
 from __future__ import annotations
 
 import csv
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,49 @@ def _known_columns(section: str) -> set[str]:
     return cols
 
 
+# A key as JSON writes it: a quoted word before a colon. Used only to rule duplicates out cheaply.
+_KEY = re.compile(rb'"([^"\\]*)"\s*:')
+
+
+class _Twice(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_repeat(pairs: list[tuple[str, object]]) -> dict:
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Twice(key)
+        seen[key] = value
+    return seen
+
+
+def repeated_key(raw: bytes) -> str | None:
+    """The first key a JSON object in ``raw`` gives twice, or None.
+
+    JSON parsers (pydantic's too) keep the last value of a repeated key without a word, so
+    ``{"name": "First", "name": "Second"}`` would load as "Second". A line whose keys are all
+    different cannot repeat one, which a regular expression tells at C speed; only the rest
+    (several pieces of evidence, each with a "source") are parsed again with a check per object.
+
+    >>> repeated_key(b'{"id": "a", "name": "First", "name": "Second"}')
+    'name'
+    >>> repeated_key(b'{"id": "a", "evidence": [{"source": "s"}, {"source": "t"}]}') is None
+    True
+    """
+    keys = _KEY.findall(raw)
+    if len(keys) == len(set(keys)):
+        return None
+    try:
+        json.loads(raw, object_pairs_hook=_no_repeat)
+    except _Twice as e:
+        return e.key
+    except ValueError:  # not JSON at all: the validator says what is wrong with it
+        return None
+    return None
+
+
 # Progress is told in steps of this many bytes: a call per line would cost seconds a million lines.
 PROGRESS_STEP = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -72,8 +117,12 @@ def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[
                     except UnicodeDecodeError as e:
                         yield Problem(label, n, f"not UTF-8 text: {e.reason} at byte {e.start + 1} of the line")
                         continue
-                if not raw.isspace():
-                    yield Record(section, raw, label, n)
+                if raw.isspace():
+                    continue
+                if (key := repeated_key(raw)) is not None:
+                    yield Problem(label, n, f"the key {key!r} is given twice in one record (which value is meant?)")
+                    continue
+                yield Record(section, raw, label, n)
     except OSError as e:
         yield Problem(label, 1, f"cannot read: {e.strerror}")
     if progress and pending:
