@@ -111,7 +111,7 @@ OTHER = {
     ],
     "entities": [
         {"id": "other-a", "type": "ArmedGroup", "name": "Other A"},
-        {"id": "other-b", "type": "Place", "name": "Other B", "lat": 1.5, "lon": 2.5},
+        {"id": "other-b", "type": "Place", "name": "Other B", "lat": 1.5, "lon": 2.5, "geo_precision": "town"},
     ],
     "relations": [
         {
@@ -651,6 +651,26 @@ def test_dataset_state_and_check(drv, tmp_path):
 
     assert kg("unload", "florentine").exit_code == 0
     assert states(drv) == {}
+
+
+def test_chunks_end_at_a_byte_budget_as_well_as_a_row_count(drv, monkeypatch):
+    from graph.neo4j import writer
+
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    whole = dump(drv)
+    clear(drv)
+    sizes: list[int] = []
+    submit = writer._Writer._submit
+    monkeypatch.setattr(writer, "CHUNK_BYTES", 300)  # a few rows: long quotes must not make one huge transaction
+
+    def counted(self, kind, group, rows):
+        sizes.append(len(rows))
+        return submit(self, kind, group, rows)
+
+    monkeypatch.setattr(writer._Writer, "_submit", counted)
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    assert dump(drv) == whole
+    assert len(sizes) > 8 and max(sizes) < 10, sizes
 
 
 class WithRefusedName(FactRows):

@@ -100,6 +100,10 @@ from .cypher import (
 from .mapping import HASH, SOURCE_LABEL, RowSource
 
 DEFAULT_CHUNK = 10_000
+# A chunk also ends at about this many bytes of text: ten thousand rows of long quotes would otherwise
+# make one transaction of hundreds of MB, past the server's per-transaction memory cap (1 GB by default),
+# and the load would fail on the largest facts only.
+CHUNK_BYTES = 32 << 20
 # Keys a report keeps per change and kind unless asked for all: enough to show, never millions of strings.
 DEFAULT_KEEP = 20
 
@@ -309,6 +313,25 @@ class LoadReport:
 # --------------------------------------------------------------------------- the steps
 
 
+def row_bytes(row: dict) -> int:
+    """About how many bytes a row takes on the wire: its text and list lengths, plus a little per value.
+
+    >>> row_bytes({"id": "a", "quotes": ["one", "two"], "credibility": 2})
+    47
+    """
+    n = 0
+    for value in row.values():
+        if isinstance(value, str):
+            n += len(value) + 8
+        elif isinstance(value, (list, tuple)):
+            n += 8 + sum(len(v) + 8 if isinstance(v, str) else 8 for v in value)
+        elif isinstance(value, dict):
+            n += row_bytes(value)
+        else:
+            n += 8
+    return n
+
+
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -505,6 +528,8 @@ class _Writer:
         self.used: set[str] = set()  # entity ids whose element ids relationship chunks used
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.buffers: dict[tuple[str, str], list[dict]] = {}
+        self.sizes: dict[tuple[str, str], int] = {}  # bytes (row_bytes) in each buffer
+        self.chunk_bytes = CHUNK_BYTES
         self.error: BaseException | None = None
         self.nodes = threading.Condition()
         self.nodes_pending = 0  # node chunks queued and not yet committed
@@ -518,17 +543,22 @@ class _Writer:
 
     def add(self, kind: str, group: str, row: dict) -> None:
         """Queue ``row``; ``kind``: sources, entities, relations (new) or updates (changed relations)."""
-        buf = self.buffers.setdefault((kind, group), [])
+        key = (kind, group)
+        buf = self.buffers.setdefault(key, [])
         buf.append(row)
-        if len(buf) >= self.chunk_size:
+        size = self.sizes.get(key, 0) + row_bytes(row)
+        if len(buf) >= self.chunk_size or size >= self.chunk_bytes:
             self._submit(kind, group, buf)
-            self.buffers[(kind, group)] = []
+            self.buffers[key] = []
+            size = 0
+        self.sizes[key] = size
 
     def flush(self) -> None:
         for (kind, group), buf in list(self.buffers.items()):
             if buf:
                 self._submit(kind, group, buf)
         self.buffers.clear()
+        self.sizes.clear()
 
     def nodes_done(self) -> None:
         """Every node chunk is queued: relationship chunks may go once those have committed."""
