@@ -46,7 +46,7 @@ from .discovery import (
 from .documents import Document, normalize_text, read_document
 from .problems import WARNING, Problem, ValidationFailed, did_you_mean
 from .records import SECTIONS, Record
-from .tabular import read_csv, read_jsonl, section_of
+from .tabular import keys_given, read_csv, read_jsonl, repeated_key, section_of
 from .yaml_reader import read_yaml
 
 __all__ = [
@@ -253,7 +253,16 @@ class _Checker:
         adapter = _VALIDATORS[rec.section]
         try:
             if isinstance(rec.data, (bytes, str)):
-                return adapter.validate_json(rec.data)
+                model = adapter.validate_json(rec.data)
+                raw = rec.data if isinstance(rec.data, bytes) else rec.data.encode()
+                # Fast path: as many `":` as keys kept means none was repeated (a quote holding `":`
+                # takes the exact check).
+                if raw.count(b'":') != keys_given(model) and (key := repeated_key(raw)) is not None:
+                    self.add(rec.file, rec.line, f"the key {key!r} is given twice in one record: which value is meant?")
+                    if isinstance(getattr(model, "id", None), str):
+                        self._rejected.add((rec.section, model.id))
+                    return None
+                return model
             return adapter.validate_python(rec.data)
         except ValidationError as e:
             if isinstance(rec.data, dict) and isinstance(rec.data.get("id"), str):
