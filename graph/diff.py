@@ -15,11 +15,15 @@ compared field by field, so a change says which fields changed and how
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
-from .facts import Edge, Facts, edge_id
+from pydantic import BaseModel
+
+from .facts import Edge, EvidenceItem, Facts, edge_id
 
 KINDS = ("source", "entity", "relation")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -97,3 +101,79 @@ def summary(changes: Iterable[Change]) -> dict[str, dict[str, int]]:
     for c in changes:
         out[c.kind][c.change] += 1
     return out
+
+
+# -- fingerprints: which records may differ, without holding both versions in one process ------------------
+
+# Every field of a piece of evidence and the scalar fields of an edge, read in one C call; derived from the
+# dataclasses so that a field added later is part of the fingerprint without anyone remembering to add it.
+_EVIDENCE = attrgetter(*(f.name for f in dataclasses.fields(EvidenceItem)))
+_EDGE_SCALARS = attrgetter(*(f.name for f in dataclasses.fields(Edge) if f.name not in ("evidence", "attributes")))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, BaseModel):
+        return (type(value).__name__, _frozen(value.__dict__))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _frozen([getattr(value, f.name) for f in dataclasses.fields(value)])
+    return value
+
+
+def _edge_print(e: Edge) -> int:
+    return hash((_EDGE_SCALARS(e), tuple(map(_EVIDENCE, e.evidence)), _frozen(e.attributes)))
+
+
+def fingerprints(facts: Facts) -> dict[str, dict[Any, int]]:
+    """A number per record, by kind and key, that changes when the record does.
+
+    Python's ``hash``: equal for equal records within one interpreter and the processes it forks (which
+    share its hash seed), never across interpreters. Two versions read in two forked processes send
+    these instead of their records; only the records whose numbers differ travel and are compared field by
+    field (:func:`differing`, :func:`restrict`). Equal numbers for different records would need a 64-bit
+    collision on the same key; different numbers for equal records (attributes in another order) only cost
+    an exact comparison that finds nothing.
+
+    >>> from graph.facts import Edge, EvidenceItem, Facts
+    >>> f = Facts()
+    >>> f.edges[("a", "LEADS", "b")] = Edge("a", "LEADS", "b", [EvidenceItem("s", "q", 2)], None, None)
+    >>> g = Facts()
+    >>> g.edges[("a", "LEADS", "b")] = Edge("a", "LEADS", "b", [EvidenceItem("s", "q", 2)], None, None)
+    >>> fingerprints(f) == fingerprints(g)
+    True
+    >>> g.edges[("a", "LEADS", "b")].evidence[0].credibility = 3
+    >>> fingerprints(f) == fingerprints(g)
+    False
+    """
+    return {
+        "source": {k: hash(_frozen(v)) for k, v in facts.sources.items()},
+        "entity": {k: hash(_frozen(v)) for k, v in facts.entities.items()},
+        "relation": {k: _edge_print(e) for k, e in facts.edges.items()},
+    }
+
+
+def differing(old: dict[str, dict[Any, int]], new: dict[str, dict[Any, int]]) -> dict[str, set]:
+    """The keys, by kind, of the records added, removed or possibly changed between two fingerprint sets."""
+    out: dict[str, set] = {}
+    for kind in KINDS:
+        a, b = old.get(kind, {}), new.get(kind, {})
+        keys = {k for k, h in a.items() if b.get(k) != h}
+        keys.update(k for k in b if k not in a)
+        out[kind] = keys
+    return out
+
+
+def restrict(facts: Facts, keys: dict[str, set]) -> Facts:
+    """The records of ``facts`` under ``keys`` (by kind), nothing else.
+
+    ``diff_facts(restrict(old, d), restrict(new, d))`` equals ``diff_facts(old, new)`` when ``d`` holds
+    every key :func:`differing` found: unchanged records are absent from both sides and so from the diff.
+    """
+    return Facts(
+        sources={k: facts.sources[k] for k in keys.get("source", ()) if k in facts.sources},
+        entities={k: facts.entities[k] for k in keys.get("entity", ()) if k in facts.entities},
+        edges={k: facts.edges[k] for k in keys.get("relation", ()) if k in facts.edges},
+    )

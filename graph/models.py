@@ -248,6 +248,8 @@ def _build(registry: Registry):
 
 
 ENTITY_MODELS, RELATION_MODELS = _build(REGISTRY)
+# Module attributes under their class names, so that records pickle (kg diff sends them between processes).
+globals().update({m.__name__: m for m in (*ENTITY_MODELS.values(), *RELATION_MODELS.values())})
 
 # One adapter per record kind; the `type` field picks the model, which keeps
 # JSON Lines validation in pydantic's Rust core (no Python json round trip).

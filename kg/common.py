@@ -198,7 +198,7 @@ def check_output(path: Path) -> None:
 # -- facts ------------------------------------------------------------------------------------------------
 
 # Below this many bytes of facts, a progress bar would only flicker.
-_PROGRESS_BYTES = 5_000_000
+PROGRESS_BYTES = 5_000_000
 
 
 def fact_files(paths: Iterable[Path], *, option: str = "") -> list[Path]:
@@ -231,7 +231,7 @@ def check_facts(
     files = fact_files(paths)
     context_files = fact_files(context, option="--with") if context else []
     total = sum(_size(f) for f in files + context_files)
-    if total < _PROGRESS_BYTES:
+    if total < PROGRESS_BYTES:
         return check_files(paths, documents, context=context, strict=strict)
     with Progress(
         TextColumn("validating"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err, transient=True

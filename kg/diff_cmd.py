@@ -22,11 +22,22 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.diff import ADDED, CHANGED, KINDS, REMOVED, Change, diff_facts, summary
-from graph.facts import Facts
-from kg.common import EXIT_FAILED, EXIT_USAGE, KgError, check_facts, err, out, print_problems, problems_summary
+from graph.diff import ADDED, CHANGED, KINDS, REMOVED, Change, summary
+from kg.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    PROGRESS_BYTES,
+    KgError,
+    err,
+    fact_files,
+    out,
+    print_problems,
+    problems_summary,
+)
 from kg.tables import print_rows
+from loaders.versions import ReadFailed, Version, diff_paths
 
 
 class DiffFormat(StrEnum):
@@ -118,21 +129,37 @@ def checkout_at(path: Path, rev: str) -> Iterator[tuple[Path, Path]]:
 # -- reading and comparing -------------------------------------------------------------------------------
 
 
-def read_version(path: Path, label: str, *, shown_root: tuple[Path, str] | None = None) -> Facts | None:
-    """The facts of one version, or None with its problems printed (``FILE:LINE: message``, files under
-    ``shown_root[0]`` shown as ``shown_root[1]`` + their path there)."""
-    checked = check_facts([path])
-    if not checked.problems:
-        return checked.facts
-    problems = checked.problems
+def report_problems(side: Version, label: str, *, shown_root: tuple[Path, str] | None = None) -> None:
+    """Print a version's problems as `kg validate` does (files under ``shown_root[0]`` shown as
+    ``shown_root[1]`` + their path there), then why nothing is compared."""
+    problems = side.problems
     if shown_root is not None:
         root, prefix = str(shown_root[0]) + os.sep, shown_root[1]
         problems = [replace(p, file=prefix + p.file[len(root) :]) if p.file.startswith(root) else p for p in problems]
     print_problems(problems, hint="; kg validate --max-problems 0 lists them all")
-    text = problems_summary(problems, len(checked.files))
+    text = problems_summary(problems, side.files)
     text.append(f" of the {label}: it does not validate against the current schema and rules")
     err.print(text)
-    return None
+
+
+def compare(old: Path, new: Path) -> tuple[list[Change] | None, Version, Version]:
+    """:func:`loaders.versions.diff_paths` with a progress bar when the versions are big."""
+    total = sum(f.stat().st_size for f in fact_files([old, new]) if f.is_file())
+    if total < PROGRESS_BYTES:
+        return diff_paths(old, new)
+    with Progress(
+        TextColumn("validating both versions"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("validate", total=total)
+        try:
+            return diff_paths(old, new, progress=lambda n: bar.advance(task, n))
+        except ReadFailed as e:
+            raise KgError(str(e), EXIT_FAILED) from None
 
 
 def _value(value: Any) -> str:
@@ -334,15 +361,19 @@ def diff(
     if rev is not None:
         with checkout_at(old, rev) as (past, tmp):
             old_label, new_label = f"{old}@{rev}", f"{old} (working tree)"
-            before = read_version(past, f"version at {rev}", shown_root=(tmp, f"{rev}:"))
-            after = read_version(old, "working tree")
+            changes, before, after = compare(past, old)
+            if before.problems:
+                report_problems(before, f"version at {rev}", shown_root=(tmp, f"{rev}:"))
     else:
         old_label, new_label = str(old), str(new)
-        before = read_version(old, f"old version ({old})")
-        after = read_version(new, f"new version ({new})")
-    if before is None or after is None:
+        changes, before, after = compare(old, new)
+        if before.problems:
+            report_problems(before, f"old version ({old})")
+    if after.problems:
+        report_problems(after, "working tree" if rev is not None else f"new version ({new})")
+    if changes is None:
         raise typer.Exit(EXIT_FAILED)
-    _show(diff_facts(before, after), fmt, old_label, new_label)
+    _show(changes, fmt, old_label, new_label)
 
 
 def register(app: typer.Typer) -> None:
