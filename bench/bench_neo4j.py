@@ -48,7 +48,7 @@ from generate import generate  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from graph import neo4j_server  # noqa: E402
+from graph.neo4j import server as neo4j_server  # noqa: E402
 from graph.neo4j.connection import driver  # noqa: E402
 from graph.neo4j.cypher import create_relations_cypher, merge_entities_cypher  # noqa: E402
 from graph.neo4j.mapping import FactRows  # noqa: E402
