@@ -10,7 +10,7 @@ The graph is built once (bench/generate.py's dataset, generated when missing); t
 * ``grades``  -- ``filter_graph(G, credibility_at_least=3)``: the filter every page had before the as-of rule;
 * ``as-of``   -- ``filter_graph(G, as_of=DAY)`` for ``--days`` days spread over the data's years (the rule of
   graph/asof.py: stated validity, else observations widened by the default horizon);
-* ``as-of+grades`` -- both at once, as `kg viz --as-of 2021-12 --min-credibility 3` runs.
+* ``as-of+grades`` -- both at once, as `kg viz --as-of 2021-12 --credibility-at-least 3` runs.
 
 The Neo4j side (`network_as_of` p50 against the other named queries) is measured by bench/bench_neo4j.py.
 Prints a table and writes bench/results/asof.json, with the load average (2 shared cores: compare ratios).
