@@ -5,12 +5,21 @@ open: ``None``), with a *basis*:
 
 * **stated**: the curator gave ``valid_from`` / ``valid_to`` from the report's
   words. Partial dates stand for spans (``valid_from: 2021-06`` from 1 June
-  2021, ``valid_to: 2021`` through 31 December 2021); an end not given is open.
+  2021, ``valid_to: 2021`` through 31 December 2021). An end the report does
+  not give is not open: it is bounded as an inferred end is (below), from the
+  stated date as well as the observations. "Chief took command in March 2022",
+  reported then and never again, says nothing of 2025: the fact holds from
+  March 2022 until the look-ahead after the later of that start and its last
+  report. Likewise "held the town until 2020" holds from the look-back before
+  the earlier of that end and its first report.
 * **inferred**: nothing was stated, so the fact is held true around the days
   it was *observed* (each piece of evidence is observed when its source
   published it, unless the evidence says ``observed:``): from the earliest
   observation minus the :class:`Horizon`'s look-back to the latest observation
   plus its look-ahead.
+
+Facts without observations (graphs made by hand, not from sources) have open
+ends where nothing is stated.
 
 Entities have windows too: an Event exists from its ``date`` on, a Campaign
 inside [``start``, ``end``] (open ends as stated); other entities always.
@@ -144,18 +153,30 @@ def window(valid_from: str | None, valid_to: str | None) -> Window:
 def fact_window(data: Mapping[str, Any], horizon: Horizon = DEFAULT_HORIZON) -> tuple[Window, str]:
     """The window and time basis of an edge (its data as :func:`graph.build.build_graph` gives it).
 
-    >>> fact_window({"valid_from": "2021-12"})
-    ((datetime.date(2021, 12, 1), None), 'stated')
+    A stated end is used as stated; an end not stated is the horizon's reach beyond the evidence that the
+    fact held: its observations and, on the stated side, the other stated end.
+
+    >>> fact_window({"valid_from": "2021-06", "valid_to": "2021"})
+    ((datetime.date(2021, 6, 1), datetime.date(2021, 12, 31)), 'stated')
+    >>> fact_window({"valid_from": "2021-12", "first_observed": "2021-12-21", "last_observed": "2021-12-21"})
+    ((datetime.date(2021, 12, 1), datetime.date(2022, 12, 21)), 'stated')
+    >>> fact_window({"valid_to": "2020", "first_observed": "2021-12", "last_observed": "2021-12"})
+    ((datetime.date(2020, 6, 30), datetime.date(2020, 12, 31)), 'stated')
     >>> fact_window({"first_observed": "2021-12", "last_observed": "2022-01-03"})
     ((datetime.date(2021, 6, 1), datetime.date(2023, 1, 3)), 'inferred')
     """
-    vf, vt = data.get("valid_from"), data.get("valid_to")
-    if vf or vt:
-        return window(vf, vt), STATED
-    first, last = data.get("first_observed"), data.get("last_observed")
-    if not first:  # facts not built from sources (hand-made graphs): no time known, always shown
-        return (None, None), INFERRED
-    return (horizon.look_back.before(first_day(first)), horizon.look_ahead.after(last_day(last or first))), INFERRED
+    (start, end), first, last = window(data.get("valid_from"), data.get("valid_to")), None, None
+    if data.get("first_observed"):
+        first = first_day(data["first_observed"])
+        last = last_day(data.get("last_observed") or data["first_observed"])
+    basis = STATED if start or end else INFERRED
+    if first is None:  # facts not built from sources (hand-made graphs): what is not stated is open
+        return (start, end), basis
+    if start is None:
+        start = horizon.look_back.before(min(first, end) if end else first)
+    if end is None:
+        end = horizon.look_ahead.after(max(last, start) if data.get("valid_from") else last)
+    return (start, end), basis
 
 
 def entity_window(data: Mapping[str, Any]) -> Window:

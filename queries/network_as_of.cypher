@@ -5,15 +5,15 @@
 // example: kg query network_as_of -p date=2021-12 -p limit=20
 // The facts that held that day, between entities that existed then (events from
 // their date on, campaigns between their start and end). A fact with stated dates
-// (time_basis "stated") holds between them; one without holds for a while around
-// the reports of it (time_basis "inferred": from first_observed minus the look-back
-// to last_observed plus the look-ahead; the horizon used is printed with the
-// answer). With more facts than the limit, the first ones found are shown
+// (time_basis "stated") holds between them, and a date not stated is inferred as
+// for facts with none (time_basis "inferred": from first_observed minus the
+// look-back to last_observed plus the look-ahead; the horizon used is printed
+// with the answer). With more facts than the limit, the first ones found are shown
 // (sorted); raise the limit to see all.
 MATCH (a:Entity)-[r]->(b:Entity)
 // The as-of rules, verbatim: graph.neo4j.cypher.HOLDS_ON.format(r="r", day="$date") and
 // EXISTS_ON.format(n=..., day="$date"); queries/library.py checks it and passes $look_back / $look_ahead.
-WHERE (CASE WHEN r.time_basis = 'stated' THEN (r.valid_from_date IS NULL OR r.valid_from_date <= $date) AND (r.valid_to_date IS NULL OR r.valid_to_date >= $date) ELSE r.observed_from_date IS NULL OR (r.observed_from_date - $look_back <= $date AND r.observed_to_date + $look_ahead >= $date) END)
+WHERE ((CASE WHEN r.valid_from_date IS NOT NULL THEN r.valid_from_date <= $date WHEN r.observed_from_date IS NULL THEN true ELSE r.observed_from_date - $look_back <= $date OR coalesce(r.valid_to_date - $look_back <= $date, false) END) AND (CASE WHEN r.valid_to_date IS NOT NULL THEN r.valid_to_date >= $date WHEN r.observed_to_date IS NULL THEN true ELSE r.observed_to_date + $look_ahead >= $date OR coalesce(r.valid_from_date + $look_ahead >= $date, false) END))
   AND ((a.valid_from_date IS NULL OR a.valid_from_date <= $date) AND (a.valid_to_date IS NULL OR a.valid_to_date >= $date))
   AND ((b.valid_from_date IS NULL OR b.valid_from_date <= $date) AND (b.valid_to_date IS NULL OR b.valid_to_date >= $date))
 // Stop at the limit before sorting: a million facts may hold on a day, and sorting them all

@@ -11,8 +11,10 @@ ASOF = ROOT / "tests" / "fixtures" / "asof"
 
 E = {  # short names for the fixture's edges
     "occupies": "alpha|OCCUPIES|depot",  # stated 2021-06-01 .. 2021-12-31
-    "controls": "bravo|CONTROLS|town",  # stated .. 2020-12-31
-    "leads": "chief|LEADS|alpha",  # stated 2022-03-15 ..
+    # stated end 2020-12-31, start 6m before the earlier of that end and its report (2021-12): 2020-06-30
+    "controls": "bravo|CONTROLS|town",
+    # stated start 2022-03-15, end 12m after the later of that start and its report (2022-03-15): 2023-03-15
+    "leads": "chief|LEADS|alpha",
     "alpha_in_town": "alpha|OPERATES_IN|town",  # inferred 2021-06-01 .. 2022-12-31
     "opposes": "alpha|OPPOSES|bravo",  # inferred 2018-07-01 .. 2023-03-15
     "bravo_in_town": "bravo|OPERATES_IN|town",  # inferred 2022-12-10 .. 2024-06-10
@@ -22,8 +24,10 @@ E = {  # short names for the fixture's edges
 }
 
 CASES = [
-    ("2018-06-30", {"controls"}),  # a stated open start holds as far back as one looks
-    ("2018-07-01", {"controls", "opposes"}),
+    ("2018-06-30", set()),  # an end not stated is not open: nothing reaches this far back
+    ("2018-07-01", {"opposes"}),
+    ("2020-06-29", {"opposes"}),
+    ("2020-06-30", {"controls", "opposes"}),
     ("2020-12-31", {"controls", "opposes"}),
     ("2021-01-01", {"opposes"}),
     ("2021-06-01", {"occupies", "alpha_in_town", "opposes", "strike", "drive"}),
@@ -36,9 +40,9 @@ CASES = [
     ("2022-12-31", {"leads", "alpha_in_town", "opposes", "strike", "push", "bravo_in_town"}),
     ("2023-01-01", {"leads", "opposes", "push", "bravo_in_town"}),
     ("2023-03-15", {"leads", "opposes", "push", "bravo_in_town"}),
-    ("2023-03-16", {"leads", "bravo_in_town"}),
-    ("2024-06-10", {"leads", "bravo_in_town"}),
-    ("2024-06-11", {"leads"}),
+    ("2023-03-16", {"bravo_in_town"}),  # a stated start reported once is not carried on for ever
+    ("2024-06-10", {"bravo_in_town"}),
+    ("2024-06-11", set()),
 ]
 
 

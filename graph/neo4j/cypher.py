@@ -218,18 +218,23 @@ def relation_sources_cypher() -> str:
     return RELATION_SOURCES_DDL.format(types="|".join(REGISTRY.relations))
 
 
-# The as-of rule (graph.asof) in Cypher. A relationship with stated validity
-# holds inside [valid_from_date, valid_to_date] (open ends null); one without
-# holds from its first observation minus $look_back to its last plus
-# $look_ahead (Cypher durations: horizon_params below). Use as
-# HOLDS_ON.format(r="r", day="$as_of"); queries/*.cypher that filter by date
-# must contain it verbatim (queries.library checks).
+# The as-of rule (graph.asof.fact_window) in Cypher. Each end of a relationship's
+# window is its stated date when there is one; else it starts $look_back before
+# the earlier of its first observation and its stated end, and ends $look_ahead
+# after the later of its last observation and its stated start (Cypher
+# durations: horizon_params below; min(a, b) - d <= day is tested as
+# a - d <= day OR b - d <= day). Without observations, an end not stated is open.
+# Use as HOLDS_ON.format(r="r", day="$as_of"); queries/*.cypher that filter by
+# date must contain it verbatim (queries.library checks).
 HOLDS_ON = (
-    "(CASE WHEN {r}.time_basis = 'stated' "
-    "THEN ({r}.valid_from_date IS NULL OR {r}.valid_from_date <= {day}) "
-    "AND ({r}.valid_to_date IS NULL OR {r}.valid_to_date >= {day}) "
-    "ELSE {r}.observed_from_date IS NULL "
-    "OR ({r}.observed_from_date - $look_back <= {day} AND {r}.observed_to_date + $look_ahead >= {day}) END)"
+    "((CASE WHEN {r}.valid_from_date IS NOT NULL THEN {r}.valid_from_date <= {day} "
+    "WHEN {r}.observed_from_date IS NULL THEN true "
+    "ELSE {r}.observed_from_date - $look_back <= {day} "
+    "OR coalesce({r}.valid_to_date - $look_back <= {day}, false) END) "
+    "AND (CASE WHEN {r}.valid_to_date IS NOT NULL THEN {r}.valid_to_date >= {day} "
+    "WHEN {r}.observed_to_date IS NULL THEN true "
+    "ELSE {r}.observed_to_date + $look_ahead >= {day} "
+    "OR coalesce({r}.valid_from_date + $look_ahead >= {day}, false) END))"
 )
 
 # An entity exists on the day (graph.asof.entity_window): events from their
