@@ -16,7 +16,8 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -230,14 +231,22 @@ def check_facts(
     context = list(context)
     files = fact_files(paths)
     context_files = fact_files(context, option="--with") if context else []
-    total = sum(_size(f) for f in files + context_files)
+    with byte_progress("validating", sum(_size(f) for f in files + context_files)) as advance:
+        return check_files(paths, documents, context=context, strict=strict, progress=advance)
+
+
+@contextmanager
+def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A bar of bytes read on stderr while the block runs; yields what to tell it (``advance(n)``), or None
+    when ``total`` is under :data:`PROGRESS_BYTES` (work that short shows no bar)."""
     if total < PROGRESS_BYTES:
-        return check_files(paths, documents, context=context, strict=strict)
+        yield None
+        return
     with Progress(
-        TextColumn("validating"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err, transient=True
+        TextColumn(label), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as bar:
-        task = bar.add_task("validate", total=total)
-        return check_files(paths, documents, context=context, strict=strict, progress=lambda n: bar.advance(task, n))
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def print_problems(

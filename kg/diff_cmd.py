@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.diff import ADDED, CHANGED, KINDS, REMOVED, Change, summary
 from kg.common import (
     EXIT_FAILED,
     EXIT_USAGE,
-    PROGRESS_BYTES,
     KgError,
+    byte_progress,
     err,
     fact_files,
     out,
@@ -145,21 +144,11 @@ def report_problems(side: Version, label: str, *, shown_root: tuple[Path, str] |
 def compare(old: Path, new: Path) -> tuple[list[Change] | None, Version, Version]:
     """:func:`loaders.versions.diff_paths` with a progress bar when the versions are big."""
     total = sum(f.stat().st_size for f in fact_files([old, new]) if f.is_file())
-    if total < PROGRESS_BYTES:
-        return diff_paths(old, new)
-    with Progress(
-        TextColumn("validating both versions"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("validate", total=total)
-        try:
-            return diff_paths(old, new, progress=lambda n: bar.advance(task, n))
-        except ReadFailed as e:
-            raise KgError(str(e), EXIT_FAILED) from None
+    try:
+        with byte_progress("validating both versions", total) as advance:
+            return diff_paths(old, new, progress=advance)
+    except ReadFailed as e:
+        raise KgError(str(e), EXIT_FAILED) from None
 
 
 def _value(value: Any) -> str:
