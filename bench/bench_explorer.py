@@ -343,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     log(f"starting Neo4j on {settings.uri} (data {settings.data_dir}) ...")
     info = neo4j_server.start(settings=settings)
+    settings = get_settings(uri=info["uri"], data_dir=settings.data_dir)  # with the password its first start made
     ours = not info["already_running"]
     if not ours:  # someone runs this data directory already: use it, leave it running
         settings = get_settings(uri=info["uri"], data_dir=settings.data_dir)

@@ -442,6 +442,7 @@ class _World:
         if etype in ("Place", "Site"):
             rec["lat"] = round(r.uniform(29.0, 37.5), 5)
             rec["lon"] = round(r.uniform(35.0, 48.0), 5)
+            rec["geo_precision"] = "site" if etype == "Site" else "town"
         if r.random() < 0.1:
             rec["description"] = f"{etype} mentioned in {r.choice(TITLES)}s since {r.randint(2011, 2024)}."
         for attr in self.reg.entities[etype].attributes.values():

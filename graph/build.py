@@ -32,7 +32,7 @@ from .schema import REGISTRY
 
 def entity_data(ent, sources: Mapping[str, Source] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"type": ent.type, "name": ent.name, "aliases": list(ent.aliases)}
-    for k in ("description", "lat", "lon", "inferred"):
+    for k in ("description", "lat", "lon", "geo_precision", "inferred"):
         v = getattr(ent, k)
         if v is not None:
             data[k] = v

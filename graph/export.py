@@ -21,7 +21,7 @@ by id, edges by (from, type, to)), so two exports of the same facts are equal.
   day and ends on its last) and nodes their registry colour.
 * CSV (:func:`csv_tables`, :func:`write_csv`): a nodes table and an edges table
   with the column names of the CSV input format (``id, type, name, aliases,
-  description, lat, lon`` ...; ``type, from, to, credibility, valid_from,
+  description, lat, lon, geo_precision`` ...; ``type, from, to, credibility, valid_from,
   valid_to`` ...), lists joined with ``|``; a text cell that a spreadsheet would
   run as a formula (starting with = + - @) is prefixed with ``'``.
 """
@@ -41,7 +41,7 @@ from .files import atomic_output
 from .schema import REGISTRY
 
 LIST_SEPARATOR = "|"
-NODE_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon")
+NODE_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "geo_precision")
 EDGE_FIELDS = (
     "source",
     "target",
@@ -111,7 +111,7 @@ def node_record(node: str, data: dict[str, Any]) -> dict[str, Any]:
         "name": data["name"],
         "aliases": list(data.get("aliases", [])),
     }
-    for k in ("description", "lat", "lon"):
+    for k in ("description", "lat", "lon", "geo_precision"):
         if data.get(k) is not None:
             rec[k] = data[k]
     return _ordered(rec, data, NODE_FIELDS, NODE_ATTRIBUTES)

@@ -188,6 +188,10 @@ class Facts:
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[str, EntityBase] = field(default_factory=dict)
     edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    # The curators' same/different decisions (graph.resolutions.Resolution), and each id a "same" decision
+    # merged away -> the id kept (graph.resolutions.apply_same).
+    resolutions: list[Any] = field(default_factory=list)
+    merged: dict[str, str] = field(default_factory=dict)
 
     def reliability(self, edge: Edge) -> str:
         """The best Admiralty reliability among the edge's sources (A is best)."""

@@ -113,6 +113,29 @@ Credibility = Annotated[
     BeforeValidator(_not_bool),
 ]
 Reliability = Literal[REGISTRY.reliability.grades]  # type: ignore[valid-type]
+GeoPrecision = Literal[REGISTRY.geo_precision.grades]  # type: ignore[valid-type]
+_COMMA_DECIMAL = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+def _decimal_point(v: Any) -> Any:
+    """Refuse ``"34,45"``: a comma decimal would be read as text, or by some tools as two numbers.
+
+    >>> _decimal_point("34.45"), _decimal_point(34.45)
+    ('34.45', 34.45)
+    >>> _decimal_point("34,45")
+    Traceback (most recent call last):
+    ValueError: '34,45' has a comma as its decimal mark: write 34.45 (decimal degrees, with a point)
+    """
+    if isinstance(v, str) and _COMMA_DECIMAL.match(v):
+        raise ValueError(
+            f"{v.strip()!r} has a comma as its decimal mark: write {v.strip().replace(',', '.')} "
+            "(decimal degrees, with a point)"
+        )
+    return v
+
+
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), BeforeValidator(_decimal_point)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), BeforeValidator(_decimal_point)]
 
 
 class Strict(BaseModel):
@@ -175,8 +198,10 @@ class EntityBase(Strict):
     name: Name
     aliases: list[Name] = Field(default_factory=list)
     description: OptionalText | None = None
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    # Decimal degrees (WGS 84), and how precisely they place it (the registry's geo_precision scale).
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    geo_precision: GeoPrecision | None = None
     # Where the identification, names and description come from: reports (evidence), or
     # the curator's own inference, said in a note.
     evidence: list[Evidence] = Field(default_factory=list)
@@ -186,6 +211,13 @@ class EntityBase(Strict):
     def _both_coordinates(self):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
+        scale = REGISTRY.geo_precision
+        if self.lat is not None and self.geo_precision is None:
+            raise ValueError(
+                f"coordinates need geo_precision: how precisely lat/lon place it (one of {', '.join(scale.grades)})"
+            )
+        if self.lat is None and self.geo_precision is not None:
+            raise ValueError("geo_precision without coordinates: give lat and lon too, or leave geo_precision out")
         return self
 
     def attributes(self) -> dict[str, Any]:

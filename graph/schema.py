@@ -24,11 +24,14 @@ _ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # EDGE_DERIVED to an edge; exports and stores name edges and their ends with
 # EDGE_NAMING and keep their own bookkeeping in STORE_FIELDS. A type may
 # declare none of these as an attribute.
-ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "evidence", "inferred")
+ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "geo_precision", "evidence", "inferred")
 RELATION_FIELDS = ("type", "from", "to", "evidence", "credibility", "valid_from", "valid_to")
 EDGE_DERIVED = ("reliability",)
 EDGE_NAMING = ("id", "key", "source", "target", "sources", "quotes")
 STORE_FIELDS = ("location", "dataset", "names", "hash")
+# Properties the store derives by family: network measures written back (graph.neo4j.measures) and
+# the evidence and window lists of the mapping. No attribute may start with these.
+STORE_PREFIXES = ("measure_", "evidence_", "observed_", "valid_from_", "valid_to_")
 ENTITY_RESERVED = ENTITY_FIELDS + STORE_FIELDS
 RELATION_RESERVED = RELATION_FIELDS + EDGE_DERIVED + EDGE_NAMING + STORE_FIELDS
 
@@ -64,13 +67,15 @@ class RelationType:
 
 @dataclass(frozen=True)
 class Scale:
-    """A grading scale, best grade first: Admiralty reliability (A-F) or credibility (1-6)."""
+    """A grading scale, best grade first: Admiralty reliability (A-F) or credibility (1-6), or the
+    precision of coordinates (exact ... country; each with the ``radius_m`` maps draw around it)."""
 
     name: str
     title: str
     description: str
     grades: tuple[str | int, ...]
     meanings: dict[str | int, str]
+    radius_m: dict[str | int, int] = field(default_factory=dict)
 
     @property
     def best(self) -> str | int:
@@ -111,7 +116,10 @@ class Scale:
             "name": self.name,
             "title": self.title,
             "description": self.description,
-            "grades": [{"grade": g, "meaning": self.meanings[g]} for g in self.grades],
+            "grades": [
+                {"grade": g, "meaning": self.meanings[g], **({"radius_m": self.radius_m[g]} if self.radius_m else {})}
+                for g in self.grades
+            ],
         }
 
 
@@ -136,6 +144,11 @@ class Registry:
     def credibility(self) -> Scale:
         return self.grades["credibility"]
 
+    @property
+    def geo_precision(self) -> Scale:
+        """How precisely coordinates place an entity, finest first: exact, site, town, district, region, country."""
+        return self.grades["geo_precision"]
+
     def legend(self) -> list[dict]:
         """Entity types with their colour and shape, in declaration order."""
         return [
@@ -151,6 +164,8 @@ def _attributes(owner: str, raw: dict | None, reserved: tuple[str, ...]) -> dict
             raise SchemaError(f"{owner}: attribute name {name!r} must be lower_snake_case")
         if name in reserved:
             raise SchemaError(f"{owner}: attribute {name!r} is a built-in field")
+        if name.startswith(STORE_PREFIXES):
+            raise SchemaError(f"{owner}: attribute {name!r} starts with a prefix the store keeps for itself")
         kind = (spec or {}).get("kind", "string")
         if kind not in ATTRIBUTE_KINDS:
             raise SchemaError(f"{owner}.{name}: unknown kind {kind!r} (one of {', '.join(ATTRIBUTE_KINDS)})")
@@ -172,7 +187,8 @@ def _expand(owner: str, names: list[str], entities: dict, groups: dict) -> froze
     return frozenset(out)
 
 
-_SCALES = {"reliability": str, "credibility": int}  # the scales the models use, and their grades' type
+# The scales the models use, and their grades' type.
+_SCALES = {"reliability": str, "credibility": int, "geo_precision": str}
 
 
 def _grades(raw: dict | None) -> dict[str, Scale]:
@@ -184,12 +200,16 @@ def _grades(raw: dict | None) -> dict[str, Scale]:
         values = spec["values"]
         if any(not isinstance(g, kind) or isinstance(g, bool) for g in values):
             raise SchemaError(f"grades.{name}: every grade must be {'a letter' if kind is str else 'a whole number'}")
+        radius = spec.get("radius_m") or {}
+        if radius and (set(radius) != set(values) or any(not isinstance(r, int) or r < 0 for r in radius.values())):
+            raise SchemaError(f"grades.{name}.radius_m: one whole number of metres (0 or more) for each grade")
         out[name] = Scale(
             name,
             spec.get("title", name),
             spec.get("description", ""),
             tuple(values),
             {g: str(m) for g, m in values.items()},
+            {g: radius[g] for g in values} if radius else {},
         )
     for name in raw or {}:
         if name not in _SCALES:

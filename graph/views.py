@@ -16,7 +16,7 @@ from datetime import date
 import networkx as nx
 
 from .asof import DEFAULT_HORIZON, Horizon, entity_window, fact_window, holds_on, parse_day
-from .names import name_key
+from .names import AmbiguousName, Candidate, NameIndex, NameProblem, name_key
 from .schema import REGISTRY
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "neighbourhood",
     "parse_day",
     "resolve",
+    "resolve_focus",
     "select",
     "suggest",
 ]
@@ -155,13 +156,49 @@ def neighbourhood(G: nx.MultiDiGraph, centres: Iterable[str], depth: int = 1) ->
 
 
 class UnknownEntity(LookupError):
-    """A focus name that matches no entity; ``suggestions`` holds the closest names."""
+    """A focus name that matches no entity (or several: :class:`AmbiguousEntity`); ``suggestions`` holds the
+    closest names. ``message`` replaces the default one (the matcher's, :mod:`graph.names`)."""
 
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], message: str | None = None):
         self.name = name
         self.suggestions = suggestions
         hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
-        super().__init__(f"no entity is named {name!r}{hint}")
+        super().__init__(message or f"no entity is named {name!r}{hint}")
+
+
+class AmbiguousEntity(UnknownEntity):
+    """A focus name that several entities match about as well; ``suggestions`` holds their names."""
+
+
+def resolve_focus(G: nx.MultiDiGraph, names: Iterable[str]) -> list[tuple[str, Candidate]]:
+    """``(name, candidate)`` for each focus name, by the one name matcher (:class:`graph.names.NameIndex`).
+
+    An id is taken at once; other names are matched (exact spellings of names and aliases first,
+    then folded spellings, both scripts, fuzzy). Raises :class:`UnknownEntity` or
+    :class:`AmbiguousEntity` with the matcher's message.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("al-bukamal", type="Place", name="Al-Bukamal", aliases=["Abu Kamal", "البوكمال"])
+    >>> [c.said(n) for n, c in resolve_focus(G, ["Abou Kamal", "al-bukamal"])]
+    ["'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), folded like 'Abu Kamal'", "'al-bukamal' -> 'Al-Bukamal' (al-bukamal)"]
+    """
+    index: NameIndex | None = None
+    out = []
+    for name in names:
+        if name in G:  # no index to build for an id
+            data = G.nodes[name]
+            out.append((name, Candidate(name, data.get("name", name), name, 100, "alias", data.get("type", ""))))
+            continue
+        if index is None:
+            index = NameIndex.from_graph(G)
+        try:
+            out.append((name, index.resolve(name)))
+        except AmbiguousName as e:
+            raise AmbiguousEntity(name, [c.name for c in e.candidates], str(e)) from None
+        except NameProblem as e:
+            suggestions = [c.name for c in getattr(e, "suggestions", ())]
+            raise UnknownEntity(name, suggestions, str(e)) from None
+    return out
 
 
 @dataclass
@@ -214,18 +251,21 @@ def suggest(G: nx.MultiDiGraph, text: str, n: int = 3) -> list[str]:
 def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
     """The part of ``G`` a view shows: filtered by time and grade, then the focus neighbourhood.
 
-    Raises :class:`UnknownEntity` for a focus that names nothing.
+    Focus names are matched as :func:`resolve_focus` does: raises :class:`UnknownEntity` for one that
+    names nothing, :class:`AmbiguousEntity` for one that names several. The result's
+    ``graph["focus_matched"]`` says how each name that was not an exact spelling was taken.
 
     >>> G = nx.MultiDiGraph([("abu-test", "brigade-9"), ("brigade-9", "old-hospital")])
     >>> sorted(select(G, View(focus=["abu-test"])))
     ['abu-test', 'brigade-9']
     """
     centres: list[str] = []
-    for name in view.focus:
-        found = resolve(G, name)
-        if not found:
-            raise UnknownEntity(name, suggest(G, name))
-        centres.extend(c for c in found if c not in centres)
+    said: list[str] = []
+    for name, found in resolve_focus(G, view.focus):
+        if found.id not in centres:
+            centres.append(found.id)
+        if found.reason != "alias" or found.also:
+            said.append(found.said(name))
     H = G
     if view.as_of is not None or view.credibility_at_least is not None or view.reliability_at_least is not None:
         H = filter_graph(
@@ -238,4 +278,6 @@ def select(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
         )
     if centres:
         H = neighbourhood(H, centres, view.depth)
+    if said:  # H is a new graph here (the neighbourhood)
+        H.graph["focus_matched"] = said
     return H

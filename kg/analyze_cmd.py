@@ -30,9 +30,22 @@ from graph.analysis import (
     shortest_paths,
     ties,
 )
+from graph.analysis.scope import resolve_names
 from graph.build import build_graph
+from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
+from graph.neo4j.measures import (
+    DEFAULT_MEASURES,
+    MeasuresError,
+    WriteReport,
+    check_dataset,
+    measures_state,
+    property_name,
+    write_measures,
+)
+from graph.neo4j.settings import get_settings
 from graph.views import UnknownEntity, parse_day
-from kg.common import EXIT_FAILED, EXIT_USAGE, KgError, PathsArg, err, out, read_facts
+from kg.common import EXIT_FAILED, EXIT_USAGE, KgError, PathsArg, err, fact_files, out, read_facts
+from kg.load_cmd import default_dataset, files_digest
 from kg.tables import csv_cell, print_rows
 from kg.view_options import AsOfOpt, CredibilityOpt, LookAheadOpt, LookBackOpt, ReliabilityOpt, make_view
 
@@ -239,6 +252,107 @@ def _movers(rows: list[dict]) -> str:
     return "; ".join(parts)
 
 
+# -- writing measures to Neo4j -------------------------------------------------------------------------------
+
+
+def _written_summary(G: nx.MultiDiGraph, name: str, scores: Scores) -> str:
+    """One line on what was stored: the communities found, the sampling, or who came highest."""
+    m = scores.meta
+    if name == "communities":
+        return f"{m['communities']} communities, modularity {m['modularity']:.3f} (seed {m['seed']})"
+    ranked = scores.ranked(1)
+    if not ranked:
+        return ""
+    n, value = ranked[0]
+    line = f"highest: {G.nodes[n].get('name', n)} ({_number(value)})"
+    if m.get("method") == "sampled":
+        line += f"; {m['note']}"
+    return line
+
+
+def _write_rows(G: nx.MultiDiGraph, results: dict[str, Scores]) -> list[dict[str, Any]]:
+    return [
+        {
+            "measure": name,
+            "property": property_name(name),
+            "entities": sum(1 for _ in scores),
+            "summary": _written_summary(G, name, scores),
+        }
+        for name, scores in results.items()
+    ]
+
+
+def _can_write(paths: list[Path], dataset: str | None) -> None:
+    """Fail before any work when the measures could not be written (no server, the files not loaded)."""
+    settings = get_settings()
+    name = dataset if dataset is not None else default_dataset(paths)
+    try:
+        with neo4j_errors(settings), driver(settings, notifications_min_severity="OFF") as drv:
+            check_dataset(measures_state(drv, name, settings.database), files_digest(fact_files(paths)))
+    except (Neo4jError, MeasuresError) as e:
+        raise KgError(f"{e}; no measure was written") from None
+
+
+def _write(
+    G: nx.MultiDiGraph,
+    paths: list[Path],
+    dataset: str | None,
+    results: dict[str, Scores],
+    scope: list[str],
+    fmt: Format,
+    big: bool,
+) -> None:
+    """Store the measures on the dataset's entities in Neo4j, then say what was stored."""
+    settings = get_settings()
+    name = dataset if dataset is not None else default_dataset(paths)
+    try:
+        with (
+            neo4j_errors(settings),
+            driver(settings, notifications_min_severity="OFF") as drv,
+            _stage("writing to Neo4j", big) as progress,
+        ):
+            drv.verify_connectivity()
+            report = write_measures(
+                drv,
+                name,
+                results,
+                list(G),
+                database=settings.database,
+                files_hash=files_digest(fact_files(paths)),
+                scope=scope,
+                progress=progress,
+            )
+    except (Neo4jError, MeasuresError) as e:
+        raise KgError(f"{e}; no measure was written") from None
+    rows = _write_rows(G, results)
+    if fmt is Format.json:
+        out.print(json.dumps({**report.as_dict(), "written_measures": rows}, indent=2, ensure_ascii=False))
+    elif fmt is Format.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(list(rows[0]))
+        w.writerows([csv_cell(v) for v in row.values()] for row in rows)
+        out.file.write(buf.getvalue())
+        out.file.flush()
+    else:
+        print_rows(
+            out,
+            ["measure", "property", "entities", "summary"],
+            [list(row.values()) for row in rows],
+            right=["entities"],
+        )
+    err.print(_written_line(report, settings.uri))
+
+
+def _written_line(report: WriteReport, uri: str) -> str:
+    cleared = f"; removed {', '.join(report.cleared)} (computed before the last reload)" if report.cleared else ""
+    return (
+        f"wrote {len(report.measures)} measure{'' if len(report.measures) == 1 else 's'} on "
+        f"{report.written} entities of dataset {report.dataset} in Neo4j at {uri} "
+        f"in {report.seconds:.1f}s{cleared}"
+    )
+
+
 # -- paths --------------------------------------------------------------------------------------------------
 
 
@@ -331,7 +445,8 @@ def analyze(
         "--path",
         metavar="FROM TO",
         show_default=False,
-        help="Paths between two entities (id, name or alias) instead of a measure.",
+        help="Paths between two entities (id, name or alias; spelling variants and Arabic script are matched, "
+        "the match is said) instead of a measure.",
     ),
     top: int | None = typer.Option(
         None,
@@ -365,7 +480,8 @@ def analyze(
         "-x",
         metavar="ID_OR_NAME",
         show_default=False,
-        help="Leave this entity out, e.g. an umbrella group or a place hub (repeatable).",
+        help="Leave this entity out, e.g. an umbrella group or a place hub (id, name or alias, matched as --path; "
+        "repeatable).",
     ),
     as_of: str | None = AsOfOpt,
     look_back: str | None = LookBackOpt,
@@ -423,6 +539,20 @@ def analyze(
         "--include-places",
         help="With --path: let paths pass through places and relations about location (LOCATED_IN, NEAR).",
     ),
+    write: bool = typer.Option(
+        False,
+        "--write",
+        help="Store the measure (without --measure: " + ", ".join(DEFAULT_MEASURES) + ") as properties "
+        "of the dataset's entities in Neo4j (measure_pagerank, measure_community...), for Cypher and the "
+        "named queries; the files must be the ones last loaded (kg load).",
+    ),
+    dataset: str | None = typer.Option(
+        None,
+        "--dataset",
+        "-d",
+        show_default="the name of the first path's folder, as kg load names it",
+        help="With --write: the dataset in Neo4j these files were loaded as.",
+    ),
 ):
     """Network measures over the facts (who is central, who brokers, which communities) or paths between two
     entities, each link with its evidence.
@@ -437,8 +567,16 @@ def analyze(
     Example: kg analyze data --measure pagerank --as-of 2021-12 --compare 2024-12
 
     Example: kg analyze data --path "Fog 47" "Husam Luqa" --credible --k 3
+
+    Example: kg analyze data --write
     """
-    if (measure_name is None) == (path is None):
+    if write and (path is not None or compare is not None):
+        raise KgError("--write stores measures: it does not go with --path or --compare", EXIT_USAGE)
+    if dataset is not None and not write:
+        raise KgError("--dataset goes with --write", EXIT_USAGE)
+    if dataset is not None and not dataset.strip():
+        raise KgError("--dataset must not be empty", EXIT_USAGE)
+    if (measure_name is None) == (path is None) and not (write and measure_name is None):
         raise KgError("give either --measure NAME or --path FROM TO", EXIT_USAGE)
     if path is None and (credible or k != 1 or include_places):
         raise KgError("--credible, --k and --include-places go with --path", EXIT_USAGE)
@@ -448,13 +586,14 @@ def analyze(
         chosen = measure(measure_name) if measure_name is not None else None
     except UnknownMeasure as e:
         raise KgError(str(e), EXIT_USAGE) from None
-    if chosen is not None:
+    several = [measure(m) for m in DEFAULT_MEASURES] if write and chosen is None else None
+    if chosen is not None or several:
         given = {"seed": seed, "samples": samples, "between": between}
-        wrong = [f"--{name}" for name, value in given.items() if value and name not in chosen.takes]
+        takes = {t for m in (several or [chosen]) for t in m.takes}
+        wrong = [f"--{name}" for name, value in given.items() if value is not None and name not in takes]
         if wrong:
-            raise KgError(
-                f"{' and '.join(wrong)} do{'es' if len(wrong) == 1 else ''} not apply to {chosen.name}", EXIT_USAGE
-            )
+            what = chosen.name if chosen is not None else ", ".join(DEFAULT_MEASURES)
+            raise KgError(f"{' and '.join(wrong)} do{'es' if len(wrong) == 1 else ''} not apply to {what}", EXIT_USAGE)
     view = make_view(
         as_of=as_of,
         look_back=look_back,
@@ -480,19 +619,26 @@ def analyze(
         "reliability_at_least": view.reliability_at_least,
         "directed": directed or (chosen is not None and chosen.fixed.get("mode") in ("in", "out")),
     }
-    if chosen is not None:
+    if chosen is not None or several:
         options["largest_component"] = largest_component
     try:
         Scope(**options)  # unknown types are a usage error, found before any reading
     except UnknownType as e:
         raise KgError(str(e), EXIT_USAGE) from None
 
-    facts = read_facts(paths)
+    facts = read_facts(paths, writes="Neo4j" if write else "")
+    if write:
+        _can_write(paths, dataset)
     big = sum(len(e.evidence) for e in facts.edges.values()) >= BIG
     with _stage("building the graph", big):
         G = build_graph(facts)
     try:
+        # Names are matched once, here, so that how a spelling was taken is said before the work starts;
+        # the library gets ids (taken at once).
+        if options["exclude"]:
+            options["exclude"] = _matched(G, options["exclude"], "--exclude")
         if path is not None:
+            path = tuple(_matched(G, list(path), "--path"))
             find = credible_paths if credible else shortest_paths
             with _stage("finding paths", big):
                 found = find(G, path[0], path[1], k=k, include_places=include_places, **options)
@@ -509,6 +655,12 @@ def analyze(
             if sides
             else None,
         }
+        if write:
+            with _stage("preparing the ties", big):
+                T = ties(G, **options)
+            results = {m.name: _measure(T, m, {}, tunables, big) for m in (several or [chosen])}
+            _write(G, paths, dataset, results, T.scope.describe(), format, big)
+            return
         if compare_day is None:
             scores = _measure(G, chosen, options, tunables, big)
             err.print(_summary(scores))
@@ -529,7 +681,17 @@ def analyze(
         raise KgError(str(e), EXIT_FAILED) from None
 
 
-def _measure(G: nx.MultiDiGraph, chosen, options: dict, tunables: dict, big: bool) -> Scores:
+def _matched(G, names: list[str], option: str) -> list[str]:
+    """The ids the names of an option name (:func:`graph.analysis.scope.resolve_names`), the matches
+    that were not exact spellings said on stderr ("--exclude 'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), ...")."""
+    ids, notes = resolve_names(G, names)
+    for note in notes:
+        err.print(f"{option} {note}")
+    return ids
+
+
+def _measure(G, chosen, options: dict, tunables: dict, big: bool) -> Scores:
+    """``chosen`` on ``G`` (a graph, or ready ties when ``options`` is empty)."""
     with _stage("preparing the ties", big):
         T = ties(G, **options)
     with _stage(chosen.name, big) as progress:

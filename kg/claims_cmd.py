@@ -8,7 +8,6 @@ same questions in Neo4j.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,8 +21,7 @@ from graph.asof import fact_window
 from graph.attribution import ANONYMOUS, ENTITY, PUBLISHER, attribution_text, originator
 from graph.build import build_graph
 from graph.facts import edge_id
-from graph.names import name_key
-from graph.views import resolve, suggest
+from graph.names import AmbiguousName, BadName, Candidate, NameIndex, UnknownName, check_name, name_key
 from kg.common import EXIT_USAGE, KgError, PathsArg, err, out, read_facts
 from kg.tables import print_rows
 
@@ -95,41 +93,78 @@ def originator_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return sorted(counts.values(), key=lambda r: (-r["facts"], -r["alone"], name_key(r["originator"]), r["key"]))
 
 
-def find_originator(G: nx.MultiDiGraph, text: str) -> tuple[str, set[str]]:
-    """What ``text`` names: ``(kind, keys)``. An entity (id, name or alias, as :func:`graph.views.resolve`
-    finds it) first, else a publisher of the sources, else the words of anonymous originators (one per
-    source that cites them). :class:`KgError` when nothing or several entities match.
+def _publishers(G: nx.MultiDiGraph) -> NameIndex:
+    """The publishers of the sources as a name index (``publisher:<key>`` -> the publisher as written)."""
+    found: dict[str, str] = {}
+    for meta in G.graph.get("sources", {}).values():
+        if meta.get("publisher"):
+            found.setdefault(f"{PUBLISHER}:{name_key(str(meta['publisher']))}", str(meta["publisher"]))
+    return NameIndex((key, text, PUBLISHER) for key, text in sorted(found.items()))
+
+
+def find_originator(G: nx.MultiDiGraph, text: str, *, notes: list[str] | None = None) -> tuple[str, set[str]]:
+    """What ``text`` names: ``(kind, keys)``, by the one name matcher (:class:`graph.names.NameIndex`).
+
+    An entity's exact spelling (id, name or alias) first, else a publisher's, else the words of
+    anonymous originators (one key per source that cites them); then spelling variants of an
+    entity's or a publisher's name (Arabic script, transliterations, fuzzy). How a name that was
+    not an exact spelling was taken is appended to ``notes``. :class:`KgError` when nothing, or
+    several entities about equally, match.
 
     >>> G = nx.MultiDiGraph(sources={"lv": {"publisher": "Levant"}})
     >>> G.add_node("sohr", type="Organization", name="SOHR", aliases=[])
     >>> find_originator(G, "sohr"), find_originator(G, "LEVANT")
     (('entity', {'entity:sohr'}), ('publisher', {'publisher:levant'}))
+    >>> notes = []
+    >>> find_originator(G, "Levent", notes=notes), notes
+    (('publisher', {'publisher:levant'}), ["'Levent' -> 'Levant' (publisher), sounds like 'Levant'"])
     """
-    ids = resolve(G, text)
-    if len(ids) > 1:
-        listed = "; ".join(f"{i} ({G.nodes[i].get('type')} {G.nodes[i].get('name')})" for i in ids[:8])
-        raise KgError(f"--originator {text!r} could be any of: {listed}; give the id", EXIT_USAGE)
-    if ids:
-        return ENTITY, {f"{ENTITY}:{ids[0]}"}
-    key = name_key(text)
-    sources = G.graph.get("sources", {})
-    if key and any(name_key(str(s.get("publisher") or "")) == key for s in sources.values()):
-        return PUBLISHER, {f"{PUBLISHER}:{key}"}
-    anonymous = {
-        o.key
-        for originators in fact_originators(G).values()
-        for o in originators
-        if o.kind == ANONYMOUS and o.key.rsplit(":", 1)[-1] == key
-    }
-    if key and anonymous:
-        return ANONYMOUS, anonymous
-    publishers: dict[str, str] = {}
-    for meta in sources.values():
-        if meta.get("publisher"):
-            publishers.setdefault(name_key(str(meta["publisher"])), str(meta["publisher"]))
-    close = suggest(G, text) + [publishers[k] for k in difflib.get_close_matches(key, sorted(publishers), n=3)]
-    hint = f" (did you mean {', '.join(map(repr, dict.fromkeys(close)))}?)" if close else ""
-    raise KgError(f"no entity, publisher or anonymous originator is named {text!r}{hint}", EXIT_USAGE)
+    try:
+        check_name(text)
+    except BadName as e:
+        raise KgError(f"--originator: {e}", EXIT_USAGE) from None
+    entity: Candidate | None = None
+    ambiguous: AmbiguousName | None = None
+    close: list[Candidate] = []
+    try:
+        entity = NameIndex.from_graph(G).resolve(text, what="originator")
+    except AmbiguousName as e:
+        ambiguous = e
+    except UnknownName as e:
+        close += e.suggestions
+    exact = entity is not None and (entity.id == text or entity.reason == "alias")
+    publishers = _publishers(G)
+    if not exact:
+        key = name_key(text)
+        if f"{PUBLISHER}:{key}" in publishers:
+            return PUBLISHER, {f"{PUBLISHER}:{key}"}
+        anonymous = {
+            o.key
+            for originators in fact_originators(G).values()
+            for o in originators
+            if o.kind == ANONYMOUS and o.key.rsplit(":", 1)[-1] == key
+        }
+        if key and anonymous:
+            return ANONYMOUS, anonymous
+    if ambiguous is not None:
+        raise KgError(f"--originator: {ambiguous}", EXIT_USAGE)
+    if entity is None:
+        try:
+            found = publishers.resolve(text, what="publisher")
+        except AmbiguousName as e:
+            raise KgError(f"--originator: {e}", EXIT_USAGE) from None
+        except UnknownName as e:
+            close += e.suggestions
+            shown = list(dict.fromkeys(c.name for c in sorted(close, key=lambda c: -c.score)))[:3]
+            hint = f" (did you mean {', '.join(map(repr, shown))}?)" if shown else ""
+            raise KgError(f"no entity, publisher or anonymous originator is named {text!r}{hint}", EXIT_USAGE) from None
+        kind, entity = PUBLISHER, found
+    else:
+        kind = ENTITY
+    if notes is not None and (entity.reason != "alias" or entity.also):
+        said = entity.said(text)
+        notes.append(said.replace(f"({entity.id})", f"({PUBLISHER})", 1) if kind == PUBLISHER else said)
+    return kind, {entity.id if kind == PUBLISHER else f"{ENTITY}:{entity.id}"}
 
 
 def _cites(ev: dict[str, Any], kind: str, keys: set[str], G: nx.MultiDiGraph) -> bool:
@@ -224,8 +259,8 @@ def claims(
         "--originator",
         metavar="NAME_OR_ID",
         show_default=False,
-        help="List what this originator claims: an entity the reports cite (id, name or alias; case and accents "
-        "ignored), a publisher, or the words of an anonymous originator.",
+        help="List what this originator claims: an entity the reports cite (id, name or alias; spelling variants "
+        "and Arabic script are matched, the match is said), a publisher, or the words of an anonymous originator.",
     ),
     single: bool = typer.Option(
         False,
@@ -254,7 +289,10 @@ def claims(
     G = build_graph(read_facts(paths))
     n_facts = G.number_of_edges()
     if originator_ is not None:
-        kind, keys = find_originator(G, originator_)
+        notes: list[str] = []
+        kind, keys = find_originator(G, originator_, notes=notes)
+        for note in notes:
+            err.print(f"--originator {note}")
         if single:
             rows = single_rows(G, keys)
             _show(rows, fmt, right=("reports",))

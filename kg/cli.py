@@ -10,7 +10,20 @@ from pathlib import Path
 import typer
 
 from graph.build import build_graph, graph_stats
-from kg import analyze_cmd, claims_cmd, diff_cmd, export_cmd, load_cmd, neo4j_cmd, query_cmd, serve_cmd, viz_cmd
+from kg import (
+    analyze_cmd,
+    claims_cmd,
+    dedupe_cmd,
+    diff_cmd,
+    export_cmd,
+    load_cmd,
+    neo4j_cmd,
+    query_cmd,
+    scan_cmd,
+    schema_cmd,
+    serve_cmd,
+    viz_cmd,
+)
 from kg.common import (
     DEFAULT_MAX_PROBLEMS,
     EXIT_FAILED,
@@ -157,6 +170,9 @@ load_cmd.register(app)
 query_cmd.register(app)
 serve_cmd.register(app)
 analyze_cmd.register(app)
+dedupe_cmd.register(app)
+schema_cmd.register(app)
+scan_cmd.register(app)
 app.add_typer(neo4j_cmd.app, name="neo4j", short_help=neo4j_cmd.SUMMARY)
 finish_help(app)
 

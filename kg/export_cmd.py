@@ -1,4 +1,4 @@
-"""`kg export`: the graph as node-link JSON, GraphML, GEXF or CSV."""
+"""`kg export`: the graph as node-link JSON, GraphML, GEXF, CSV, or its located entities as GeoJSON or KML."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from graph.build import build_graph
 from graph.export import csv_paths, write_csv, write_gexf, write_graphml, write_json
 from graph.files import OutputError
+from graph.geo import write_geojson, write_kml
 from kg.common import EXIT_FAILED, EXIT_USAGE, DocumentsOpt, KgError, PathsArg, check_output, out, read_facts
 from kg.view_options import (
     AsOfOpt,
@@ -29,6 +30,8 @@ class ExportFormat(StrEnum):
     graphml = "graphml"
     gexf = "gexf"
     csv = "csv"
+    geojson = "geojson"
+    kml = "kml"
 
 
 _SUFFIXES = {
@@ -36,6 +39,8 @@ _SUFFIXES = {
     ".graphml": ExportFormat.graphml,
     ".gexf": ExportFormat.gexf,
     ".csv": ExportFormat.csv,
+    ".geojson": ExportFormat.geojson,
+    ".kml": ExportFormat.kml,
 }
 
 
@@ -72,7 +77,7 @@ def export(
         "-f",
         case_sensitive=False,
         show_default=False,
-        help="json, graphml, gexf or csv (default: from the --out extension).",
+        help="json, graphml, gexf, csv, geojson or kml (default: from the --out extension).",
     ),
     documents: Path | None = DocumentsOpt,
     focus: list[str] | None = FocusOpt,
@@ -83,7 +88,7 @@ def export(
     credibility_at_least: str | None = CredibilityOpt,
     reliability_at_least: str | None = ReliabilityOpt,
 ):
-    """Write the graph for other tools: json, graphml, gexf or csv.
+    """Write the graph for other tools: json, graphml, gexf, csv, geojson or kml.
 
     The view options are kg viz's, and select the same part of the graph: --focus and --depth a
     neighbourhood, --as-of the facts valid on a day (--look-back and --look-ahead: how long a fact
@@ -106,15 +111,25 @@ def export(
     attributes), lists joined with |. A text cell starting with = + - @ gets a leading ' so that
     spreadsheets show it rather than run it.
 
+    geojson (QGIS, geojson.io) and kml (Google Earth): one point per located entity (its own
+    lat/lon, or those of the place it is LOCATED_IN, marked inherited_from), with its type,
+    geo_precision (and the radius_m it stands for) and the relations that place actors there
+    (OCCUPIES, CONTROLS, OPERATES_IN, PRESENT_AT, RECRUITS_IN) with their grades and evidence.
+
     Everything is sorted (nodes by id, edges by from, type, to): the same facts give the same file.
 
     Example: kg export data --format gexf --out out/graph.gexf
+
+    Example: kg export data --format geojson --out out/places.geojson
 
     Example: kg export data --out out/fog-47.json --focus "Fog 47" --depth 2 --as-of 2022-01
     """
     fmt = format or _SUFFIXES.get(out_path.suffix.lower())
     if fmt is None:
-        raise KgError(f"cannot tell the format from {out_path}: give --format json, graphml, gexf or csv", EXIT_USAGE)
+        raise KgError(
+            f"cannot tell the format from {out_path}: give --format json, graphml, gexf, csv, geojson or kml",
+            EXIT_USAGE,
+        )
     view = make_view(
         focus=focus,
         depth=depth,
@@ -125,9 +140,14 @@ def export(
         reliability_at_least=reliability_at_least,
     )
     _check_out(out_path, fmt)
-    G = select_view(build_graph(read_facts(paths, documents)), view)
+    whole = build_graph(read_facts(paths, documents))
+    G = select_view(whole, view)
+    located = None
     try:
-        if fmt is ExportFormat.csv:
+        if fmt in (ExportFormat.geojson, ExportFormat.kml):
+            located = (write_geojson if fmt is ExportFormat.geojson else write_kml)(G, out_path, context=whole)
+            written = [out_path]
+        elif fmt is ExportFormat.csv:
             if out_path.suffix.lower() != ".csv":
                 out_path.mkdir(exist_ok=True)
             written = list(write_csv(G, out_path))
@@ -142,7 +162,9 @@ def export(
     shown = view.describe()
     out.print(
         f"wrote {' and '.join(map(str, written))} ({fmt.value}): {n} entit{'y' if n == 1 else 'ies'}, "
-        f"{m} relation{'' if m == 1 else 's'}" + (f" ({'; '.join(shown)})" if shown else "")
+        f"{m} relation{'' if m == 1 else 's'}"
+        + (f", {located} located" if located is not None else "")
+        + (f" ({'; '.join(shown)})" if shown else "")
     )
 
 

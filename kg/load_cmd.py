@@ -20,8 +20,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from graph.neo4j.bulk import AUTO_MIN_ROWS, BulkError, NotEmpty, NotLocal, bulk_load, interrupted, recover
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
 from graph.neo4j.mapping import FactRows
+from graph.neo4j.server import ServerError
 from graph.neo4j.settings import get_settings
 from graph.neo4j.writer import (
     DEFAULT_CHUNK,
@@ -216,6 +218,16 @@ def load(
         help="Write nothing: show what a load would change and the datasets' load states; exit 1 when the "
         "dataset is incomplete or a load would change it.",
     ),
+    bulk: bool | None = typer.Option(
+        None,
+        "--bulk/--online",
+        show_default=f"bulk when the local server's database is empty and the files hold {AUTO_MIN_ROWS:,}+ rows",
+        help="--bulk: load with Neo4j's offline importer (the local server of `kg neo4j start` only; it restarts "
+        "it); refuses a database that is not empty unless --replace. --online: always through Bolt.",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="With --bulk: replace the whole database, whatever datasets it holds."
+    ),
 ) -> None:
     """Validate fact files, then load them into Neo4j as one dataset (idempotent).
 
@@ -226,14 +238,24 @@ def load(
     runs to the end. Connection: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
     NEO4J_DATABASE.
 
+    A first load of a big dataset into the empty database of the local
+    server (`kg neo4j start`) goes through Neo4j's offline importer instead
+    of Bolt; the server is restarted once. Later loads are incremental.
+
     Example: kg load data --documents ../shared/seeds
 
     Example: kg load data --check
+
+    Example: kg load data --bulk --replace
     """
     settings = get_settings()  # a malformed NEO4J_* setting is told before anything is read
     name = dataset if dataset is not None else default_dataset(paths)
     if not name.strip():
         raise KgError("--dataset must not be empty", EXIT_USAGE)
+    if replace and not bulk:
+        raise KgError("--replace goes with --bulk (it replaces the whole database)", EXIT_USAGE)
+    if check and bulk is not None:
+        raise KgError(f"--check writes nothing: --{'bulk' if bulk else 'online'} does not apply", EXIT_USAGE)
     facts = read_facts(paths, documents, writes="" if check else "Neo4j")
     files_hash = files_digest(fact_files(paths))
     keep = None if changes else DEFAULT_KEEP
@@ -249,6 +271,12 @@ def load(
     rows = FactRows(facts, name)
     report = LoadReport(name, changes=Changes(keep))
     again = _command_line(paths, dataset)
+    _recover(settings)
+    if bulk or (bulk is None and sum(rows.counts().values()) >= AUTO_MIN_ROWS):
+        if _bulk(rows, settings, report, files_hash, replace, keep, again, asked=bool(bulk)):
+            _summary(report, f"{target}, bulk import", time.perf_counter() - began, changes)
+            return
+        report = LoadReport(name, changes=Changes(keep))
     try:
         with (
             _sigterm_as_interrupt() as signals,
@@ -285,6 +313,57 @@ def load(
     finally:
         gc.enable()
     _summary(report, target, time.perf_counter() - began, changes)
+
+
+def _recover(settings) -> None:
+    """Finish a bulk load that was killed (graph.neo4j.bulk.recover) before anything else."""
+    try:
+        told = recover(settings, progress=lambda msg: say(msg, label="note"))
+    except (BulkError, ServerError) as exc:
+        raise KgError(str(exc)) from None
+    if told:
+        say(told, label="note")
+
+
+def _bulk(
+    rows: FactRows, settings, report: LoadReport, files_hash: str, replace: bool, keep, again: str, *, asked: bool
+) -> bool:
+    """A bulk load; False when it does not apply (a remote server, a database with data and no --bulk)."""
+    try:
+        with _sigterm_as_interrupt() as signals, neo4j_errors(settings), _progress() as progress:
+            bulk_load(settings, rows, files_hash=files_hash, replace=replace, keep=keep, progress=_Bar(progress),
+                      report=report)  # fmt: skip
+    except NotLocal as exc:
+        if asked:
+            say(f"{exc}: loading online instead", label="note")
+        return False
+    except NotEmpty as exc:
+        if asked:
+            raise KgError(str(exc)) from None
+        return False
+    except (BulkError, ServerError, Neo4jError, LoadError) as exc:
+        raise KgError(str(exc) + _after_bulk(report, again, settings)) from None
+    except KeyboardInterrupt:
+        code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
+        raise KgError(_after_bulk(report, again, settings).removeprefix("; "), code, label=label) from None
+    except Exception as exc:  # a bug or a resource running out: still say what Neo4j holds
+        told = _after_bulk(report, again, settings)
+        raise KgError(f"the bulk load failed: {type(exc).__name__}: {exc}{told}") from None
+    return True
+
+
+def _after_bulk(report: LoadReport, command: str, settings) -> str:
+    """What the database holds after a failed or interrupted bulk load, for the end of its message."""
+    if report.complete:
+        return "; the load had finished"
+    if report.marked:
+        return (
+            f"; the new database is in place but dataset {report.dataset} is marked incomplete until "
+            f"`{command}` runs to the end"
+        )
+    if interrupted(settings):
+        return f"; the server was stopped to swap the database: `{command}` puts the old one back and restarts it"
+    return "; the database was not touched"
 
 
 def _check(rows: FactRows, settings, target: str, files_hash: str, keep: int | None) -> None:

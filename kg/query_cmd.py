@@ -97,9 +97,10 @@ def query(
 ) -> None:
     """Ask the graph in Neo4j a question: a named query, or read-only Cypher.
 
-    Entity parameters take an id, a name or an alias (case and accents ignored). Every query runs in a
-    READ transaction: writes are refused. Nodes and relationships are shown as records without the
-    store's bookkeeping; a table too wide for the terminal is shown one record per row.
+    Entity parameters take an id, a name or an alias (spelling variants and Arabic script are matched, and
+    the match is said; several close matches are an error listing them); sources an id, title or publisher.
+    Every query runs in a READ transaction: writes are refused. Nodes and relationships are shown as records
+    without the store's bookkeeping; a table too wide for the terminal is shown one record per row.
 
     Example: kg query sites -p group="Fog 47"
 
@@ -129,7 +130,10 @@ def query(
         with neo4j_errors(settings), driver(settings, notifications_min_severity="OFF") as drv:
             drv.verify_connectivity()  # an unreachable server is told at once, not after the driver's retries
             if named is not None:
-                named, params = library.prepare(drv, named, raw, settings.database, horizon)
+                notes: list[str] = []  # how names were matched, when not by their exact spelling
+                named, params = library.prepare(drv, named, raw, settings.database, horizon, notes)
+                for note in notes:
+                    err.print(note)
                 result = library.run(drv, named.cypher, params, settings.database)
                 limit = params.get("limit") if named.param("limit") else None
             else:

@@ -9,13 +9,14 @@ import typer
 from graph.asof import DEFAULT_HORIZON, Horizon, Span
 from graph.schema import REGISTRY
 from graph.views import UnknownEntity, View, parse_day, select
-from kg.common import EXIT_USAGE, CredibilityOpt, KgError, ReliabilityOpt, parse_grade
+from kg.common import EXIT_USAGE, CredibilityOpt, KgError, ReliabilityOpt, err, parse_grade
 
 FocusOpt = typer.Option(
     None,
     "--focus",
     metavar="NAME_OR_ID",
-    help="Keep only the neighbourhood of this entity (name, alias or id; case and accents ignored). Repeatable.",
+    help="Keep only the neighbourhood of this entity (id, name or alias; spelling variants and Arabic script "
+    "are matched, the match is said). Repeatable.",
 )
 DepthOpt = typer.Option(None, "--depth", min=0, help="Hops around --focus (default 1).")
 AsOfOpt = typer.Option(
@@ -120,8 +121,12 @@ def make_view(
 
 
 def select_view(G: nx.MultiDiGraph, view: View) -> nx.MultiDiGraph:
-    """:func:`graph.views.select`, a focus that names nothing told as one error line (exit 1)."""
+    """:func:`graph.views.select`, a focus that names nothing (or several) told as one error line (exit 1);
+    how a focus name that was not an exact spelling was matched is said on stderr."""
     try:
-        return select(G, view)
+        H = select(G, view)
     except UnknownEntity as e:
         raise KgError(str(e)) from None
+    for line in H.graph.get("focus_matched", ()):
+        err.print(f"--focus {line}")
+    return H

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SECTIONS = ("sources", "entities", "relations")
+# The curators' same/different decisions (graph.resolutions) are a section of YAML files only.
+TABLE_SECTIONS = ("sources", "entities", "relations")
+SECTIONS = TABLE_SECTIONS + ("resolutions",)
 
 
 @dataclass(slots=True)

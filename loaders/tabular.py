@@ -18,7 +18,7 @@ from pathlib import Path
 from graph.models import ENTITY_MODELS, RELATION_MODELS, Source
 
 from .problems import Problem, did_you_mean
-from .records import SECTIONS, Record
+from .records import TABLE_SECTIONS, Record
 
 ALIAS_SEPARATOR = "|"
 # A relation row's columns of its one piece of evidence.
@@ -33,7 +33,7 @@ def section_of(path: Path) -> str | None:
     ('relations', 'entities', None)
     """
     parts = path.name.lower().split(".")
-    return parts[-2] if len(parts) >= 2 and parts[-2] in SECTIONS else None
+    return parts[-2] if len(parts) >= 2 and parts[-2] in TABLE_SECTIONS else None
 
 
 def _known_columns(section: str) -> set[str]:

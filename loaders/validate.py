@@ -31,6 +31,8 @@ from graph.models import (
     is_slug,
     text_problem,
 )
+from graph.resolutions import Resolution, ResolutionAdapter, apply_same, contradictions
+from graph.scan import REVIEW
 from graph.schema import REGISTRY
 
 from .discovery import (
@@ -101,6 +103,7 @@ _VALIDATORS = {
     "sources": SourceAdapter.validator,
     "entities": EntityAdapter.validator,
     "relations": RelationAdapter.validator,
+    "resolutions": ResolutionAdapter.validator,
 }
 
 
@@ -147,12 +150,15 @@ def explain(err: dict, loc: tuple, what: str, model, models: dict) -> str:
         return f"missing field 'type' (one of: {', '.join(models)})"
     if not loc and (kind in ("model_attributes_type", "model_type", "dict_type") or kind.endswith("_type")):
         return f"each {what} must be a mapping of fields{_got(value)}"
+    if kind == "extra_forbidden" and loc == (REVIEW,):
+        # A record drafted by `kg scan --draft`, not yet completed by the curator.
+        return f"drafted record to review ({str(value)[:200]}): complete it, then delete its {REVIEW}: line"
     if kind == "extra_forbidden":
         fields = [f.alias or n for n, f in model.model_fields.items()] if model and len(loc) == 1 else []
         if len(loc) > 1 and loc[0] == "evidence":
             fields = list(Evidence.model_fields)
         typ = ""
-        if model is not None and model is not Source and len(loc) == 1:
+        if model is not None and model not in (Source, Resolution) and len(loc) == 1:
             typ = f" of a {model.__name__.removesuffix('Entity').removesuffix('Relation')}"
         return f"unknown field {last!r}{typ}{did_you_mean(last, fields)}"
     if kind == "missing":
@@ -236,6 +242,8 @@ class _Checker:
         self._types: dict[str, str] = {}
         # Entities with evidence, checked once every entity is known (their evidence names entities).
         self._entity_evidence: list[tuple[Record, object]] = []
+        # The curators' same/different decisions whose ids are known, checked together at the end.
+        self._resolutions: list[tuple[Record, Resolution]] = []
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -274,10 +282,10 @@ class _Checker:
     def _report(self, rec: Record, err: dict) -> None:
         loc, kind = tuple(err["loc"]), err["type"]
         models = ENTITY_MODELS if rec.section == "entities" else RELATION_MODELS
-        model = Source if rec.section == "sources" else None
-        if rec.section != "sources" and loc and loc[0] in models:
+        model = {"sources": Source, "resolutions": Resolution}.get(rec.section)
+        if model is None and loc and loc[0] in models:
             model, loc = models[loc[0]], loc[1:]
-        what = "entity" if rec.section == "entities" else "relation"
+        what = {"entities": "entity", "resolutions": "resolution"}.get(rec.section, "relation")
         line = rec.line_of(loc)
         if kind == "union_tag_invalid":
             line = rec.line_of(("type",))
@@ -346,6 +354,54 @@ class _Checker:
             ok = False
         if ok:
             self._merge(edge_from_relation(rel, self.facts.sources), rec)
+
+    def resolution(self, rec: Record) -> None:
+        """A same/different decision: its ids known, and those said to be the same of one type."""
+        res = self.parse(rec)
+        if res is None:
+            return
+        key, ok = res.decision, True
+        for i, eid in enumerate(res.ids):
+            if eid not in self._types:
+                if ("entities", eid) not in self._rejected:
+                    hint = self.hint(eid, self._types)
+                    self.add(rec.file, rec.line_of((key, i)), f"{key}: unknown entity {eid!r}{hint}")
+                ok = False
+        if ok and res.same is not None:
+            kept = res.same[0]
+            for i, eid in enumerate(res.same[1:], start=1):
+                if self._types[eid] != self._types[kept]:
+                    self.add(
+                        rec.file,
+                        rec.line_of((key, i)),
+                        f"same: {eid!r} ({self._types[eid]}) and {kept!r} ({self._types[kept]}) differ in type; "
+                        "only entities of one type merge (correct the type first)",
+                    )
+                    ok = False
+        if ok:
+            self._resolutions.append((rec, res))
+
+    def resolutions_done(self) -> None:
+        """Decisions that contradict each other; then, when the facts are valid, the "same" ones applied."""
+        recs = [r for r, _ in self._resolutions]
+        decisions = [d for _, d in self._resolutions]
+        found = contradictions(decisions, [f"{r.file}:{r.line}" for r in recs])
+        for p in found:
+            rec, res = recs[p.index], decisions[p.index]
+            self.add(rec.file, rec.line_of((res.decision, p.at)) if p.at is not None else rec.line, p.message)
+        self.facts.resolutions = decisions
+        if found or self.problems or not decisions:
+            return
+        merged, clashes = apply_same(self.facts, decisions)
+        where = {
+            other: (rec.file, rec.line_of(("same", i)))
+            for rec, res in self._resolutions
+            for i, other in enumerate(res.same or [])
+        }
+        for clash in clashes:
+            self.add(*where[clash.merged], clash.message)
+        if not clashes:
+            self.facts = merged
 
     # -- evidence (of relations and of entities) ---------------------------
 
@@ -582,7 +638,12 @@ def check_files(
     # Sources before entities before relations, so references resolve in one pass (entities' own evidence,
     # which names entities, once they are all known).
     with gc_paused():
-        sections = (("sources", checker.source), ("entities", checker.entity), ("relations", checker.relation))
+        sections = (
+            ("sources", checker.source),
+            ("entities", checker.entity),
+            ("relations", checker.relation),
+            ("resolutions", checker.resolution),
+        )
         for section, handle in sections:
             for stream in streams[section]:
                 for item in stream:
@@ -592,6 +653,7 @@ def check_files(
                         handle(item)
             if section == "entities":
                 checker.entities_done()
+        checker.resolutions_done()
     problems, warnings = checker.problems, checker.warnings
     if strict:
         problems, warnings = problems + [w.as_error() for w in warnings], []

@@ -18,15 +18,22 @@ query, and shown to no one.
 A parameter is ``NAME (KIND[ LO..HI][, default VALUE][, optional]) — description``
 with KIND one of:
 
-* ``entity``: an id, name or alias (case, accents and punctuation ignored),
-  resolved to the entity's id before the query runs: the Cypher sees an id;
-* ``source``: a source id, checked to exist;
+* ``entity``: an id, name or alias, matched by the one name matcher
+  (:mod:`graph.names`, through :mod:`graph.neo4j.lookup`: spelling variants,
+  Arabic script, fuzzy) and resolved to the entity's id before the query runs:
+  the Cypher sees an id; a name several entities match about as well is an
+  error listing them;
+* ``source``: a source id, or a source's title or publisher (matched alike),
+  resolved to the id;
 * ``publisher``: a publisher as the sources write it (case, accents and
   punctuation ignored, as :mod:`graph.attribution` counts publishers), checked
   to exist: the Cypher gets the list of its spellings in the sources, to test
   with ``s.publisher IN $name``;
-* ``text``: any string; the Cypher also gets ``$<name>_key``, its name key
-  (:func:`graph.names.name_key`), for exact lookups in the ``entity_keys`` index;
+* ``text``: a name or words of one (at most 1000 characters, with a letter or a
+  digit); the Cypher also gets ``$<name>_key``, its name key
+  (:func:`graph.names.name_key`), for exact lookups in the ``entity_keys`` index,
+  and ``$<name>_keys``, its spelling-variant keys as one Lucene query on that
+  index (:func:`graph.names.lucene_keys`);
 * ``integer`` (optionally bounded ``LO..HI``) and ``date`` (``YYYY``,
   ``YYYY-MM`` or ``YYYY-MM-DD``, passed as a Neo4j date: its first day).
 
@@ -59,9 +66,10 @@ from neo4j import graph as ng
 
 from graph.asof import DEFAULT_HORIZON, Horizon
 from graph.dates import first_day
-from graph.names import name_key
+from graph.names import AmbiguousName, NameIndex, NameProblem, UnknownName, check_name, lucene_keys, name_key
 from graph.neo4j.connection import describe, run_read
 from graph.neo4j.cypher import EXISTS_ON, HOLDS_ON, horizon_params
+from graph.neo4j.lookup import name_index
 from graph.neo4j.values import to_plain
 from graph.schema import REGISTRY
 from loaders.problems import did_you_mean
@@ -209,7 +217,7 @@ def parse(text: str, path: Path | str = "<query>") -> NamedQuery:
             raise fail(f"'// requires:' names {r!r}, which is no optional parameter without a default")
     body = "\n".join(line for line in text.splitlines()[body_start - 1 :] if not line.strip().startswith("//"))
     used = set(_USED.findall(body))
-    derived = {f"{p.name}_key" for p in params if p.kind == "text"} | set(HORIZON_PARAMS)
+    derived = {f"{p.name}_{d}" for p in params if p.kind == "text" for d in ("key", "keys")} | set(HORIZON_PARAMS)
     for u in sorted(used - set(names) - derived):
         raise fail(f"the query uses ${u}, which no '// param:' line declares", body_start)
     for p in params:
@@ -439,8 +447,15 @@ def coerce(query: NamedQuery, raw: Mapping[str, Any], horizon: Horizon | None = 
     if query.requires and all(params[r] is None for r in query.requires):
         raise UsageError(f"{query.name} needs " + " or ".join(f"-p {r}=..." for r in query.requires))
     for p in query.params:
+        value = params[p.name]
+        if p.kind in ("entity", "source", "text") and value is not None:
+            try:  # told before connecting: an empty name, 10,000 characters, punctuation only
+                check_name(value)
+            except NameProblem as e:
+                raise UsageError(f"parameter {p.name}: {e}") from None
         if p.kind == "text":
-            params[f"{p.name}_key"] = name_key(params[p.name]) if params[p.name] is not None else ""
+            params[f"{p.name}_key"] = name_key(value) if value is not None else ""
+            params[f"{p.name}_keys"] = lucene_keys(value, words=False) if value is not None else ""
     if query.uses_horizon:
         params.update(horizon_params(horizon or DEFAULT_HORIZON))
     return params
@@ -448,16 +463,8 @@ def coerce(query: NamedQuery, raw: Mapping[str, Any], horizon: Horizon | None = 
 
 ENTITY_EXISTS = "MATCH (n:Entity {id: $value}) RETURN n.id AS id"
 
-RESOLVE_ENTITY = """CALL db.index.fulltext.queryNodes('entity_keys', $key) YIELD node
-RETURN node.id AS id, node.type AS type, node.name AS name
-ORDER BY id
-LIMIT $limit"""
-
-SUGGEST_ENTITY = """CALL db.index.fulltext.queryNodes('entity_text', $words, {limit: 5}) YIELD node
-RETURN node.id AS id, node.type AS type, node.name AS name"""
-
 SOURCE_EXISTS = "MATCH (s:Source {id: $value}) RETURN s.id AS id"
-SOURCE_IDS = "MATCH (s:Source) RETURN s.id AS id"
+SOURCE_NAMES = "MATCH (s:Source) RETURN s.id AS id, s.title AS title, s.publisher AS publisher"
 PUBLISHERS = "MATCH (s:Source) WHERE s.publisher IS NOT NULL RETURN DISTINCT s.publisher AS publisher"
 
 
@@ -465,37 +472,57 @@ def _read(drv: neo4j.Driver, cypher: str, params: dict, database: str | None) ->
     return run_read(drv, cypher, params, database).records
 
 
-def resolve_entity(drv: neo4j.Driver, value: str, database: str | None = None, what: str = "entity") -> str:
-    """The id of the one entity whose id, name or alias is ``value`` (case/accent/punctuation-insensitive)."""
-    if _read(drv, ENTITY_EXISTS, {"value": value}, database):  # an id always wins
-        return value
-    key = name_key(value)
-    found = _read(drv, RESOLVE_ENTITY, {"key": key, "limit": MAX_CHOICES + 1}, database) if key else []
-    if len(found) == 1:
-        return found[0]["id"]
-    if found:
-        listed = "; ".join(f"{r['id']} ({r['type']} {r['name']})" for r in found[:MAX_CHOICES])
-        more = ", ..." if len(found) > MAX_CHOICES else ""
-        raise QueryError(f"{what} {value!r} could be any of: {listed}{more}; give the id")
-    words = " ".join(f"{w}~" for w in re.findall(r"\w+", value.lower())[:8])
-    hint = ""
-    if words:
-        try:
-            close = _read(drv, SUGGEST_ENTITY, {"words": words}, database)
-        except nx.ClientError:
-            close = []
-        if close:
-            hint = " (did you mean " + ", ".join(f"{r['name']!r} [{r['id']}]" for r in close) + "?)"
-    raise QueryError(f"no entity has the id, name or alias {value!r}{hint}")
+def _listed(e: AmbiguousName) -> str:
+    shown = "; ".join(f"{c.id} ({c.type} {c.name})" for c in e.candidates[:MAX_CHOICES])
+    return shown + (", ..." if len(e.candidates) > MAX_CHOICES else "")
 
 
-def resolve_source(drv: neo4j.Driver, value: str, database: str | None = None) -> str:
+def _hint(e: UnknownName) -> str:
+    return " (did you mean " + ", ".join(c.label() for c in e.suggestions) + "?)" if e.suggestions else ""
+
+
+def resolve_entity(
+    drv: neo4j.Driver, value: str, database: str | None = None, what: str = "entity", notes: list[str] | None = None
+) -> str:
+    """The id of the one entity ``value`` names: an id, or a name or alias as the one name matcher
+    (:mod:`graph.names`) takes it. How a name that was not an exact spelling was matched (and who
+    else matches) is appended to ``notes``."""
+    try:
+        found = name_index(lambda c, p: _read(drv, c, p, database), value).resolve(value, what=what)
+    except AmbiguousName as e:
+        raise QueryError(f"{what} {value!r} could be any of: {_listed(e)}; give the id") from None
+    except UnknownName as e:
+        raise QueryError(f"no entity has the id, name or alias {value!r}{_hint(e)}") from None
+    except NameProblem as e:
+        raise QueryError(f"{what}: {e}") from None
+    if notes is not None and (found.reason != "alias" or found.also):
+        notes.append(f"{what}: {found.said(value)}")
+    return found.id
+
+
+def resolve_source(drv: neo4j.Driver, value: str, database: str | None = None, notes: list[str] | None = None) -> str:
+    """The id of the one source ``value`` names: its id, or its title or publisher (matched as names are)."""
     if _read(drv, SOURCE_EXISTS, {"value": value}, database):
         return value
-    ids = [r["id"] for r in _read(drv, SOURCE_IDS, {}, database)]
-    close = difflib.get_close_matches(value, ids, n=3)
-    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-    raise QueryError(f"no source with id {value!r}{hint}")
+    rows = _read(drv, SOURCE_NAMES, {}, database)
+    index = NameIndex(
+        (r["id"], text, "Source")
+        for r in rows
+        for text in (r["title"] or r["id"], r["id"], r["publisher"])
+        if text
+    )
+    try:
+        found = index.resolve(value, what="source")
+    except AmbiguousName as e:
+        listed = "; ".join(f"{c.id} ({c.name})" for c in e.candidates[:MAX_CHOICES])
+        raise QueryError(f"source {value!r} could be any of: {listed}; give the id") from None
+    except UnknownName as e:
+        raise QueryError(f"no source has the id, title or publisher {value!r}{_hint(e)}") from None
+    except NameProblem as e:
+        raise QueryError(f"source: {e}") from None
+    if notes is not None:
+        notes.append(f"source: {found.said(value)}")
+    return found.id
 
 
 def resolve_publisher(drv: neo4j.Driver, value: str, database: str | None = None) -> list[str]:
@@ -513,17 +540,24 @@ def resolve_publisher(drv: neo4j.Driver, value: str, database: str | None = None
     raise QueryError(f"no source has the publisher {value!r}{hint}")
 
 
-def resolve(drv: neo4j.Driver, query: NamedQuery, params: dict[str, Any], database: str | None = None) -> dict:
-    """``params`` with entity parameters replaced by ids, publishers by their spellings, sources checked."""
+def resolve(
+    drv: neo4j.Driver,
+    query: NamedQuery,
+    params: dict[str, Any],
+    database: str | None = None,
+    notes: list[str] | None = None,
+) -> dict:
+    """``params`` with entity and source parameters replaced by ids, publishers by their spellings;
+    ``notes`` gets how names were matched when it was not by their exact spelling."""
     out = dict(params)
     for p in query.params:
         value = out.get(p.name)
         if value is None:
             continue
         if p.kind == "entity":
-            out[p.name] = resolve_entity(drv, value, database, what=p.name)
+            out[p.name] = resolve_entity(drv, value, database, what=p.name, notes=notes)
         elif p.kind == "source":
-            out[p.name] = resolve_source(drv, value, database)
+            out[p.name] = resolve_source(drv, value, database, notes=notes)
         elif p.kind == "publisher":
             out[p.name] = resolve_publisher(drv, value, database)
     return out
@@ -535,10 +569,12 @@ def prepare(
     raw: Mapping[str, Any],
     database: str | None = None,
     horizon: Horizon | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[NamedQuery, dict[str, Any]]:
-    """The named query and its final parameters (checked, entity names resolved to ids)."""
+    """The named query and its final parameters (checked, entity names resolved to ids; how names
+    were matched appended to ``notes``)."""
     query = name if isinstance(name, NamedQuery) else get(name)
-    return query, resolve(drv, query, coerce(query, raw, horizon), database)
+    return query, resolve(drv, query, coerce(query, raw, horizon), database, notes)
 
 
 # --------------------------------------------------------------------------- running

@@ -16,6 +16,9 @@ fi
 
 # constraints.txt pins every package to the version the tests last passed with
 # (regenerate it with python3 scripts/constraints.py after a deliberate upgrade).
+# The pages' front-end packages (vis-network, vis-timeline, Leaflet, the world's outlines) are
+# committed in viz/assets/vendor/ with their sha256 (scripts/vendor_assets.py fetched them from the
+# npm registry once): nothing here needs npm or the network for them.
 echo "== installing actorgraph (pip, editable, with the test and lint extras, versions from constraints.txt)"
 python3 -m pip install -q --disable-pip-version-check -e '.[test,lint]' -c constraints.txt
 

@@ -3,6 +3,7 @@
 ``neo4j_server`` runs a real Neo4j 5.26 (graph.neo4j.server) once per session,
 on a free loopback port with a throw-away data directory. Without Java or
 Maven it errors out: these tests must fail, not skip, when Neo4j cannot run.
+Each session's server has a password of its own (no shared default exists).
 """
 
 import socket
@@ -11,6 +12,7 @@ import pytest
 
 from graph.neo4j import server
 from graph.neo4j.connection import driver
+from graph.neo4j.credentials import new_password
 from graph.neo4j.settings import Settings, get_settings
 
 
@@ -28,7 +30,12 @@ def neo4j_server(tmp_path_factory) -> Settings:
     so code that calls ``get_settings()`` on its own (the CLI) uses it too.
     """
     port = free_port()
-    settings = get_settings(uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=tmp_path_factory.mktemp("neo4j"))
+    settings = get_settings(
+        uri=f"bolt://127.0.0.1:{port}",
+        server_port=port,
+        data_dir=tmp_path_factory.mktemp("neo4j"),
+        password=new_password(),
+    )
     server.start(settings=settings)
     with pytest.MonkeyPatch.context() as mp:
         for name, value in (

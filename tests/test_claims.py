@@ -100,6 +100,19 @@ def test_single_originator_facts():
     assert [x["id"] for x in alone] == ["brigade|OPPOSES|fog-47"]
 
 
+def test_originator_names_are_matched_as_everywhere_and_said():
+    """--originator takes spelling variants of entities and publishers (graph.names); the match is said."""
+    r = claims("--originator", "Syrian Observatry for Human Rights", "-f", "json")
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 4
+    assert "--originator 'Syrian Observatry for Human Rights' -> 'Syrian Observatory for Human Rights' (sohr)" in r.stderr
+    r = claims("--originator", "North Pres Agency", "-f", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)[0]["source"]
+    assert "--originator 'North Pres Agency' -> 'North Press Agency' (publisher), folded like" in r.stderr
+    assert "->" not in claims("--originator", "SOHR").stderr  # an exact spelling is not commented
+    r = claims("--originator", "")
+    assert r.exit_code == 2 and r.output == "error: --originator: the name is empty\n"
+
+
 def test_claims_errors_are_one_line(tmp_path):
     r = claims("--originator", "Nrth Press")
     assert r.exit_code == 2

@@ -28,6 +28,7 @@ from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, Server
 from tests.paths import ROOT
 from viz.explorer.app import create_app
 from viz.explorer.config import ExplorerConfig
+from viz.readability import readability
 from viz.snapshot import snapshot_data
 
 PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
@@ -502,3 +503,66 @@ def test_both_pages_mark_the_same_names_reported(server):
             assert ent["reported_names"] == n.get("rep", []), n["id"]
             assert ent["inferred"] == n.get("inferred")
             assert len(ent["evidence"]) == len(n.get("ev", []))
+
+
+def test_explorer_view_is_readable_and_exports_keep_it(browser, server, tmp_path):
+    """Issue 11 on the explorer: after searching Al-Bukamal and expanding two nodes, no two nodes' bounding
+    boxes (shape plus drawn label, vis-network's own) overlap, labels drawn are 11 px or more, sizes vary;
+    Export -> HTML keeps the arrangement and Export -> PNG is a briefing figure (title, legend, filters)."""
+    p = Page(browser, server.url, downloads=True)
+    page = p.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    p.js("window.explorer.choose('al-bukamal')")
+    p.wait("window.explorer.nodes.get('badr-hospital')")
+    p.idle()
+    for node in ("badr-hospital", "iranian-backed-militias"):
+        p.js("id => window.explorer.expand(id)", node)
+        p.wait("id => window.explorer.state.exp.includes(id)", node)
+        p.idle()
+    p.js("window.explorer.network.fit({animation: false})")
+    page.wait_for_timeout(200)
+    p.js("window.explorer.placeLabels()")
+    r = readability(page, "explorer.network")
+    assert r["nodes"] >= 20
+    assert r["overlapping_pairs"] == 0, r["pairs"]
+    assert r["labelled"] >= 10 and r["min_label_px"] >= 11
+    assert r["node_sizes"] >= 3
+    assert "al-bukamal" in r["labelled_ids"]
+    # A tooltip closes when the view changes under it.
+    pos = p.js("id => window.explorer.domPosition(id)", "al-bukamal")
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_timeout(600)
+    p.js("window.explorer.network.moveTo({scale: window.explorer.network.getScale() * 1.2})")
+    p.js("window.explorer.network.emit('zoom', {})")
+    assert p.js("[...document.querySelectorAll('#graph div.vis-tooltip')].every(t => t.style.visibility !== 'visible')")
+
+    # Export -> HTML: the snapshot keeps the positions on screen and names the view.
+    on_screen = p.js("window.explorer.network.getPositions(window.explorer.nodes.getIds({filter: n => n._entity}))")
+    page.click("#export-button")
+    with page.expect_download() as dl:
+        page.click("#export-html")
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
+    block = json.loads(
+        re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S).group(1)
+    )
+    assert block["title"] == "Al-Bukamal: explorer view"
+    for n in block["nodes"]:
+        assert abs(n["x"] - on_screen[n["id"]]["x"]) < 0.2 and abs(n["y"] - on_screen[n["id"]]["y"]) < 0.2
+    # Export -> PNG: the canvas under a title and above a legend, so it is taller than the canvas.
+    canvas_h = p.js("document.querySelector('#graph canvas').height")
+    page.click("#export-button")
+    with page.expect_download() as dl:
+        page.click("#export-png")
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    height = int.from_bytes(png[20:24], "big")
+    assert height > canvas_h + 60
+    # Export -> SVG: the same figure as vector drawing; names are text nodes, nothing runs in it.
+    page.click("#export-button")
+    with page.expect_download() as dl:
+        page.click("#export-svg")
+    svg = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "<script" not in svg and "Al-Bukamal: explorer view" in svg
+    assert svg.count("<line") >= 20 and svg.count("<circle") == r["nodes"] and ">Al-Bukamal<" in svg
+    assert not p.errors, p.errors
+    p.close()

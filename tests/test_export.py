@@ -262,7 +262,7 @@ def test_help_has_an_example():
         ["--focus", "Liwa 9", "--depth", "1"],
         ["--focus", "old-hospital", "--depth", "2", "--credibility-at-least", "2"],
         ["--as-of", "2021-12"],
-        ["--as-of", "2023-03", "--look-back", "1m", "--look-ahead", "1m"],
+        ["--as-of", "2022-04", "--look-back", "1m", "--look-ahead", "1m"],
         ["--reliability-at-least", "B", "--as-of", "2022"],
     ],
 )

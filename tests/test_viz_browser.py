@@ -13,6 +13,7 @@ tests fail, they never skip.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +31,8 @@ from kg.cli import app
 from loaders import load_facts
 from tests.asof_cases import ASOF, CASES, edges_on
 from tests.paths import DATA, FLORENTINE, ROOT
-from viz.snapshot import launch_chromium, wait_until
+from viz.readability import readability
+from viz.snapshot import SCRIPTS, launch_chromium, wait_until
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
@@ -81,7 +83,8 @@ class Opened:
         assert self.js("window.__violations") == []
         assert self.js("typeof window.__pwned") == "undefined"
         assert self.js("[...document.querySelectorAll('img, iframe, svg, object, embed')].length") == 0
-        assert self.js("document.querySelectorAll('script').length") == 4  # data, vis-network, common, page
+        # The data and the world's outlines, then the inlined scripts (viz.snapshot.SCRIPTS).
+        assert self.js("document.querySelectorAll('script').length") == 2 + len(SCRIPTS)
 
     def node_point(self, index: int) -> tuple[float, float]:
         """Page coordinates of a node's centre."""
@@ -479,3 +482,139 @@ def test_time_basis_attribution_and_provenance_shown(browser, tmp_path):
     assert {(None, False), ("inferred", False)} <= seen and any(d for _, d in seen)
     o.assert_clean()
     o.page.context.close()
+
+
+# -- readable pictures (issue 11): the seed snapshot at a laptop's 1366x768, fitted, as vis-network draws it ---------
+
+
+def fitted(o: Opened) -> dict:
+    """Fit the drawing to the window, let the label grid choose, and measure (viz.readability)."""
+    o.js("window.actorgraph.network.fit()")
+    o.page.wait_for_timeout(200)
+    o.js("window.actorgraph.placeLabels()")
+    o.page.wait_for_timeout(100)
+    return readability(o.page)
+
+
+def test_seed_snapshot_is_readable_at_1366x768(browser, tmp_path):
+    o = open_snapshot(browser, write(DATA, tmp_path / "seed.html"), viewport=(1366, 768))
+    r = fitted(o)
+    # No two nodes' bounding boxes (shape plus drawn label, vis-network's getBoundingBox) overlap.
+    assert r["overlapping_pairs"] == 0, r["pairs"]
+    # The 30 most connected entities are labelled, at 11 px or more.
+    G = build_graph(load_facts([DATA]))
+    degree = {n: len(set(G.predecessors(n)) | set(G.successors(n))) for n in G}
+    top = sorted(G, key=lambda n: (-degree[n], n))[:30]
+    ids = o.js("window.actorgraph.data.nodes.map(n => n.id)")
+    labelled = {ids[int(i)] for i in r["labelled_ids"]}
+    assert set(top) <= labelled, sorted(set(top) - labelled)
+    assert r["min_label_px"] >= 11
+    # Node sizes vary (by degree), the hubs biggest.
+    assert r["node_sizes"] >= 5
+    sizes = o.js("Object.fromEntries(window.actorgraph.data.nodes.map(n => [n.id, n.size]))")
+    assert sizes["al-bukamal"] == max(sizes.values())
+    # Campaigns are compact symbols with the label outside, never a box with the label inside.
+    shapes = o.js("""() => { const n = window.actorgraph.network.body.nodes;
+        return [...new Set(Object.values(n).map(x => x.options.shape))]; }""")
+    assert "box" not in shapes and "image" in shapes
+    # The entities tied to nothing else are set apart under a caption; the key players are listed.
+    assert o.js("window.actorgraph.data.detached.count") == 4
+    players = o.page.inner_text("#key-players")
+    assert players.index("Al-Bukamal") < players.index("Syria")
+    # Zoomed in on a hub, every label near it shows: labels never collide, whatever the zoom.
+    o.js("window.actorgraph.network.moveTo({scale: 3, position: window.actorgraph.network.getPositions(['1'])['1']})")
+    o.js("window.actorgraph.placeLabels()")
+    assert readability(o.page)["overlapping_pairs"] == 0
+    o.assert_clean()
+
+
+def test_key_player_focuses_and_focus_is_marked(browser, tmp_path):
+    html = write(DATA, tmp_path / "fog.html", "--focus", "Fog 47", "--depth", "2", "--size-by", "pagerank")
+    o = open_snapshot(browser, html, viewport=(1366, 768))
+    assert o.page.title() == "Fog 47 and its neighbours, depth 2"
+    assert "within 2 hops of Fog 47" in o.page.inner_text("header")
+    data = o.js("window.actorgraph.data")
+    fog = [n["id"] for n in data["nodes"]].index("fog-47")
+    assert data["focus"] == [fog] and data["size_by"]["name"] == "pagerank"
+    assert o.js(f"window.actorgraph.network.body.nodes[{fog}].options.borderWidth") == 4
+    assert o.js("document.getElementById('key-players-title').textContent") == "Key players by pagerank"
+    # Choosing a key player shows it and selects it.
+    o.page.click("#key-players li:first-child button")
+    first = data["nodes"][data["key_players"][0]]
+    assert o.js("document.querySelector('#details h3').textContent") == first["name"]
+    assert o.js("window.actorgraph.network.getSelectedNodes()") == [str(data["key_players"][0])] or o.js(
+        "window.actorgraph.network.getSelectedNodes()"
+    ) == [data["key_players"][0]]
+    o.assert_clean()
+
+
+def test_colour_by_community(browser, tmp_path):
+    o = open_snapshot(browser, write(DATA, tmp_path / "c.html", "--colour-by", "community"))
+    data = o.js("window.actorgraph.data")
+    assert data["colour_by"] == "community" and data["communities"] >= 2
+    assert o.js("document.querySelectorAll('#community-legend .row').length") >= 2
+    colours = o.js("""() => new Set(Object.values(window.actorgraph.network.body.nodes)
+        .map(n => n.options.color.background)).size""")
+    assert colours >= 5
+    o.assert_clean()
+
+
+BAD = {
+    "long": "A" * 250 + " " + "B" * 250,
+    "arabic": "الحرس الثوري الإسلامي في البوكمال",
+    "rlo": "Brigade \u202e9 edagirB\u202c end",
+}
+
+
+def facts_file(tmp_path: Path, names: dict[str, str], ties: list[tuple[str, str]]) -> Path:
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    ents = "\n".join(f"  - id: {i}\n    type: ArmedGroup\n    name: {json.dumps(n)}" for i, n in names.items())
+    rels = "\n".join(
+        f"  - type: ALLIED_WITH\n    from: {a}\n    to: {b}\n    credibility: 3\n    evidence:\n"
+        f"      - source: s1\n        quote: {a} and {b} fight together"
+        for a, b in ties
+    )
+    (folder / "facts.yaml").write_text(
+        "sources:\n  - id: s1\n    title: A report\n    publisher: P\n    published: 2022-01\n    reliability: C\n"
+        f"entities:\n{ents}\n" + (f"relations:\n{rels}\n" if ties else ""),
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    "case,names,ties",
+    [
+        (
+            "bad names",
+            {"a-long": BAD["long"], "b-arabic": BAD["arabic"], "c-rlo": BAD["rlo"]},
+            [("a-long", "b-arabic"), ("b-arabic", "c-rlo")],
+        ),
+        ("isolated only", {f"g{i}": f"Group {i}" for i in range(6)}, []),
+        ("one node", {"only": "The only group"}, []),
+    ],
+)
+def test_bad_input_draws_something_sensible(browser, tmp_path, case, names, ties):
+    folder = facts_file(tmp_path, names, ties)
+    o = open_snapshot(browser, write(folder, tmp_path / "b.html"), viewport=(1366, 768))
+    r = fitted(o)
+    assert r["nodes"] == len(names) and r["overlapping_pairs"] == 0
+    # Labels are cut (three lines at most), the full name stays in the data and the tooltip; nothing overflows.
+    labels = o.js("Object.values(window.actorgraph.network.body.nodes).map(n => n.options.label)")
+    assert all(len(label) <= 3 * 18 + 2 for label in labels)
+    assert set(o.js("window.actorgraph.data.nodes.map(n => n.name)")) == set(names.values())
+    assert o.js("document.documentElement.scrollWidth <= window.innerWidth")
+    assert o.js("document.querySelectorAll('#network img, #key-players img').length") == 0
+    o.assert_clean()
+
+
+def test_empty_after_filters_says_nothing_to_show(browser, tmp_path):
+    folder = facts_file(tmp_path, {"a": "Alpha", "b": "Beta"}, [("a", "b")])
+    o = open_snapshot(browser, write(folder, tmp_path / "e.html", "--as-of", "1990"))
+    assert "Nothing to show" in o.page.inner_text("#network")
+    o2 = open_snapshot(browser, write(folder, tmp_path / "f.html"))
+    o2.js("window.actorgraph.setAsOf('1990-01-01')")
+    assert "Nothing to show" in o2.page.inner_text("#network")
+    o2.js("window.actorgraph.setAsOf(null)")
+    assert "Nothing to show" not in o2.page.inner_text("#network")

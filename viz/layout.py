@@ -1,342 +1,411 @@
 """Node positions computed once, in Python, so the page never runs a physics simulation.
 
-Pure Python (no numpy) and deterministic: the same graph always gets the same
-positions. Each connected component starts from a radial layout of a
-breadth-first tree around its best-connected node (every subtree gets a wedge
-in proportion to its size, every ring is wide enough for the nodes on it), then
-a Fruchterman-Reingold refinement with grid-bucketed repulsion runs for as many
-iterations as a fixed work budget allows: hundreds on a curated dataset, a few
-on 10,000 entities. Components are then packed in rows, largest first.
+Two steps, each what a well-kept tool does best (bench/bench_layout.py measured the candidates
+side by side: README "Pictures a reader can read"):
+
+1. **Placement**: igraph's Fruchterman-Reingold (its grid variant on big components, with
+   as many iterations as a work budget allows), drawn from a ``random.Random`` we seed, so
+   the same graph always gets the same positions. Graphviz's sfdp gave similar pictures but
+   took 19 s on 10,000 entities (igraph: under a second), and igraph is already the
+   analysis backend: no new dependency.
+2. **Overlap removal on what the page draws**: every node is a box (its shape plus its label,
+   :class:`Box`). The drawing is first scaled until the boxes take a fixed share of its area
+   (Graphviz's ``overlap=scale``), then pairs still overlapping are pushed apart along their
+   shallower axis, half each way (Gephi's Noverlap), until none is left or the work budget
+   runs out (10,000 entities: the page then draws labels only when zoomed in).
+
+Connected components are packed in rows, largest first; entities tied to nothing (and pairs
+tied only to each other) go in a block beneath them, which :class:`Layout` reports so the
+page can caption it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-# Refinement iterations: MAX_ITERATIONS on small graphs, then SCALE / cost**1.5 (cost = work
-# units of one iteration), so the time spent peaks near a second for a few hundred
-# entities and falls to about one iteration for 10,000 entities and 50,000 relations.
-SCALE = 5e7
-MAX_ITERATIONS = 300
-SMALL_COMPONENT = 30  # components this small always get a proper refinement
-# A component too big for enough refinement iterations is drawn as a galaxy instead.
-GALAXY_BELOW = 40
-GALAXY_NODES = 200
-GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+from graph.analysis.backend import seeded, simple_graph
+
+# Placement: Fruchterman-Reingold iterations, as many as fit WORK (iterations x (nodes + ties)),
+# between MIN_ITERATIONS and MAX_ITERATIONS.
+WORK = 2_000_000
+MIN_ITERATIONS = 60
+MAX_ITERATIONS = 500
+GRID_ABOVE = 300  # igraph's grid approximation above this many nodes (exact repulsion below)
+# Overlap removal: the boxes take at most DENSITY of the drawing's area before the pushing starts;
+# pushing stops when no pair overlaps or after PUSH_WORK box-pair checks.
+DENSITY = 0.22
+PUSH_WORK = 600_000
+PUSH_BELOW = 3000  # components bigger than this are only spread, never pushed
+LARGE_DENSITY = 0.08  # the density of components bigger than FIT_BELOW
+MAX_PUSHES = 150
+PAD = 5.0  # space kept between two boxes, in drawing units (the label grid needs a little)
+DETACHED = 2  # components this small go in the block beneath, under a caption
+# Fitting the frame: the largest component is stretched at most STRETCH times towards the frame's shape,
+# then, up to FIT_BELOW nodes, drawn closer and pushed apart again up to FIT_ROUNDS times.
+STRETCH = 1.6
+FIT_BELOW = 400
+FIT_ROUNDS = 80
+CHECKS = 0  # box pairs compared so far (the work budget counts them: the same work on any machine)
+SWEEP_BELOW = 2000  # overlap tests by a sweep along x up to this many boxes, by a grid above
+
+
+@dataclass(frozen=True)
+class Box:
+    """What a node covers around its position (drawing units): its shape plus its drawn label.
+
+    >>> Box.around(10).right, Box(-50, -10, 50, 30).width
+    (10, 100)
+    """
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @classmethod
+    def around(cls, r: float) -> Box:
+        return cls(-r, -r, r, r)
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Layout:
+    """Positions of nodes ``0..n-1``, where the block of detached entities starts, and what is left over.
+
+    ``detached``: the nodes placed in the block beneath the rest (their own components of at most
+    DETACHED nodes), ``caption_at``: the top left corner of that block (None when there is none or
+    nothing else), ``overlaps``: pairs of boxes still overlapping (0 unless the work budget ran out; -1: not
+    measured, for a component of more than PUSH_BELOW nodes, which is spread out but never pushed apart).
+    """
+
+    positions: list[tuple[float, float]]
+    detached: list[int] = field(default_factory=list)
+    caption_at: tuple[float, float] | None = None
+    overlaps: int = 0
 
 
 def layout(
-    n: int, pairs: Iterable[tuple[int, int]], edge_length: float = 150.0, scale: float = SCALE
-) -> list[tuple[float, float]]:
-    """Positions of nodes ``0..n-1`` linked by ``pairs`` (direction, loops and repeats ignored)."""
-    nbrs: list[set[int]] = [set() for _ in range(n)]
-    for a, b in pairs:
-        if a != b:
-            nbrs[a].add(b)
-            nbrs[b].add(a)
-    adj = [sorted(s) for s in nbrs]
-    comps = _components(adj)
-    total_cost = sum(_cost(c, adj) for c in comps if len(c) > 3) or 1
-    shared_iters = min(MAX_ITERATIONS, int(scale / total_cost**1.5))
+    n: int,
+    pairs: Iterable[tuple[int, int]],
+    *,
+    boxes: Sequence[Box] | None = None,
+    frame: tuple[float, float] | None = None,
+    seed: int = 1,
+    density: float = DENSITY,
+    push_work: int = PUSH_WORK,
+) -> Layout:
+    """Positions of nodes ``0..n-1`` tied by ``pairs`` (direction, loops and repeats ignored), no boxes overlapping.
+
+    ``boxes``: what each node covers (default: a circle of radius 12 each). ``frame``: (width, height)
+    of the screen area the drawing should fit at 1:1: the largest component is stretched to its
+    shape and, up to FIT_BELOW nodes, drawn as tightly as its boxes allow to come close to its size.
+
+    >>> out = layout(3, [(0, 1), (1, 2)], boxes=[Box(-60, -10, 60, 30)] * 3)
+    >>> len(out.positions), out.overlaps, out.detached
+    (3, 0, [])
+    >>> out.positions == layout(3, [(1, 0), (2, 1)], boxes=[Box(-60, -10, 60, 30)] * 3).positions
+    True
+
+    Entities tied to nothing else go beneath the rest (when there is a rest):
+
+    >>> layout(5, [(0, 1), (1, 2)]).detached, layout(2, []).detached
+    ([3, 4], [])
+    """
+    boxes = list(boxes) if boxes is not None else [Box.around(12)] * n
+    if len(boxes) != n:
+        raise ValueError(f"{len(boxes)} boxes for {n} nodes")
+    g = simple_graph(n, [(a, b) for a, b in pairs], directed=False)
+    comps = sorted((sorted(c) for c in g.connected_components()), key=lambda c: (-len(c), c[0]))
+    main = [c for c in comps if len(c) > DETACHED]
+    rest = [c for c in comps if len(c) <= DETACHED]
     placed = []
-    for comp in comps:
-        iters = shared_iters if len(comp) > SMALL_COMPONENT else max(shared_iters, 60)
-        if len(comp) > GALAXY_NODES and iters < GALAXY_BELOW:
-            xs, ys = _galaxy(comp, adj, edge_length)
+    overlaps = 0
+    unmeasured = False
+    budget = [push_work]  # shared by every component, in box and pair visits: the same work whatever the machine
+    if frame and rest and main:  # the block beneath takes its share of the frame
+        scratch: list[tuple[float, float]] = [(0.0, 0.0)] * n
+        below = _grid(rest, boxes, scratch, top=0.0, width=frame[0]) + 14 * PAD
+        frame = (frame[0], max(frame[1] - below, frame[1] / 2))
+    for k, comp in enumerate(main):
+        xs, ys = _place(g, comp, seed)
+        cb = [boxes[i] for i in comp]
+        if frame and k == 0:
+            _stretch(xs, ys, frame[0] / frame[1])
+        big = len(comp) > PUSH_BELOW
+        # A drawing too big for the screen is spread more thinly: the pushing then converges within its budget.
+        _scale_to_density(xs, ys, cb, density if len(comp) <= FIT_BELOW else LARGE_DENSITY)
+        if big:  # no pushing: a single overlap test of 10,000 boxes takes most of a second
+            unmeasured = True
         else:
-            xs, ys = _radial(comp, adj, edge_length)
-            if len(comp) > 3:
-                _refine(comp, adj, xs, ys, edge_length, iters)
+            overlaps += _push_apart(xs, ys, cb, budget=budget)
+        if frame and k == 0 and len(comp) <= FIT_BELOW:
+            overlaps = _fit(xs, ys, cb, frame, budget=budget)
         placed.append((comp, xs, ys))
-    return _pack(n, placed, edge_length)
+    pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
+    bottom = _pack(placed, boxes, pos)
+    width = max(_extent(pos, main), frame[0] if frame else 600.0)
+    caption_at = (0.0, bottom + 6 * PAD) if placed and rest else None
+    _grid(rest, boxes, pos, top=bottom + 14 * PAD if placed else 0.0, width=width)
+    detached = [i for c in rest for i in c] if placed else []
+    return Layout([(round(x, 1), round(y, 1)) for x, y in pos], detached, caption_at, -1 if unmeasured else overlaps)
 
 
-def _cost(comp: list[int], adj: list[list[int]]) -> int:
-    # One refinement iteration: a few neighbour-cell visits per node plus every edge.
-    return 6 * len(comp) + sum(len(adj[i]) for i in comp) // 2
+# -- 1. placement --------------------------------------------------------------------------
 
 
-def _components(adj: list[list[int]]) -> list[list[int]]:
-    seen = [False] * len(adj)
-    comps = []
-    for start in range(len(adj)):
-        if seen[start]:
-            continue
-        seen[start] = True
-        comp = [start]
-        for i in comp:  # grows while iterating: a breadth-first search
-            for j in adj[i]:
-                if not seen[j]:
-                    seen[j] = True
-                    comp.append(j)
-        comps.append(comp)
-    comps.sort(key=lambda c: (-len(c), c[0]))
-    return comps
-
-
-def _radial(comp: list[int], adj: list[list[int]], L: float) -> tuple[list[float], list[float]]:
-    """Breadth-first tree from the best-connected node, subtrees in wedges, rings sized to fit."""
+def _place(g, comp: list[int], seed: int) -> tuple[list[float], list[float]]:
+    """igraph's Fruchterman-Reingold on one component, seeded; unit-free coordinates."""
     m = len(comp)
-    local = {g: i for i, g in enumerate(comp)}
-    root = min(range(m), key=lambda i: (-len(adj[comp[i]]), comp[i]))
-    parent = [-1] * m
-    depth = [0] * m
-    seen = [False] * m
-    seen[root] = True
-    order = [root]
-    children: list[list[int]] = [[] for _ in range(m)]
-    for i in order:
-        for g in adj[comp[i]]:
-            j = local[g]
-            if not seen[j]:
-                seen[j] = True
-                parent[j] = i
-                depth[j] = depth[i] + 1
-                children[i].append(j)
-                order.append(j)
-    size = [1] * m
-    for i in reversed(order):
-        if parent[i] >= 0:
-            size[parent[i]] += size[i]
-    # Ring radii: at least one edge length apart, and long enough for the ring's nodes.
-    per_ring: dict[int, int] = {}
-    for d in depth:
-        per_ring[d] = per_ring.get(d, 0) + 1
-    radius = [0.0] * (max(per_ring) + 1)
-    for d in range(1, len(radius)):
-        radius[d] = max(radius[d - 1] + L, per_ring[d] * L * 0.5 / (2 * math.pi))
-    start = [0.0] * m
-    span = [0.0] * m
-    span[root] = 2 * math.pi
-    xs = [0.0] * m
-    ys = [0.0] * m
-    for i in order:
-        a = start[i]
-        for j in children[i]:
-            start[j] = a
-            span[j] = span[i] * size[j] / (size[i] - 1)
-            a += span[j]
-        if i != root:
-            theta = start[i] + span[i] / 2
-            r = radius[depth[i]]
-            xs[i] = r * math.cos(theta)
-            ys[i] = r * math.sin(theta)
-    return xs, ys
+    if m == 1:
+        return [0.0], [0.0]
+    sub = g.induced_subgraph(comp)  # vertex k of sub is comp[k]: induced_subgraph keeps the order
+    iters = max(MIN_ITERATIONS, min(MAX_ITERATIONS, WORK // (m + sub.ecount())))
+    # A start on a sunflower spiral, best-connected first: a fixed start whatever the random draws.
+    start = None
+    if m <= GRID_ABOVE:  # big ones start at random (seeded): igraph's grid settles that quicker
+        order = sorted(range(m), key=lambda k: (-sub.degree(k), k))
+        start = [(0.0, 0.0)] * m
+        golden = math.pi * (3 - math.sqrt(5))
+        for q, k in enumerate(order):
+            r = math.sqrt(q + 0.5)
+            start[k] = (r * math.cos(q * golden), r * math.sin(q * golden))
+    with seeded(seed):
+        coords = sub.layout_fruchterman_reingold(seed=start, niter=iters, grid=m > GRID_ABOVE)
+    return [c[0] for c in coords], [c[1] for c in coords]
 
 
-def _galaxy(comp: list[int], adj: list[list[int]], L: float) -> tuple[list[float], list[float]]:
-    """Clusters around the best-connected nodes, the clusters laid out by force, members in spirals.
-
-    The hubs (about sqrt(n)/2 best-connected nodes) share the component by a breadth-first
-    search from all of them at once; each cluster is a sunflower spiral around its hub, the
-    nearest members innermost, and the hubs are placed by a small force layout where
-    clusters that share many relations attract and every two clusters repel by their size.
-    Linear in nodes and edges, plus a force layout on a few dozen hubs.
-    """
-    m = len(comp)
-    local = {g: i for i, g in enumerate(comp)}
-    ladj = [[local[g] for g in adj[gi]] for gi in comp]
-    deg = [len(a) for a in ladj]
-    k = max(8, min(50, int(math.sqrt(m) / 2)))
-    hubs = sorted(range(m), key=lambda i: (-deg[i], comp[i]))[:k]
-    owner = [-1] * m
-    dist = [0] * m
-    queue = []
-    for h, i in enumerate(hubs):
-        owner[i] = h
-        queue.append(i)
-    for i in queue:  # multi-source breadth-first search, bigger hubs first on ties
-        for j in ladj[i]:
-            if owner[j] < 0:
-                owner[j] = owner[i]
-                dist[j] = dist[i] + 1
-                queue.append(j)
-    members: list[list[int]] = [[] for _ in hubs]
-    for i in queue:  # breadth-first order: nearest members first
-        members[owner[i]].append(i)
-    links: dict[tuple[int, int], int] = {}
-    for i in range(m):
-        oi = owner[i]
-        for j in ladj[i]:
-            oj = owner[j]
-            if oi < oj:
-                links[(oi, oj)] = links.get((oi, oj), 0) + 1
-    spacing = 0.35 * L
-    radius = [spacing * math.sqrt(len(ms)) + L for ms in members]
-    # Hubs: start on a spiral (biggest at the centre), then a few rounds of forces.
-    hx = [0.0] * k
-    hy = [0.0] * k
-    for h in range(k):
-        r = 2 * radius[0] * math.sqrt(h)
-        hx[h], hy[h] = r * math.cos(h * GOLDEN_ANGLE), r * math.sin(h * GOLDEN_ANGLE)
-    top = max(links.values(), default=1)
-    weighted = [(a, b, 0.2 + math.log1p(w) / math.log1p(top)) for (a, b), w in sorted(links.items())]
-    iters = 60
-    t0 = radius[0]
-    for it in range(iters):
-        t = t0 * (1 - it / iters) + 1.0
-        dx = [0.0] * k
-        dy = [0.0] * k
-        for a in range(k):
-            for b in range(a + 1, k):
-                ddx = hx[a] - hx[b]
-                ddy = hy[a] - hy[b]
-                d2 = ddx * ddx + ddy * ddy + 1.0
-                want = radius[a] + radius[b]
-                f = want * want / d2
-                dx[a] += ddx * f
-                dy[a] += ddy * f
-                dx[b] -= ddx * f
-                dy[b] -= ddy * f
-        for a, b, w in weighted:
-            ddx = hx[a] - hx[b]
-            ddy = hy[a] - hy[b]
-            f = w * math.sqrt(ddx * ddx + ddy * ddy) / (radius[a] + radius[b])
-            dx[a] -= ddx * f
-            dy[a] -= ddy * f
-            dx[b] += ddx * f
-            dy[b] += ddy * f
-        for a in range(k):  # a little gravity keeps unlinked clusters close
-            dx[a] -= hx[a] * 0.05
-            dy[a] -= hy[a] * 0.05
-            d = math.sqrt(dx[a] * dx[a] + dy[a] * dy[a])
-            s = min(d, t) / d if d > 0 else 0.0
-            hx[a] += dx[a] * s
-            hy[a] += dy[a] * s
-    xs = [0.0] * m
-    ys = [0.0] * m
-    for h, ms in enumerate(members):
-        for q, i in enumerate(ms):  # q = 0 is the hub itself, at the centre
-            r = spacing * math.sqrt(q)
-            xs[i] = hx[h] + r * math.cos(q * GOLDEN_ANGLE)
-            ys[i] = hy[h] + r * math.sin(q * GOLDEN_ANGLE)
-    return xs, ys
-
-
-def _refine(comp: list[int], adj: list[list[int]], xs: list[float], ys: list[float], k: float, iters: int) -> None:
-    """Fruchterman-Reingold on a grid: repulsion from the nodes of the 3x3 cells around a node.
-
-    A crowded cell repels as one mass at its centroid, so an iteration costs
-    O(nodes + edges) however dense the drawing gets.
-    """
-    m = len(comp)
-    if iters <= 0:
+def _stretch(xs: list[float], ys: list[float], aspect: float) -> None:
+    """Stretch the drawing along one axis, at most STRETCH times, towards the width/height ``aspect``."""
+    w = max(xs) - min(xs)
+    h = max(ys) - min(ys)
+    if w <= 0 or h <= 0:
         return
-    local = {g: i for i, g in enumerate(comp)}
-    ea = []
-    eb = []
-    for i, gi in enumerate(comp):
-        for g in adj[gi]:
-            j = local[g]
-            if j > i:
-                ea.append(i)
-                eb.append(j)
-    edges = list(zip(ea, eb, strict=False))
-    k2 = k * k
-    cell = 2 * k
-    reach2 = cell * cell
-    sqrt = math.sqrt
-    extent = max(max(xs) - min(xs), max(ys) - min(ys), k)
-    t0 = max(extent / 10, k)
-    for it in range(iters):
-        t = t0 * (1 - it / iters) + k * 0.05
+    f = min(STRETCH, max(1 / STRETCH, aspect / (w / h)))
+    if f >= 1:
+        xs[:] = [x * f for x in xs]
+    else:
+        ys[:] = [y / f for y in ys]
+
+
+def _fit(xs: list[float], ys: list[float], boxes: list[Box], frame: tuple[float, float], *, budget: list[int]) -> int:
+    """Draw the boxes closer together until the drawing fits ``frame`` (or can come no closer), none overlapping.
+
+    Each round pulls every node a little towards the centre, each axis on its own (the pushing
+    tends to stack wide labels: this brings back the frame's shape), then pushes overlapping
+    boxes apart once; a last pushing removes what overlaps. Returns the pairs still overlapping.
+    """
+    m = len(xs)
+    for _ in range(FIT_ROUNDS):
+        if budget[0] < PUSH_WORK / 4:  # keep a quarter for the last pushing
+            break
+        x0 = min(xs[i] + boxes[i].left for i in range(m))
+        x1 = max(xs[i] + boxes[i].right for i in range(m))
+        y0 = min(ys[i] + boxes[i].top for i in range(m))
+        y1 = max(ys[i] + boxes[i].bottom for i in range(m))
+        sx, sy = min(1.0, frame[0] / (x1 - x0)), min(1.0, frame[1] / (y1 - y0))
+        if min(sx, sy) >= 0.99:
+            break
+        sx, sy = max(sx, 0.97), max(sy, 0.97)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        for i in range(m):
+            xs[i] = cx + (xs[i] - cx) * sx
+            ys[i] = cy + (ys[i] - cy) * sy
+        _push_apart(xs, ys, boxes, budget=budget, rounds=2)
+    return _push_apart(xs, ys, boxes, budget=budget)
+
+
+# -- 2. overlap removal --------------------------------------------------------------------
+
+
+def _scale_to_density(xs: list[float], ys: list[float], boxes: list[Box], density: float) -> None:
+    """Scale about the centre so the boxes cover ``density`` of the drawing's bounding area (shape kept)."""
+    m = len(xs)
+    if m < 2:
+        return
+    cx, cy = sum(xs) / m, sum(ys) / m
+    # a drawing in a line (a path of three) counts as a third as tall as it is long: its scale stays sane
+    d = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    w = max(max(xs) - min(xs), d / 3)
+    h = max(max(ys) - min(ys), d / 3)
+    need = sum((b.width + PAD) * (b.height + PAD) for b in boxes) / density
+    s = math.sqrt(need / (w * h))
+    for i in range(m):
+        xs[i] = cx + (xs[i] - cx) * s
+        ys[i] = cy + (ys[i] - cy) * s
+
+
+def _overlapping(xs, ys, boxes: list[Box]) -> list[tuple[int, int, float, float]]:
+    """Pairs of boxes that overlap (with PAD between them), with their overlap along x and y.
+
+    Boxes are bucketed in a grid of cells about one median box wide, so the cost is about
+    linear in the number of boxes.
+    """
+    m = len(xs)
+    if m <= SWEEP_BELOW:
+        return _overlapping_sweep(xs, ys, boxes)
+    ws = sorted(b.width for b in boxes)
+    hs = sorted(b.height for b in boxes)
+    cw = ws[m // 2] + PAD
+    ch = hs[m // 2] + PAD
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i in range(m):
+        b = boxes[i]
+        x0, x1 = int((xs[i] + b.left) // cw), int((xs[i] + b.right + PAD) // cw)
+        y0, y1 = int((ys[i] + b.top) // ch), int((ys[i] + b.bottom + PAD) // ch)
+        for cx in range(x0, x1 + 1):
+            for cy in range(y0, y1 + 1):
+                cells.setdefault((cx, cy), []).append(i)
+    seen: set[tuple[int, int]] = set()
+    out = []
+    global CHECKS
+    for members in cells.values():
+        if len(members) < 2:
+            continue
+        CHECKS += len(members) * (len(members) - 1) // 2
+        for p in range(len(members)):
+            i = members[p]
+            bi = boxes[i]
+            li, ri, ti, di = xs[i] + bi.left, xs[i] + bi.right, ys[i] + bi.top, ys[i] + bi.bottom
+            for q in range(p + 1, len(members)):
+                j = members[q]
+                bj = boxes[j]
+                ox = min(ri, xs[j] + bj.right) - max(li, xs[j] + bj.left) + PAD
+                if ox <= 0:
+                    continue
+                oy = min(di, ys[j] + bj.bottom) - max(ti, ys[j] + bj.top) + PAD
+                if oy <= 0:
+                    continue
+                key = (i, j) if i < j else (j, i)
+                if key not in seen:
+                    seen.add(key)
+                    out.append((key[0], key[1], ox, oy))
+    out.sort()  # the same order whatever the buckets' order
+    return out
+
+
+def _overlapping_sweep(xs, ys, boxes: list[Box]) -> list[tuple[int, int, float, float]]:
+    """As :func:`_overlapping`, by a sweep along x: quicker for a few hundred boxes."""
+    m = len(xs)
+    L = [xs[i] + boxes[i].left for i in range(m)]
+    R = [xs[i] + boxes[i].right + PAD for i in range(m)]
+    T = [ys[i] + boxes[i].top for i in range(m)]
+    B = [ys[i] + boxes[i].bottom + PAD for i in range(m)]
+    order = sorted(range(m), key=L.__getitem__)
+    out = []
+    active: list[int] = []
+    global CHECKS
+    for i in order:
+        li = L[i]
+        active = [j for j in active if R[j] > li]
+        CHECKS += len(active)
+        ti, bi, ri = T[i], B[i], R[i]
+        for j in active:
+            oy = min(bi, B[j]) - max(ti, T[j])
+            if oy > 0:
+                ox = min(ri, R[j]) - li
+                out.append((i, j, ox, oy) if i < j else (j, i, ox, oy))
+        active.append(i)
+    out.sort()
+    return out
+
+
+def _push_apart(
+    xs: list[float], ys: list[float], boxes: list[Box], *, budget: list[int], rounds: int = MAX_PUSHES
+) -> int:
+    """Push overlapping boxes apart until none overlap (Noverlap); returns the pairs still overlapping."""
+    m = len(xs)
+    if m < 2:
+        return 0
+    for _ in range(rounds):
+        before = CHECKS
+        pairs = _overlapping(xs, ys, boxes)
+        budget[0] -= m + CHECKS - before
+        if not pairs or budget[0] <= 0:
+            return len(pairs)
         dx = [0.0] * m
         dy = [0.0] * m
-        keys = [(int(xs[i] // cell), int(ys[i] // cell)) for i in range(m)]
-        members: dict[tuple[int, int], list[int]] = {}
-        for i, key in enumerate(keys):
-            members.setdefault(key, []).append(i)
-        mass = {
-            key: (len(ms), sum(xs[i] for i in ms) / len(ms), sum(ys[i] for i in ms) / len(ms))
-            for key, ms in members.items()
-        }
-        for key, ms in members.items():
-            cx, cy = key
-            around = [
-                mass[c]
-                for c in (
-                    (cx - 1, cy - 1),
-                    (cx, cy - 1),
-                    (cx + 1, cy - 1),
-                    (cx - 1, cy),
-                    (cx + 1, cy),
-                    (cx - 1, cy + 1),
-                    (cx, cy + 1),
-                    (cx + 1, cy + 1),
-                )
-                if c in mass
-            ]
-            crowded = len(ms) > 12
-            cnt, mx, my = mass[key]
-            for i in ms:
-                xi, yi = xs[i], ys[i]
-                fx = fy = 0.0
-                for c, ox, oy in around:
-                    ddx = xi - ox
-                    ddy = yi - oy
-                    d2 = ddx * ddx + ddy * ddy
-                    if d2 < reach2:
-                        f = c * k2 / (d2 + 1.0)
-                        fx += ddx * f
-                        fy += ddy * f
-                if crowded:
-                    # The rest of the cell as one mass; the offset by index spreads coincident nodes.
-                    ddx = xi - (mx * cnt - xi) / (cnt - 1) + 0.01 * (i % 13 - 6)
-                    ddy = yi - (my * cnt - yi) / (cnt - 1) + 0.01 * (i % 11 - 5)
-                    f = (cnt - 1) * k2 / (ddx * ddx + ddy * ddy + 1.0)
-                    fx += ddx * f
-                    fy += ddy * f
-                else:
-                    for j in ms:
-                        if j != i:
-                            ddx = xi - xs[j]
-                            ddy = yi - ys[j]
-                            d2 = ddx * ddx + ddy * ddy
-                            if d2 < 1e-6:  # coincident: part along a direction fixed by the indices
-                                ddx, ddy, d2 = (i - j) * 0.1, 0.1, 0.02 + (i - j) * (i - j) * 0.01
-                            f = k2 / d2
-                            fx += ddx * f
-                            fy += ddy * f
-                dx[i] += fx
-                dy[i] += fy
-        for a, b in edges:
-            ddx = xs[a] - xs[b]
-            ddy = ys[a] - ys[b]
-            f = sqrt(ddx * ddx + ddy * ddy) / k
-            ddx *= f
-            ddy *= f
-            dx[a] -= ddx
-            dy[a] -= ddy
-            dx[b] += ddx
-            dy[b] += ddy
-        for i in range(m):
-            ddx, ddy = dx[i], dy[i]
-            d = sqrt(ddx * ddx + ddy * ddy)
-            if d > t:
-                s = t / d
-                xs[i] += ddx * s
-                ys[i] += ddy * s
+        for i, j, ox, oy in pairs:
+            # box centres, not node positions: a label hanging below counts
+            bi, bj = boxes[i], boxes[j]
+            ddx = (xs[j] + (bj.left + bj.right) / 2) - (xs[i] + (bi.left + bi.right) / 2)
+            ddy = (ys[j] + (bj.top + bj.bottom) / 2) - (ys[i] + (bi.top + bi.bottom) / 2)
+            if ox < oy:  # the shallower way out
+                s = (1 if ddx > 0 or (ddx == 0 and i < j) else -1) * (ox / 2 + 2.0)
+                dx[i] -= s
+                dx[j] += s
             else:
-                xs[i] += ddx
-                ys[i] += ddy
+                s = (1 if ddy > 0 or (ddy == 0 and i < j) else -1) * (oy / 2 + 2.0)
+                dy[i] -= s
+                dy[j] += s
+        for i in range(m):
+            xs[i] += dx[i]
+            ys[i] += dy[i]
+    return len(_overlapping(xs, ys, boxes))
 
 
-def _pack(n: int, placed, L: float) -> list[tuple[float, float]]:
-    """The largest component first, then the others in rows beneath it, largest first."""
-    boxes = []
-    for _comp, xs, ys in placed:
-        x0, y0 = min(xs), min(ys)
-        boxes.append((max(xs) - x0 + 1.5 * L, max(ys) - y0 + 1.5 * L, x0, y0))
-    area = sum(w * h for w, h, _, _ in boxes[1:])
-    row_width = max(boxes[0][0] if boxes else 0.0, math.sqrt(area))
-    pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
+# -- 3. packing ----------------------------------------------------------------------------
+
+
+def _bounds(comp, xs, ys, boxes) -> tuple[float, float, float, float]:
+    return (
+        min(xs[k] + boxes[i].left for k, i in enumerate(comp)),
+        min(ys[k] + boxes[i].top for k, i in enumerate(comp)),
+        max(xs[k] + boxes[i].right for k, i in enumerate(comp)),
+        max(ys[k] + boxes[i].bottom for k, i in enumerate(comp)),
+    )
+
+
+def _pack(placed, boxes: list[Box], pos: list[tuple[float, float]]) -> float:
+    """Components in rows, largest first, rows about as wide as the largest; returns the bottom edge."""
+    gap = 10 * PAD
+    frames = [_bounds(comp, xs, ys, boxes) for comp, xs, ys in placed]
+    if not frames:
+        return 0.0
+    area = sum((x1 - x0 + gap) * (y1 - y0 + gap) for x0, y0, x1, y1 in frames)
+    row_width = max(frames[0][2] - frames[0][0], math.sqrt(area))
     cx = cy = row_h = 0.0
-    for (comp, xs, ys), (w, h, x0, y0) in zip(placed, boxes, strict=False):
+    for (comp, xs, ys), (x0, y0, x1, y1) in zip(placed, frames, strict=True):
+        w, h = x1 - x0, y1 - y0
         if cx > 0 and cx + w > row_width:
-            cx, cy, row_h = 0.0, cy + row_h, 0.0
-        for i, g in enumerate(comp):
-            pos[g] = (round(cx + xs[i] - x0, 1), round(cy + ys[i] - y0, 1))
-        cx += w
+            cx, cy, row_h = 0.0, cy + row_h + gap, 0.0
+        for k, i in enumerate(comp):
+            pos[i] = (cx + xs[k] - x0, cy + ys[k] - y0)
+        cx += w + gap
         row_h = max(row_h, h)
-    return pos
+    return cy + row_h
+
+
+def _extent(pos, comps) -> float:
+    xs = [pos[i][0] for c in comps for i in c]
+    return max(xs) - min(xs) if xs else 0.0
+
+
+def _grid(
+    comps: list[list[int]], boxes: list[Box], pos: list[tuple[float, float]], *, top: float, width: float
+) -> float:
+    """Small components side by side in rows, each pair's second node beneath its first; returns the height."""
+    x = 0.0
+    y = top
+    row_h = 0.0
+    for comp in comps:
+        w = max(boxes[i].width for i in comp) + 3 * PAD
+        h = sum(boxes[i].height + 3 * PAD for i in comp)
+        if x > 0 and x + w > width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        yy = y
+        for i in comp:
+            b = boxes[i]
+            pos[i] = (x - b.left, yy - b.top)
+            yy += b.height + 3 * PAD
+        x += w
+        row_h = max(row_h, h)
+    return y + row_h - top

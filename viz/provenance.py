@@ -33,13 +33,11 @@ def reported_names(names: Iterable[str], quotes: Iterable[str], *, keyed: bool =
         key = name_key(name)
         if key and name not in wanted:
             wanted[name] = key
-    found: set[str] = set()
-    for quote in quotes:
-        if len(found) == len(wanted):
-            break
-        text = quote if keyed else name_key(quote)
-        found.update(name for name, key in wanted.items() if name not in found and key in text)
-    return [name for name in wanted if name in found]
+    if not wanted:
+        return []
+    # Keys are letters and digits only, so a key found in the keys joined by spaces is inside one of them.
+    text = " ".join(quotes if keyed else map(name_key, quotes))
+    return [name for name, key in wanted.items() if key in text]
 
 
 def quotes_about(G: nx.MultiDiGraph, n: str) -> list[str]:
@@ -77,3 +75,45 @@ def reported_names_in(G: nx.MultiDiGraph, n: str, keys: dict[str, str] | None = 
             k = keys[q] = name_key(q)
         keyed.append(k)
     return reported_names(names, keyed, keyed=True)
+
+
+def reported_names_of(G: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[str, list[str]]:
+    """:func:`reported_names_in` for each of ``nodes`` (entities of ``G``) at once: one pass over the relations,
+    each quote keyed once, instead of one look at every entity's relations (a snapshot of 10,000 entities).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("fog-47", name="Fog 47", aliases=["Liwa Fog"])
+    >>> G.add_node("badr", name="Badr Hospital", aliases=[], evidence=[{"quote": "Liwa Fog's base"}])
+    >>> G.add_edge("fog-47", "badr", "OCCUPIES", evidence=[{"quote": "Fog 47 uses the Badr hospital"}])
+    'OCCUPIES'
+    >>> reported_names_of(G, ["fog-47", "badr"])
+    {'fog-47': ['Fog 47'], 'badr': ['Badr Hospital']}
+    """
+    wanted = {n: [] for n in nodes}
+    if len(wanted) * 20 < G.number_of_nodes():  # a few entities of a big graph: look only at theirs
+        keys: dict[str, str] = {}
+        return {n: reported_names_in(G, n, keys) for n in wanted}
+    keys = {}
+
+    def key(quote: str) -> str:
+        k = keys.get(quote)
+        if k is None:
+            k = keys[quote] = name_key(quote)
+        return k
+
+    for n, keyed in wanted.items():
+        keyed.extend(key(ev["quote"]) for ev in G.nodes[n].get("evidence") or ())
+    for u, targets in G.adj.items():  # (the adjacency dicts: three times faster than G.edges(data=...) here)
+        for v, keyed_edges in targets.items():
+            if u not in wanted and v not in wanted:
+                continue
+            for data in keyed_edges.values():
+                keyed = [key(ev["quote"]) for ev in data.get("evidence") or ()]
+                for end in (u, v) if u != v else (u,):
+                    if end in wanted:
+                        wanted[end].extend(keyed)
+    out = {}
+    for n, keyed in wanted.items():
+        data = G.nodes[n]
+        out[n] = reported_names([data.get("name", ""), *data.get("aliases", ())], keyed, keyed=True)
+    return out

@@ -29,18 +29,29 @@ from typing import Any
 
 import networkx as nx
 
+from graph.analysis import AnalysisError, measure
 from graph.asof import INFERRED, Horizon, entity_window, fact_window, iso_days
 from graph.attribution import attribution_text
 from graph.dates import first_day
 from graph.schema import REGISTRY
-from graph.views import UnknownEntity, View, select, suggest  # noqa: F401 (moved to graph.views: kg export uses them)
+from graph.views import (  # noqa: F401 (moved to graph.views: kg export uses them)
+    UnknownEntity,
+    View,
+    resolve_focus,
+    select,
+    suggest,
+)
 
-from .layout import layout
-from .provenance import reported_names_in
+from . import look
+from .geo_view import geo_payload, world_json
+from .layout import Layout, layout
+from .provenance import reported_names_of
 
 ASSETS = Path(__file__).with_name("assets")
 TEMPLATE = Path(__file__).with_name("templates") / "snapshot.html"
-DATA_VERSION = 2
+DATA_VERSION = 3
+KEY_PLAYERS = 15  # entities in the page's "key players" panel
+COLOUR_BY = ("community",)  # what --colour-by takes (the default colours by entity type)
 
 # The data block, field by field: the one place its names are written down (snapshot.js reads them by name).
 # Keys are short because a big snapshot repeats them hundreds of thousands of times.
@@ -59,16 +70,28 @@ DATA_VERSION = 2
 #   types                       entity types with colour and shape (REGISTRY.legend())
 #   relations                   relation type names
 #   sources[s]                  a source's fields (id, title, publisher, author?, published, reliability, url?...)
+#   size_by                     the importance measure nodes are sized by: {name, summary} (graph.analysis)
+#   colour_by                   "community" when nodes are coloured by their community, else null
+#   communities                 how many communities (with colour_by), else 0
+#   key_players                 node indices, most important first (the page's "key players" panel)
+#   focus                       node indices of the --focus entities (marked on the page)
+#   detached                    {x, y, count}: where the block of entities tied to nothing else starts
+#                               (the page captions it), or null
 #   nodes[i]  id, name          entity id and name
 #             type              index into types
-#             x, y              position (viz.layout)
+#             x, y              position (viz.layout: no two boxes of shape and label overlap)
+#             size, font        node size and label font size, drawing units (viz.look.scaled)
+#             value             its importance (the size_by measure)
+#             label             the label when the name is too long to draw whole (viz.look.label)
+#             group             its community number (with colour_by), from 0, largest first
 #             aka               aliases
 #             first, last       when it exists, as ISO days (graph.asof.entity_window: events, campaigns)
 #             ev                the evidence for the entity itself
 #             rep               its names (name, aliases) that a quote about it says (viz.provenance); the
 #                               others are the curator's
 #             inferred          the curator's note when the identification is theirs
-#             more              the other fields: description, lat, lon, attributes
+#             more              the other fields: description, lat, lon, geo_precision, attributes
+#   geo                         where entities are, for the map: see viz.geo_view (added by render_html)
 #   edges[j]  from, to          indices into nodes
 #             type              index into relations
 #             cred, reli        the best credibility and reliability of its evidence
@@ -86,8 +109,26 @@ DATA_VERSION = 2
 #             according_to, via who the source relays, as the evidence says
 #             by                who said it, when not simply the publisher: "Levant, according to local
 #                               sources, via SOHR" (graph.attribution.attribution_text)
-# Every key after x, y (nodes), reli (edges) or quote (evidence) is left out when it has nothing to say.
-NODE_KEYS = ("id", "name", "type", "x", "y", "aka", "first", "last", "ev", "rep", "inferred", "more")
+# Every key after value (nodes), reli (edges) or quote (evidence) is left out when it has nothing to say.
+NODE_KEYS = (
+    "id",
+    "name",
+    "type",
+    "x",
+    "y",
+    "size",
+    "font",
+    "value",
+    "label",
+    "group",
+    "aka",
+    "first",
+    "last",
+    "ev",
+    "rep",
+    "inferred",
+    "more",
+)
 EDGE_KEYS = ("from", "to", "type", "cred", "reli", "first", "last", "basis", "more", "ev")
 EVIDENCE_KEYS = ("src", "cred", "quote", "observed", "according_to", "via", "by")
 # Node and edge fields that have their own key.
@@ -154,9 +195,9 @@ class _Citations:
 
 
 def _node(
-    n: str, d: dict, type_index: int, x: float, y: float, cited: _Citations, reported: list[str]
+    n: str, d: dict, type_index: int, drawn: dict[str, Any], cited: _Citations, reported: list[str]
 ) -> dict[str, Any]:
-    row = {"id": n, "name": d["name"], "type": type_index, "x": x, "y": y}
+    row = {"id": n, "name": d["name"], "type": type_index, **drawn}
     if d.get("aliases"):
         row["aka"] = d["aliases"]
     _put_window(row, entity_window(d))
@@ -172,10 +213,24 @@ def _node(
     return row
 
 
-def _edge(a: int, b: int, r: int, d: dict, horizon: Horizon, cited: _Citations) -> dict[str, Any]:
+# The edge fields graph.asof.fact_window reads: edges that agree on them have the same window.
+_WINDOW_FIELDS = ("valid_from", "valid_to", "first_observed", "last_observed")
+
+
+def _edge(
+    a: int, b: int, r: int, d: dict, horizon: Horizon, cited: _Citations, windows: dict[tuple, tuple]
+) -> dict[str, Any]:
     row = {"from": a, "to": b, "type": r, "cred": d["credibility"], "reli": d["reliability"]}
-    window, basis = fact_window(d, horizon)
-    _put_window(row, window)
+    dates = tuple(d.get(k) for k in _WINDOW_FIELDS)
+    known = windows.get(dates)
+    if known is None:
+        window, basis = fact_window(d, horizon)
+        known = windows[dates] = (iso_days(window), basis)
+    (first, last), basis = known
+    if first:
+        row["first"] = first
+    if last:
+        row["last"] = last
     if basis == INFERRED:
         row["basis"] = basis
     more = _extra(d, _EDGE_FIELDS)
@@ -197,8 +252,110 @@ def _next_day(iso: str) -> str:
     return d.isoformat() if d == date.max else (d + timedelta(days=1)).isoformat()
 
 
+def focus_ids(G: nx.MultiDiGraph, view: View) -> list[str]:
+    """The ids of the entities a view's ``focus`` names in ``G`` (as :func:`graph.views.select` took them)."""
+    ids: list[str] = []
+    for _name, found in resolve_focus(G, view.focus):
+        if found.id not in ids:
+            ids.append(found.id)
+    return ids
+
+
+def _drawing(
+    G: nx.MultiDiGraph,
+    node_ids: list[str],
+    edge_rows,
+    *,
+    size_by: str,
+    colour_by: str | None,
+    top: int,
+    positions: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, dict[str, Any]]:
+    """Per node: position, size, label size, importance (and community); the detached block; the fields
+    ``size_by``, ``colour_by``, ``communities`` and ``key_players`` of the data block."""
+    chosen = measure(size_by)
+    values: dict[str, float] = {}
+    groups: dict[str, int] = {}
+    try:
+        values = chosen.run(G) if node_ids else {}
+        if colour_by == "community" and node_ids:
+            groups = {n: d["community"] for n, d in measure("communities").run(G).details.items()}
+    except AnalysisError:  # nothing tied to anything (or not one network, for eigenvector): all alike
+        pass
+    sizes, fonts = look.scaled(values, node_ids)
+    shapes = {t: REGISTRY.entities[t].shape for t in REGISTRY.entities}
+    texts = [look.label(G.nodes[n]["name"]) for n in node_ids]
+    ranked = sorted(range(len(node_ids)), key=lambda i: (-(values.get(node_ids[i], 0) or 0), node_ids[i]))
+    full = set(ranked[: look.full_labels(len(node_ids))])
+    boxes = [
+        look.box(texts[i], shapes[G.nodes[n]["type"]], sizes[i], fonts[i], full=i in full)
+        for i, n in enumerate(node_ids)
+    ]
+    if positions and any(n in positions for n in node_ids):
+        placed = _kept(node_ids, positions, boxes)
+    else:
+        placed = layout(len(node_ids), [(a, b) for a, _, b, _ in edge_rows], boxes=boxes, frame=look.FRAME)
+    rows = []
+    for i, n in enumerate(node_ids):
+        x, y = placed.positions[i]
+        row: dict[str, Any] = {"x": x, "y": y, "size": sizes[i], "font": fonts[i], "value": _value(values.get(n, 0))}
+        if texts[i] != G.nodes[n]["name"]:
+            row["label"] = texts[i]
+        if n in groups:
+            row["group"] = groups[n]
+        rows.append(row)
+    detached = None
+    if placed.caption_at is not None:
+        detached = {"x": placed.caption_at[0], "y": placed.caption_at[1], "count": len(placed.detached)}
+    extra = {
+        "size_by": {"name": chosen.name, "summary": chosen.summary},
+        "colour_by": colour_by,
+        "communities": len(set(groups.values())),
+        "key_players": ranked[:top],
+    }
+    return rows, detached, extra
+
+
+def _kept(node_ids: list[str], positions: dict[str, Any], boxes) -> Layout:
+    """The positions an analyst arranged (the explorer's view), those missing in a row beneath the others."""
+    have = [positions[n] for n in node_ids if n in positions]
+    x0 = min(float(p[0]) for p in have)
+    y = max(float(p[1]) for p in have) + 80.0
+    out = []
+    x = x0
+    for i, n in enumerate(node_ids):
+        if n in positions:
+            out.append((float(positions[n][0]), float(positions[n][1])))
+        else:
+            out.append((x - boxes[i].left, y))
+            x += boxes[i].width + 20.0
+    return Layout(out)
+
+
+def _value(v: Any) -> float | int:
+    """A measure's value as the page shows it: integers stay, fractions to 4 significant digits.
+
+    >>> _value(3), _value(0.123456), _value(None)
+    (3, 0.1235, 0)
+    """
+    if v is None:
+        return 0
+    if isinstance(v, int) or float(v).is_integer():
+        return int(v)
+    return float(f"{v:.4g}")
+
+
 def snapshot_data(
-    G: nx.MultiDiGraph, *, title: str, generated: str, view: View | None = None, context: nx.MultiDiGraph | None = None
+    G: nx.MultiDiGraph,
+    *,
+    title: str,
+    generated: str,
+    view: View | None = None,
+    context: nx.MultiDiGraph | None = None,
+    size_by: str = "degree",
+    colour_by: str | None = None,
+    top: int = KEY_PLAYERS,
+    positions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the page shows, as named fields (see the table at the top of this module).
 
@@ -215,22 +372,21 @@ def snapshot_data(
     node_ids = sorted(G.nodes)
     index = {n: i for i, n in enumerate(node_ids)}
     edge_rows = sorted((index[u], rel_index[k], index[v], d) for u, v, k, d in G.edges(keys=True, data=True))
-    positions = layout(len(node_ids), [(a, b) for a, _, b, _ in edge_rows])
     whole = context if context is not None else G
+    drawn, placed, extra = _drawing(
+        G, node_ids, edge_rows, size_by=size_by, colour_by=colour_by, top=top, positions=positions
+    )
+    centres = [index[c] for c in focus_ids(whole, view) if c in index]
     names = {n: name for n, name in whole.nodes(data="name") if name}
     cited = _Citations(G.graph.get("sources", {}), names)
     horizon = view.horizon
-    edges = [_edge(a, b, r, d, horizon, cited) for a, r, b, d in edge_rows]
-    quote_keys: dict[str, str] = {}
+    windows: dict[tuple, tuple] = {}  # many relations share their dates: the as-of rule once per set of dates
+    edges = [_edge(a, b, r, d, horizon, cited, windows) for a, r, b, d in edge_rows]
+    reported = reported_names_of(whole, [n for n in node_ids if n in whole])
+    if len(reported) < len(node_ids):
+        reported.update(reported_names_of(G, [n for n in node_ids if n not in reported]))
     nodes = [
-        _node(
-            n,
-            G.nodes[n],
-            type_index[G.nodes[n]["type"]],
-            *positions[i],
-            cited,
-            reported_names_in(whole if n in whole else G, n, quote_keys),
-        )
+        _node(n, G.nodes[n], type_index[G.nodes[n]["type"]], drawn[i], cited, reported[n])
         for i, n in enumerate(node_ids)
     ]
     sources = [{k: v for k, v in sorted(cited.sources[s].items()) if k != "document"} for s in cited.index]
@@ -258,15 +414,23 @@ def snapshot_data(
         "report_days": sorted(report_days),
         "types": legend,
         "relations": relation_types,
+        **extra,
+        "focus": centres,
+        "detached": placed,
         "sources": sources,
         "nodes": nodes,
         "edges": edges,
     }
 
 
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE_PAIRS = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
+_SCRIPT_UNSAFE = str.maketrans(dict(_SCRIPT_UNSAFE_PAIRS))
 
 
 def script_json(obj: Any) -> str:
@@ -274,7 +438,12 @@ def script_json(obj: Any) -> str:
 
     The escaped characters only ever occur inside JSON strings, where ``\\uXXXX`` means the same.
     """
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_UNSAFE)
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # (five str.replace passes run in C; one str.translate with a dict looks up every character in Python's dict)
+    for ch, escaped in _SCRIPT_UNSAFE_PAIRS:
+        if ch in text:
+            text = text.replace(ch, escaped)
+    return text
 
 
 # -- the page ----------------------------------------------------------------------------
@@ -284,8 +453,26 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-# The page's scripts, inlined in this order: vis-network, the helpers shared with the explorer, the page logic.
-SCRIPTS = (("VIS_JS", "vis-network.min.js"), ("COMMON_JS", "common.js"), ("APP_JS", "snapshot.js"))
+# The page's scripts, inlined in this order: vis-network, the helpers shared with the explorer, the page logic,
+# then the map and the timeline (viz/assets/vendor/: Leaflet, its marker clusters, vis-timeline; map.js and
+# timeline.js hook into the page logic). vis-timeline comes after the page logic has made its vis-network
+# DataSets: both libraries fill the same global `vis`.
+SCRIPTS = (
+    ("VIS_JS", "vendor/vis-network.min.js"),
+    ("COMMON_JS", "common.js"),
+    ("APP_JS", "snapshot.js"),
+    ("TIMELINE_LIB", "vendor/vis-timeline-graph2d.min.js"),
+    ("LEAFLET_LIB", "vendor/leaflet.js"),
+    ("CLUSTER_LIB", "vendor/leaflet.markercluster.js"),
+    ("MAP_JS", "map.js"),
+    ("TIMELINE_JS", "timeline.js"),
+)
+STYLES = (
+    "vendor/leaflet.css",
+    "vendor/MarkerCluster.css",
+    "vendor/MarkerCluster.Default.css",
+    "vendor/vis-timeline-graph2d.min.css",
+)
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +493,13 @@ def _page_parts() -> tuple[dict[str, str], str]:
             "form-action 'none'",
         )
     )
-    parts = {"CSP": csp, "VIS_CSS": (ASSETS / "vis-network.css").read_text(encoding="utf-8"), **scripts}
+    parts = {
+        "CSP": csp,
+        "VIS_CSS": (ASSETS / "vendor" / "vis-network.css").read_text(encoding="utf-8"),
+        "GEO_CSS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLES),
+        "WORLD": world_json().translate(_SCRIPT_UNSAFE),
+        **scripts,
+    }
     return parts, TEMPLATE.read_text(encoding="utf-8")
 
 
@@ -320,12 +513,33 @@ def render_html(
     view: View | None = None,
     generated: str | None = None,
     context: nx.MultiDiGraph | None = None,
+    size_by: str = "degree",
+    colour_by: str | None = None,
+    positions: dict[str, Any] | None = None,
+    overlay: dict | None = None,
 ) -> str:
-    """The snapshot page for ``G`` (already selected with :func:`select` from ``context``)."""
+    """The snapshot page for ``G`` (already selected with :func:`select` from ``context``).
+
+    ``overlay``: a GeoJSON object for the map (checked with :func:`graph.geo.read_overlay`).
+
+    ``size_by``: the measure of :mod:`graph.analysis` nodes are sized by; ``colour_by``: "community"
+    to colour nodes by their community instead of their type; ``positions``: ``{entity id: (x, y)}`` to keep
+    (an explorer view's arrangement) instead of laying the graph out."""
     if generated is None:
         generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     parts, template = _page_parts()
-    data = snapshot_data(G, title=title, generated=generated, view=view, context=context)
+    data = snapshot_data(
+        G,
+        title=title,
+        generated=generated,
+        view=view,
+        context=context,
+        size_by=size_by,
+        colour_by=colour_by,
+        positions=positions,
+    )
+    # The map's field (viz.geo_view), by the page's node order.
+    data["geo"] = geo_payload(G, [n["id"] for n in data["nodes"]], context=context, overlay=overlay)
     values = dict(parts, DATA=script_json(data))
     # One pass: inserted text is never scanned for slots again.
     return _SLOT.sub(lambda m: values[m.group(1)], template)

@@ -37,6 +37,14 @@ STABLE_BELOW = 100_000
 def _partition(T: Ties, *, seed: int, resolution: float, iterations: int | None) -> tuple[list[int], dict]:
     if iterations is None:
         iterations = -1 if T.n_ties < STABLE_BELOW else 2
+    key = ("partition", seed, resolution, iterations)
+    if key not in T.shared:  # the same seed gives the same partition: find it once per Ties
+        T.shared[key] = _find_partition(T, seed=seed, resolution=resolution, iterations=iterations)
+    membership, info = T.shared[key]
+    return list(membership), dict(info)
+
+
+def _find_partition(T: Ties, *, seed: int, resolution: float, iterations: int) -> tuple[list[int], dict]:
     with backend.seeded(seed):
         raw = backend.leiden(T.net, resolution=resolution, iterations=iterations)
     # Number the communities by size, largest first, equal sizes by their first entity: stable

@@ -29,11 +29,11 @@ import networkx as nx
 
 from ..asof import DEFAULT_HORIZON, Horizon
 from ..schema import REGISTRY
-from ..views import UnknownEntity, filter_graph, resolve, suggest
+from ..views import filter_graph, resolve_focus
 from . import backend
-from .results import AmbiguousEntity, EmptyGraph, UnknownType, components_text
+from .results import EmptyGraph, UnknownType, components_text
 
-__all__ = ["OPTIONS", "Scope", "Ties", "resolve_one", "scoped", "ties"]
+__all__ = ["OPTIONS", "Scope", "Ties", "resolve_names", "resolve_one", "scoped", "ties"]
 
 
 def _types(kind: str, names: Iterable[str] | None, declared: Iterable[str]) -> frozenset[str] | None:
@@ -132,15 +132,30 @@ class Scope:
 OPTIONS = tuple(f.name for f in fields(Scope))
 
 
+def resolve_names(G: nx.MultiDiGraph, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The entity ids the names name, by the one name matcher (:func:`graph.views.resolve_focus`: an id
+    at once, else names, aliases, spelling variants, Arabic script, fuzzy), and how names that were not
+    an exact spelling were taken (``"'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), ..."``), for the analyst.
+
+    Raises :class:`graph.views.UnknownEntity` (with the closest names) or
+    :class:`graph.views.AmbiguousEntity` (listing the candidates), both with the matcher's message.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("al-bukamal", type="Place", name="Al-Bukamal", aliases=["Abu Kamal"])
+    >>> resolve_names(G, ["al-bukamal", "Abou Kamal"])
+    (['al-bukamal', 'al-bukamal'], ["'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), folded like 'Abu Kamal'"])
+    """
+    ids, notes = [], []
+    for name, found in resolve_focus(G, list(names)):
+        ids.append(found.id)
+        if found.reason != "alias" or found.also:
+            notes.append(found.said(name))
+    return ids, notes
+
+
 def resolve_one(G: nx.MultiDiGraph, name: str) -> str:
-    """The one entity an id, name or alias names; :class:`UnknownEntity` (with the closest names) or
-    :class:`AmbiguousEntity` otherwise."""
-    found = resolve(G, name)
-    if not found:
-        raise UnknownEntity(name, suggest(G, name))
-    if len(found) > 1:
-        raise AmbiguousEntity(name, found)
-    return found[0]
+    """The one entity an id, name or alias names, as :func:`resolve_names` matches it."""
+    return resolve_names(G, [name])[0][0]
 
 
 class Ties:
@@ -153,6 +168,9 @@ class Ties:
     def __init__(self, graph: nx.MultiDiGraph, ids: list[str], net: backend.Net, scope: Scope, excluded: list[str]):
         self.graph, self.ids, self.net, self.scope, self.excluded = graph, ids, net, scope, excluded
         self.index = {n: i for i, n in enumerate(ids)}
+        # Results several measures share, computed once per Ties (communities and brokerage both need
+        # the seeded partition: seconds on a million ties).
+        self.shared: dict[tuple, Any] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -224,17 +242,14 @@ def _build(scope: Scope, H: nx.MultiDiGraph, excluded: list[str]) -> Ties:
 def scoped(G: nx.MultiDiGraph, **options: Any) -> tuple[Scope, nx.MultiDiGraph, list[str]]:
     """The checked scope, the graph filtered by its view rules, and the ids it excludes.
 
-    Excluded names must name entities of ``G`` (:class:`UnknownEntity` with the closest names).
+    Excluded names are matched as :func:`resolve_names` does (:class:`graph.views.UnknownEntity` or
+    :class:`graph.views.AmbiguousEntity` when one names nothing or several).
     """
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)}; options: {', '.join(OPTIONS)}")
     scope = Scope(**options)
-    excluded: list[str] = []
-    for name in scope.exclude:
-        n = resolve_one(G, name)
-        if n not in excluded:
-            excluded.append(n)
+    excluded = list(dict.fromkeys(resolve_names(G, scope.exclude)[0])) if scope.exclude else []
     H = G
     if scope.filtered:
         H = filter_graph(

@@ -2,10 +2,18 @@
 
 :func:`describe` is the one place that words a Neo4j failure for people: the CLI, the query
 library and the explorer all show its line.
+
+A server that is down or hung is told within ``NEO4J_CONNECT_TIMEOUT`` seconds (3 by default):
+:func:`driver` bounds opening a connection (TCP, Bolt handshake, login) by it, where the driver's
+own defaults wait 30 s to connect and 60 s for the handshake, and the driver's log (its retries and
+dropped connections) stays quiet unless the application configured it: the caller reports the failure
+in one line.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +21,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx
 
+from .credentials import PasswordFileError, read_password
 from .settings import Settings, check_uri, get_settings
 
 
@@ -20,20 +29,47 @@ class Neo4jError(Exception):
     """A Neo4j failure told in one line, fit for a CLI message."""
 
 
+def quiet_driver_log() -> None:
+    """Keep the driver's warnings (retries, dropped connections) off stderr unless logging was configured.
+
+    Python prints an unhandled logger's warnings on stderr; a ``NullHandler`` on the ``neo4j`` logger
+    stops that and changes nothing for an application that set up logging (its handlers still get them).
+    """
+    log = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
 def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
     """A driver for ``settings`` (default: the environment); close it when done.
 
-    ``config`` goes to the driver as is (e.g. ``connection_timeout=5``). The URI is checked again
-    (settings copied with a new URI skip validation): the driver takes malformed ones silently.
+    ``config`` goes to the driver as is (e.g. ``max_transaction_retry_time=5``); unless given,
+    ``connection_timeout`` and ``connection_acquisition_timeout`` are ``settings.connect_timeout``, so
+    an unreachable or hung server fails within seconds. The URI is checked again (settings copied with
+    a new URI skip validation): the driver takes malformed ones silently. Settings without a password
+    (made before the local server's first start generated it) look in the password file once more;
+    still none: the driver connects without credentials, which a server with authentication refuses
+    in words :func:`describe` explains.
     """
     s = settings or get_settings()
+    if s.password is None:
+        try:
+            found = read_password(s.password_path)
+        except PasswordFileError as exc:
+            raise Neo4jError(str(exc)) from None
+        if found is not None:
+            s = s.with_password(found, "file")
     try:
         check_uri(s.uri)
     except ValueError as exc:
         shown = "" if "@" in s.uri else f" {s.uri!r}"
         raise Neo4jError(f"NEO4J_URI{shown}: {exc}") from None
+    quiet_driver_log()
+    config.setdefault("connection_timeout", s.connect_timeout)
+    config.setdefault("connection_acquisition_timeout", max(s.connect_timeout, config["connection_timeout"]))
+    auth = (s.user, s.password) if s.password is not None else None
     try:
-        return neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password), **config)
+        return neo4j.GraphDatabase.driver(s.uri, auth=auth, **config)
     except (nx.DriverError, ValueError) as exc:  # bad URI scheme or options
         raise Neo4jError(describe(exc, s)) from exc
 
@@ -70,14 +106,48 @@ def describe(exc: BaseException, settings: Settings | None = None) -> str:
     first_line = _first_line(str(exc)) or type(exc).__name__
     # AuthError is a ClientError, so it must be tested first.
     if isinstance(exc, nx.AuthError):
-        return f"Neo4j at {s.uri} rejected user {s.user!r}: check NEO4J_USER / NEO4J_PASSWORD"
+        return f"Neo4j at {s.uri} rejected user {s.user!r}: {_password_hint(s)}"
     if isinstance(exc, nx.ServiceUnavailable):
-        return f"cannot reach Neo4j at {s.uri} ({first_line}); is it running? start it with `kg neo4j start`"
+        return f"cannot reach Neo4j at {s.uri} ({_reason(first_line)}); is it running? start it with `kg neo4j start`"
     if isinstance(exc, nx.Neo4jError):  # raised by the server: ClientError, TransientError...
         return _server_error(exc, first_line)
     if isinstance(exc, nx.ConfigurationError | ValueError):
         return f"bad Neo4j settings (NEO4J_URI={s.uri}): {first_line}"
     return f"Neo4j driver error: {first_line}"
+
+
+def _password_hint(s: Settings) -> str:
+    if s.password is None and s.password_path.exists():
+        s = s.with_password("", "file")  # the driver read it (see driver())
+    if s.password is None:
+        return (
+            f"no password is known: set NEO4J_PASSWORD, or start the local server with `kg neo4j start` "
+            f"(its first start writes one to {s.password_path})"
+        )
+    if s.password_source == "file":
+        return f"check NEO4J_USER; the password came from {s.password_path} (set NEO4J_PASSWORD for another server)"
+    return "check NEO4J_USER / NEO4J_PASSWORD"
+
+
+def _reason(first_line: str) -> str:
+    """The driver's connection failure in plain words, without its repetitions.
+
+    >>> _reason("Couldn't connect to 127.0.0.1:7999 (resolved to ('127.0.0.1:7999',))")
+    'connection refused or no answer at 127.0.0.1:7999'
+    >>> _reason("Failed to read from defunct connection IPv4Address(('127.0.0.1', 7687)) (ResolvedIPv4Address(...))")
+    'the connection to 127.0.0.1:7687 went silent or was cut'
+    """
+    if first_line.startswith("Couldn't connect to "):
+        where = first_line[len("Couldn't connect to ") :].split(" (resolved", 1)[0]
+        return f"connection refused or no answer at {where}"
+    defunct = _DEFUNCT.match(first_line)
+    if defunct:
+        host, port = defunct.groups()
+        return f"the connection to {f'[{host}]' if ':' in host else host}:{port} went silent or was cut"
+    return first_line
+
+
+_DEFUNCT = re.compile(r"Failed to (?:read from|write to) (?:defunct|closed) connection \w*Address\(\('([^']+)', (\d+)")
 
 
 def _server_error(exc: nx.Neo4jError, first_line: str) -> str:

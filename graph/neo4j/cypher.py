@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from neo4j.time import Duration
 
+from ..analysis.paths import evidence_cost
 from ..asof import DEFAULT_HORIZON, Horizon
 from ..schema import REGISTRY
 from .mapping import check_label, check_type
@@ -32,7 +33,8 @@ SCHEMA_STATEMENTS = (
 FOR (n:Entity) ON EACH [n.name, n.aliases]
 OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: true}}""",
     ),
-    # Whole name keys (graph.names.name_key of id, name, aliases): exact lookups.
+    # The keys of id, name and aliases (graph.names.stored_keys): exact name keys for exact lookups, and
+    # the matcher's folded/phonetic/skeleton keys that graph.neo4j.lookup blocks candidates with.
     (
         "entity_keys",
         """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
@@ -244,6 +246,50 @@ EXISTS_ON = (
     "(({n}.valid_from_date IS NULL OR {n}.valid_from_date <= {day}) "
     "AND ({n}.valid_to_date IS NULL OR {n}.valid_to_date >= {day}))"
 )
+
+
+# --------------------------------------------------------------------------- network measures
+# graph.neo4j.measures writes the measures of graph.analysis back as entity properties.
+
+# One row per entity of the dataset, in fixed chunks. `SET n += row.props`: the property names are
+# the keys of a parameter map, made from the measure registry (graph.neo4j.measures.property_name),
+# so no name is ever interpolated into Cypher; a null value removes the property (an entity left
+# out of the scope, or a measure computed on files since reloaded). Matched by id within the
+# dataset: one seek in the entity_id constraint's index per row.
+WRITE_MEASURES = """UNWIND $rows AS row
+MATCH (n:Entity {id: row.id})
+WHERE n.dataset = $dataset
+SET n += row.props
+RETURN count(*) AS written"""
+
+# What the dataset's measures were computed from, kept on its (:Dataset) node next to the load
+# state: the load's `SET d.state = ...` leaves these alone, so comparing measures_files_hash with
+# files_hash tells whether a reload has made them stale.
+MEASURES_STATE = """MATCH (d:Dataset {name: $dataset})
+RETURN d.state AS state, d.files_hash AS files_hash, d.measures AS measures,
+       d.measures_scope AS scope, d.measures_files_hash AS measures_files_hash, d.measures_written AS written"""
+
+MEASURES_RECORD = """MATCH (d:Dataset {name: $dataset})
+SET d.measures = $measures, d.measures_scope = $scope, d.measures_files_hash = $files_hash,
+    d.measures_written = datetime()"""
+
+
+def _rank_case(expr: str, scale) -> str:
+    return f"CASE {expr} " + " ".join(f"WHEN {g!r} THEN {scale.rank(g)}" for g in scale.grades) + " END"
+
+
+def _evidence_cost() -> str:
+    cred, rel = REGISTRY.credibility, REGISTRY.reliability
+    grades = f"{{c}} IN {list(cred.grades)!r} AND {{r}} IN {list(rel.grades)!r}"
+    worst = evidence_cost(cred.worst, rel.worst)
+    return f"(CASE WHEN {grades} THEN 1 + {_rank_case('{c}', cred)} + {_rank_case('{r}', rel)} ELSE {worst} END)"
+
+
+# What one link of a path costs when its best piece of evidence has credibility {c} and its source
+# reliability {r}: graph.analysis.paths.evidence_cost (1 + the rank of each grade; a piece without
+# both grades costs as much as the worst), written out from the registry's scales. Use as
+# EVIDENCE_COST.format(c=..., r=...); queries/credible_path.cypher holds it verbatim (tests check).
+EVIDENCE_COST = _evidence_cost()
 
 
 def horizon_params(horizon: Horizon = DEFAULT_HORIZON) -> dict[str, Duration]:

@@ -5,8 +5,10 @@ The same model as the JSON export, in Neo4j's terms:
 * every entity is a node ``:Entity:<Type>`` (the type's label comes from the
   schema registry) with ``id``, ``type``, ``name``, ``aliases``, the optional
   ``description``, its type's attributes, ``location`` (a WGS-84 point) when
-  lat/lon are given, and ``names``: the :func:`graph.names.name_key` of its id,
-  name and every alias, for exact case/accent/punctuation-insensitive lookups;
+  lat/lon are given, and ``names``: the keys of its id, name and every alias
+  (:func:`graph.names.stored_keys`: each exact name key, for case/accent/
+  punctuation-insensitive lookups, and the matcher's folded, phonetic and
+  skeleton keys, for :mod:`graph.neo4j.lookup`);
 * every source is a node ``:Source`` with its metadata, its ``reliability``
   grade and ``published_date`` (a date: the first day of ``published``);
 * every fact is one relationship of its registry type carrying ``sources``,
@@ -42,7 +44,7 @@ from ..attribution import originator_keys
 from ..build import entity_data, observed_span
 from ..dates import first_day, last_day
 from ..facts import Facts, evidence_item
-from ..names import name_key
+from ..names import stored_keys
 from ..schema import REGISTRY
 
 SOURCE_LABEL = "Source"
@@ -94,8 +96,7 @@ def entity_props(eid: str, data: dict[str, Any], dataset: str, evidence: list | 
     props.setdefault("aliases", [])
     if evidence:
         props.update(evidence_props(evidence, prefix="evidence_"))
-    keys = dict.fromkeys(k for k in map(name_key, (eid, data["name"], *props["aliases"])) if k)
-    props["names"] = list(keys)
+    props["names"] = stored_keys(eid, data["name"], *props["aliases"])
     props[HASH] = _digest(data["type"], props)  # lat/lon still plain numbers here
     # When the entity exists (graph.asof.entity_window): events from their date, campaigns in [start, end].
     first, last = entity_window(data)

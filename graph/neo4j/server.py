@@ -8,12 +8,19 @@ compiles the launcher into ``<runtime_dir>`` once; later starts reuse both.
 A data directory is a Neo4j home and holds, besides ``data/`` and ``logs/``:
 
 * ``neo4j.pid``  - written by the Java process, removed on clean shutdown;
-* ``neo4j.json`` - pid, host and port, written here so status/stop can find it;
+* ``neo4j.json`` - pid, host and ports, written here so status/stop can find it;
 * ``neo4j.log``  - the launcher's stdout/stderr (Neo4j's user log), appended;
+* ``password``   - the password generated at the first start, mode 0600 (:mod:`.credentials`);
 * ``.start.lock`` - taken while starting, so concurrent starts do not race.
 
-Authentication is on: the server makes ``NEO4J_PASSWORD`` the password of
-``NEO4J_USER`` at every start (see ``ActorgraphNeo4j.ensureUser``).
+Authentication is on: the server makes the password (``NEO4J_PASSWORD`` if set, else
+the generated one) the password of ``NEO4J_USER`` at every start (see
+``ActorgraphNeo4j.ensureUser``). With ``browser`` the server also serves Neo4j Browser
+over HTTP on the same address (:func:`browser_url`).
+
+:func:`status` is about one data folder's server (its pid file, then a login);
+:func:`probe` asks whatever answers at ``NEO4J_URI`` (version, databases, Browser,
+home folder), local or not.
 """
 
 from __future__ import annotations
@@ -31,9 +38,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from .connection import describe, driver
-from .settings import Settings, get_settings
+from neo4j import exceptions as nx
+
+from .connection import Neo4jError, describe, driver
+from .credentials import PASSWORD_FILE, PasswordFileError, ensure_password, new_password, read_password, write_password
+from .settings import Settings, SettingsError, get_settings
 
 SOURCE_DIR = Path(__file__).with_name("launcher")
 POM = SOURCE_DIR / "pom.xml"
@@ -151,6 +162,11 @@ def _tool(name: str) -> str:
     return found
 
 
+def java() -> str:
+    """The ``java`` that runs the server, for Neo4j's own tools too (the offline importer: graph.neo4j.bulk)."""
+    return _tool("java")
+
+
 def _run(cmd: list[str], what: str) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
@@ -169,29 +185,85 @@ def start(
     timeout: float | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    *,
+    browser: bool | None = None,
+    http_port: int | None = None,
 ) -> dict:
     """Start the server in the background and, with ``wait``, return once Bolt logins work.
 
-    Returns :func:`status` plus ``already_running`` (then nothing was done) and
-    ``seconds``. Raises :class:`ServerError` with the end of the log on failure.
+    ``browser`` (default ``NEO4J_BROWSER``): also serve Neo4j Browser on ``http_port`` (default
+    ``NEO4J_HTTP_PORT``, 7474), same host as Bolt. Without an explicit password the first start
+    generates one into the data folder's password file (``password_created`` in the result).
+
+    Returns :func:`status` plus ``already_running`` (then nothing was done), ``seconds`` and
+    ``password_created``. Raises :class:`ServerError` with the end of the log on failure.
     """
     s = settings or get_settings()
     d = _data_dir(data_dir, s)
-    d.mkdir(parents=True, exist_ok=True)
+    if not d.exists():
+        d.mkdir(parents=True, mode=0o700)  # the databases and the password file are the user's alone
     # Serialises starts on one data dir: a second caller waits, then finds it running.
     with open(d / ".start.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = status(d, s)
         if current["running"]:
-            return {**current, "already_running": True, "seconds": 0.0}
-        return _start(d, host or s.server_host, port or s.bolt_port, wait, timeout, s, progress)
+            return {**current, "already_running": True, "seconds": 0.0, "password_created": False}
+        s, created = _own_password(d, s)
+        browser = s.browser if browser is None else browser
+        web = (http_port or s.http_port) if browser else None
+        info = _start(d, host or s.server_host, port or s.bolt_port, wait, timeout, s, progress, web)
+        return {**info, "password_created": created}
+
+
+def _own_password(d: Path, s: Settings) -> tuple[Settings, bool]:
+    """``s`` with the password the server of ``d`` is to use: NEO4J_PASSWORD if given, else the one in
+    its password file, generated now if there is none yet."""
+    if s.password_source == "NEO4J_PASSWORD":
+        return s, False
+    try:
+        password, created = ensure_password(_password_path(d, s))
+    except (PasswordFileError, OSError) as exc:
+        raise ServerError(str(exc)) from None
+    return s.with_password(password, "file"), created
+
+
+def _password_path(d: Path, s: Settings) -> Path:
+    return Path(s.password_file).expanduser() if s.password_file else d / PASSWORD_FILE
+
+
+def password_settings(data_dir: str | Path | None = None, settings: Settings | None = None) -> Settings:
+    """``settings`` with the password of ``data_dir``'s server (unless NEO4J_PASSWORD was given explicitly)."""
+    s = settings or get_settings()
+    return _settings_for(_data_dir(data_dir, s), s)
+
+
+def _settings_for(d: Path, s: Settings) -> Settings:
+    """``s`` with the password of the server of ``d`` (unless NEO4J_PASSWORD was given explicitly)."""
+    if s.password_source == "NEO4J_PASSWORD":
+        return s
+    try:
+        found = read_password(_password_path(d, s))
+    except PasswordFileError as exc:
+        raise SettingsError(str(exc)) from None
+    return s.with_password(found, "file") if found is not None else s
 
 
 def _start(
-    d: Path, host: str, port: int, wait: bool, timeout: float | None, s: Settings, progress: Progress | None
+    d: Path,
+    host: str,
+    port: int,
+    wait: bool,
+    timeout: float | None,
+    s: Settings,
+    progress: Progress | None,
+    http_port: int | None = None,
 ) -> dict:
     began = time.monotonic()
     _check_port_free(host, port)
+    if http_port:
+        if http_port == port:
+            raise ServerError(f"the Browser's HTTP port and the Bolt port are both {port}: pick another --http-port")
+        _check_port_free(host, http_port, what="Neo4j Browser", option="--http-port")
     runtime = ensure_runtime(s, progress)
     log_path = d / LOG_FILE
     cmd = [
@@ -212,6 +284,8 @@ def _start(
         s.transaction_memory_max,
         "--tx-memory-total",
         s.transaction_memory_total,
+        "--http-port",
+        str(http_port or 0),
     ]
     # Credentials and the (long) classpath go through the environment, not argv,
     # so `ps` shows neither.
@@ -227,10 +301,11 @@ def _start(
             cmd, cwd=d, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     _children[proc.pid] = proc
-    (d / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "host": host, "port": port}))
+    (d / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "host": host, "port": port, "http_port": http_port}))
 
     if not wait:
-        return {**_describe(d, proc.pid, host, port, s), "already_running": False, "seconds": time.monotonic() - began}
+        described = _describe(d, proc.pid, host, port, s, http_port)
+        return {**described, "already_running": False, "seconds": time.monotonic() - began}
     try:
         _wait_until_ready(proc, log_path, offset, host, port, s, timeout or s.start_timeout)
     except ServerError:
@@ -262,13 +337,16 @@ def stop(data_dir: str | Path | None = None, timeout: float = 120.0, settings: S
 
 
 def status(data_dir: str | Path | None = None, settings: Settings | None = None) -> dict:
-    """What runs on ``data_dir``: ``running``, ``pid``, ``address``, ``uri``, ``version``,
+    """What runs on ``data_dir``: ``running``, ``pid``, ``address``, ``uri``, ``browser`` (its URL or
+    None) and ``http_port`` (``start(browser=True, http_port=...)`` starts it again as it was), ``version``,
     ``edition``, ``data_dir``, ``log_file`` (and ``error`` if the server did not answer).
 
-    The version comes from the running server (``CALL dbms.components()``).
+    The version comes from the running server (``CALL dbms.components()``), asked with the password of
+    ``data_dir``'s server.
     """
     s = settings or get_settings()
     d = _data_dir(data_dir, s)
+    s = _settings_for(d, s)
     state = _read_state(d)
     pid = state.get("pid")
     if not pid or not _alive(pid):
@@ -278,15 +356,17 @@ def status(data_dir: str | Path | None = None, settings: Settings | None = None)
             "pid": None,
             "address": None,
             "uri": None,
+            "browser": None,
+            "http_port": None,
             "version": None,
             "edition": None,
             "data_dir": str(d),
             "log_file": str(d / LOG_FILE),
         }
     host, port = state.get("host", s.server_host), state.get("port", s.bolt_port)
-    info = _describe(d, pid, host, port, s)
+    info = _describe(d, pid, host, port, s, state.get("http_port"))
     try:
-        with driver(_client_settings(host, port, s), connection_timeout=5) as drv:
+        with driver(_client_settings(host, port, s), connection_timeout=5, connection_acquisition_timeout=5) as drv:
             records, _, _ = drv.execute_query(
                 "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition",
                 database_="system",
@@ -295,6 +375,159 @@ def status(data_dir: str | Path | None = None, settings: Settings | None = None)
     except Exception as exc:  # still starting, or credentials that do not match
         info["error"] = describe(exc, _client_settings(host, port, s))
     return info
+
+
+def password_info(data_dir: str | Path | None = None, settings: Settings | None = None) -> dict:
+    """The password ``kg`` uses for the server of ``data_dir``: ``{"password", "source", "path"}``.
+
+    ``source`` is ``"NEO4J_PASSWORD"`` (explicit, wins) or ``"file"``; ``password`` is None when neither
+    exists yet (the first start generates the file). A file others may read raises :class:`SettingsError`.
+    """
+    s = settings or get_settings()
+    d = _data_dir(data_dir, s)
+    s = _settings_for(d, s)
+    return {"password": s.password, "source": s.password_source or None, "path": _password_path(d, s)}
+
+
+def rotate_password(data_dir: str | Path | None = None, settings: Settings | None = None) -> dict:
+    """Replace the generated password of ``data_dir``'s server with a new one, on the server and in its file.
+
+    A running server changes it at once (``ALTER CURRENT USER``, logged in with the old one; the file is
+    only replaced once the server took the new one); a stopped one takes the new file at its next start.
+    Returns ``{"path", "running", "uri"}``. Raises :class:`ServerError` when ``NEO4J_PASSWORD`` is set
+    (then the password is that variable's to change), when there is no password file yet, or when the
+    server refused.
+    """
+    s = settings or get_settings()
+    d = _data_dir(data_dir, s)
+    if s.password_source == "NEO4J_PASSWORD":
+        raise ServerError(
+            "NEO4J_PASSWORD is set, so it is the password: change it there (the local server takes it at its "
+            "next start), or unset it to use the generated one"
+        )
+    path = _password_path(d, s)
+    try:
+        old = read_password(path)
+    except PasswordFileError as exc:
+        raise ServerError(str(exc)) from None
+    if old is None:
+        raise ServerError(f"no password file at {path} yet: `kg neo4j start` generates one")
+    new = new_password()
+    current = status(d, s.with_password(old, "file"))
+    if not current["running"]:
+        write_password(path, new)
+        return {"path": path, "running": False, "uri": None}
+    pending = path.with_name(f".{path.name}.pending")
+    write_password(pending, new)  # kept if we die between the server's change and the file's replacement
+    client = _client_settings(*_host_port(current["address"]), s.with_password(old, "file"))
+    try:
+        with driver(client) as drv:
+            drv.execute_query("ALTER CURRENT USER SET PASSWORD FROM $old TO $new", old=old, new=new, database_="system")
+    except Exception as exc:
+        pending.unlink(missing_ok=True)
+        raise ServerError(f"the server kept its password: {describe(exc, client)}") from None
+    os.replace(pending, path)
+    return {"path": path, "running": True, "uri": client.uri}
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def probe(settings: Settings | None = None) -> dict:
+    """Ask the server at ``settings.uri`` (NEO4J_URI) what it is, local or not, whatever pid files say.
+
+    Returns ``{"uri", "answering": bool, "version", "edition", "databases": [{"name", "status",
+    "default"}], "browser": URL or None, "home": its folder or None, "error": one line or None,
+    "unreachable": bool, "settings_seen": bool}`` (``unreachable``: nothing answered at all, as opposed
+    to a refused login; ``settings_seen``: the server let us read its settings, so a None ``browser``
+    means it serves none).
+    ``browser`` and ``home`` come from the server's own settings (``SHOW SETTINGS``): the Browser's
+    address when its HTTP connector serves it, the Neo4j home (for a local server: the data folder).
+    Fails within ``connect_timeout`` seconds when nothing answers.
+    """
+    s = settings or get_settings()
+    info: dict = {
+        "uri": s.uri,
+        "answering": False,
+        "version": None,
+        "edition": None,
+        "databases": [],
+        "browser": None,
+        "home": None,
+        "error": None,
+        "unreachable": False,
+        "settings_seen": False,
+    }
+    try:
+        with driver(s, notifications_min_severity="OFF") as drv:
+            drv.verify_connectivity()  # one attempt: the queries below would retry an unreachable server for 30 s
+            records, _, _ = drv.execute_query(_COMPONENTS, database_="system")
+            info.update(answering=True, version=records[0]["version"], edition=records[0]["edition"])
+            records, _, _ = drv.execute_query(_DATABASES, database_="system")
+            info["databases"] = [dict(r) for r in records]
+            try:
+                records, _, _ = drv.execute_query(_SETTINGS, names=list(_SERVER_SETTINGS), database_="system")
+            except Exception:  # no right to see settings (Aura, a restricted user): leave them unknown
+                records = None
+            info["settings_seen"] = records is not None
+            found = {r["name"]: r["value"] for r in records or []}
+            info["browser"] = _browser_of(found, s)
+            info["home"] = found.get("server.directories.neo4j_home")
+    except Exception as exc:
+        info["error"] = describe(exc, s)
+        info["unreachable"] = isinstance(exc, nx.ServiceUnavailable) or (
+            isinstance(exc, Neo4jError) and str(exc).startswith("cannot reach")
+        )
+    return info
+
+
+_COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition"
+_DATABASES = (
+    "SHOW DATABASES YIELD name, currentStatus, default "
+    "RETURN name, currentStatus AS status, default ORDER BY default DESC, name"
+)
+_SETTINGS = "SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value"
+_SERVER_SETTINGS = (
+    "server.http.enabled",
+    "server.http.advertised_address",
+    "server.http.listen_address",
+    "server.http_enabled_modules",
+    "server.directories.neo4j_home",
+)
+
+
+def _browser_of(found: dict, s: Settings | None = None) -> str | None:
+    """The Browser's URL from the server's settings (None if HTTP is off or the Browser not served),
+    preselecting ``s.uri`` and ``s.user`` for a bolt:// URI.
+
+    >>> _browser_of(
+    ...     {
+    ...         "server.http.enabled": "true",
+    ...         "server.http.advertised_address": "127.0.0.1:7474",
+    ...         "server.http_enabled_modules": "BROWSER",
+    ...     }
+    ... )
+    'http://127.0.0.1:7474/browser/'
+    >>> _browser_of({"server.http.enabled": "false"}) is None
+    True
+    """
+    if str(found.get("server.http.enabled", "")).lower() != "true":
+        return None
+    if "BROWSER" not in str(found.get("server.http_enabled_modules", "BROWSER")).upper():
+        return None
+    where = found.get("server.http.advertised_address") or found.get("server.http.listen_address") or ""
+    host, _, port = where.rpartition(":")
+    if not port.isdigit():
+        return None
+    direct = s is not None and s.uri.startswith("bolt://")
+    return browser_url(
+        host.strip("[]") or "127.0.0.1",
+        int(port),
+        bolt_uri=s.uri if direct else None,
+        user=s.user if direct else None,
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -314,12 +547,39 @@ def _client_settings(host: str, port: int, s: Settings) -> Settings:
     return s.model_copy(update={"uri": f"bolt://{_address(connect, port)}"})
 
 
-def _describe(d: Path, pid: int, host: str, port: int, s: Settings) -> dict:
+def browser_url(
+    host: str, http_port: int | None, *, bolt_uri: str | None = None, user: str | None = None
+) -> str | None:
+    """Where Neo4j Browser of a server listening on ``host`` answers (None without HTTP).
+
+    With ``bolt_uri`` (and ``user``) the address preselects the connection: the login form then asks
+    for the password only.
+
+    >>> browser_url("127.0.0.1", 7474)
+    'http://127.0.0.1:7474/browser/'
+    >>> browser_url("127.0.0.1", 7474, bolt_uri="bolt://127.0.0.1:7687", user="neo4j")
+    'http://127.0.0.1:7474/browser/?dbms=bolt://neo4j@127.0.0.1:7687'
+    >>> browser_url("::", 7474), browser_url("127.0.0.1", None)
+    ('http://[::1]:7474/browser/', None)
+    """
+    if not http_port:
+        return None
+    connect = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{_address(connect, http_port)}/browser/"
+    if bolt_uri:
+        scheme, _, rest = bolt_uri.partition("://")
+        url += f"?dbms={scheme}://{quote(user, safe='') + '@' if user else ''}{rest}"
+    return url
+
+
+def _describe(d: Path, pid: int, host: str, port: int, s: Settings, http_port: int | None = None) -> dict:
     return {
         "running": True,
         "pid": pid,
         "address": _address(host, port),
         "uri": _client_settings(host, port, s).uri,
+        "browser": browser_url(host, http_port, bolt_uri=_client_settings(host, port, s).uri, user=s.user),
+        "http_port": http_port,
         "version": None,
         "edition": None,
         "data_dir": str(d),
@@ -375,7 +635,7 @@ def _wait_gone(pid: int, timeout: float) -> bool:
     return True
 
 
-def _check_port_free(host: str, port: int) -> None:
+def _check_port_free(host: str, port: int, *, what: str = "Neo4j", option: str = "--port") -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine for Neo4j too
@@ -383,7 +643,8 @@ def _check_port_free(host: str, port: int) -> None:
             sock.bind((host, port))
         except OSError as exc:
             raise ServerError(
-                f"cannot listen on {_address(host, port)}: {exc.strerror} (another Neo4j? pick a free port with --port)"
+                f"{what} cannot listen on {_address(host, port)}: {exc.strerror} "
+                f"(another server uses it? pick a free port with {option})"
             ) from None
 
 
@@ -438,4 +699,4 @@ def _failure_summary(log_path: Path, offset: int, lines: int = 15) -> str:
     return f"{head}\n--- last lines of {log_path} (stack frames left out) ---\n" + "\n".join(kept[-lines:])
 
 
-__all__ = ["Runtime", "ServerError", "ensure_runtime", "start", "status", "stop"]
+__all__ = ["Runtime", "ServerError", "ensure_runtime", "java", "start", "status", "stop"]

@@ -8,8 +8,13 @@ round to 34463 and fails on ``http://`` with an import error, so a malformed
 URI must be refused before anything is attempted. The server side only
 matters to ``kg neo4j start``. A ``.env`` file at the project root is read too.
 
-:func:`get_settings` is how every command reads them: a malformed value is a
-:class:`SettingsError` whose message is one line naming the variable.
+There is no default password: without ``NEO4J_PASSWORD`` the password is the one
+the local server generated at its first start, read from its password file
+(:mod:`graph.neo4j.credentials`).
+
+:func:`get_settings` is how every command reads them: a malformed value, or a
+password file others may read, is a :class:`SettingsError` whose message is one
+line naming the variable or the file.
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .credentials import PASSWORD_FILE, PasswordFileError, read_password
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PASSWORD = "actorgraph-local"
 ENV_PREFIX = "NEO4J_"
 
 # What the driver speaks: Bolt to one server, neo4j:// with routing (a cluster, Aura);
@@ -101,8 +107,13 @@ class Settings(BaseSettings):
     # --- client ---
     uri: str = "bolt://127.0.0.1:7687"
     user: str = "neo4j"
-    password: str = Field(DEFAULT_PASSWORD, repr=False)  # kept out of reprs and logs
+    # None: the local server's generated password, from ``password_path`` (filled in by get_settings).
+    password: str | None = Field(None, repr=False)  # kept out of reprs and logs
+    password_file: Path | None = None  # None: <data_dir>/password
     database: str = "neo4j"
+    # Seconds to open a connection (TCP, TLS, Bolt handshake, login): a server that is down or hung is
+    # told within this, instead of the driver's 30-60 s. Raise it for a slow remote link.
+    connect_timeout: float = Field(3.0, gt=0, le=600)
 
     # --- local server (graph.neo4j.server) ---
     data_dir: Path = PROJECT_ROOT / ".neo4j" / "data"
@@ -118,11 +129,38 @@ class Settings(BaseSettings):
     transaction_memory_max: str = "1g"
     transaction_memory_total: str = "2g"
     start_timeout: float = Field(120.0, gt=0)  # seconds; the first start also creates the system database
+    # Neo4j Browser, served by the local server's HTTP connector on the same address as Bolt.
+    browser: bool = False
+    http_port: int = Field(7474, ge=1, le=65535)  # also docker compose's published Browser port
+
+    # Where ``password`` came from: "NEO4J_PASSWORD" (explicit), "file" (password_path), "" (unknown).
+    _password_source: str = PrivateAttr("")
 
     @field_validator("uri")
     @classmethod
     def _uri(cls, value: str) -> str:
         return check_uri(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return value or None  # NEO4J_PASSWORD= (empty, as a blank .env line) means: not given
+
+    @property
+    def password_path(self) -> Path:
+        """The file holding the local server's generated password."""
+        return Path(self.password_file or Path(self.data_dir) / PASSWORD_FILE).expanduser()
+
+    @property
+    def password_source(self) -> str:
+        """``"NEO4J_PASSWORD"`` when given explicitly, ``"file"`` when read from :attr:`password_path`, else ``""``."""
+        return self._password_source
+
+    def with_password(self, password: str, source: str) -> Settings:
+        """A copy with ``password`` (from ``source``: see :attr:`password_source`)."""
+        copy = self.model_copy(update={"password": password})
+        copy._password_source = source
+        return copy
 
     @property
     def bolt_port(self) -> int:
@@ -135,12 +173,24 @@ class Settings(BaseSettings):
 def get_settings(**overrides) -> Settings:
     """Fresh settings from the environment (not cached, so tests and CLI options apply at once).
 
-    Raises :class:`SettingsError` (one line per malformed variable, joined with "; ").
+    Without an explicit password (``NEO4J_PASSWORD`` or ``password=``), the one in the local server's
+    password file is used if there is one (else ``password`` stays None: nothing was generated yet).
+
+    Raises :class:`SettingsError` (one line per malformed variable, joined with "; "; or the password
+    file's problem, e.g. a file others may read).
     """
     try:
-        return Settings(**overrides)
+        s = Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(settings_problems(exc)) from None
+    if s.password is not None:
+        s._password_source = "NEO4J_PASSWORD"
+        return s
+    try:
+        stored = read_password(s.password_path)
+    except PasswordFileError as exc:
+        raise SettingsError(str(exc)) from None
+    return s.with_password(stored, "file") if stored is not None else s
 
 
 def settings_problems(exc: ValidationError) -> str:

@@ -16,7 +16,7 @@ from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from graph import analysis as A
 from graph.build import build_graph
-from graph.views import UnknownEntity, filter_graph
+from graph.views import AmbiguousEntity, UnknownEntity, filter_graph
 from loaders import discover, load_facts
 from tests.paths import DATA, ROOT
 
@@ -155,12 +155,19 @@ def test_sampled_betweenness_states_its_sample_and_error():
 # -- the scope options ------------------------------------------------------------------------------------
 
 
-def test_exclude_by_name_and_unknown_names(families):
+def test_exclude_by_name_and_unknown_names(families, seed):
     b = A.betweenness(families, exclude=["Medici"])
     assert "medici" not in b and b.meta["entities"] == 14 and "excluding Medici" in b.meta["scope"]
     with pytest.raises(UnknownEntity) as e:
-        A.degree(families, exclude=["Medicci"])
+        A.degree(families, exclude=["Medici family"])
     assert "'Medici'" in str(e.value)
+    # the one name matcher (graph.names): spelling variants are taken, several close matches are an error
+    assert "medici" not in A.degree(families, exclude=["Medicci"])
+    assert A.degree(families, exclude=["Albizi", "albizzi"]).meta["entities"] == 14
+    with pytest.raises(AmbiguousEntity, match="'Syrian Army' .*'Syrian Army Intelligence' .*give the id"):
+        A.degree(seed, exclude=["Army"])
+    with pytest.raises(AmbiguousEntity, match="could be any of"):
+        A.shortest_paths(seed, "Army", "Fog 47")
     with pytest.raises(A.UnknownType, match="did you mean 'ALLIED_WITH'"):
         A.degree(families, relation_types=["ALLIED_WTH"])
     with pytest.raises(TypeError, match="unknown option"):

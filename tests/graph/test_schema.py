@@ -21,6 +21,11 @@ GOOD = {
             "title": "Admiralty information grading",
             "values": {1: "confirmed by other sources", 2: "probably true", 3: "possibly true"},
         },
+        "geo_precision": {
+            "title": "Geographic precision",
+            "values": {"exact": "the exact spot", "town": "somewhere in the town"},
+            "radius_m": {"exact": 0, "town": 3000},
+        },
     },
     "groups": {"actor": ["Person", "ArmedGroup"]},
     "entities": {
@@ -55,6 +60,10 @@ def test_the_project_schema_loads_and_is_the_registry():
     assert {"Person", "ArmedGroup", "Site", "Place"} <= set(REGISTRY.entities)
     assert REGISTRY.reliability.grades == ("A", "B", "C", "D", "E", "F")
     assert REGISTRY.credibility.grades == (1, 2, 3, 4, 5, 6)
+    assert REGISTRY.geo_precision.grades == ("exact", "site", "town", "district", "region", "country")
+    # Finer precision never draws a wider circle.
+    radii = [REGISTRY.geo_precision.radius_m[g] for g in REGISTRY.geo_precision.grades]
+    assert radii == sorted(radii)
 
 
 def test_a_good_registry(tmp_path):
@@ -137,6 +146,10 @@ def _delete(path: str):
         (_set("relations.MEMBER_OF.attributes.sources", {}), "MEMBER_OF: attribute 'sources' is a built-in field"),
         (_set("relations.MEMBER_OF.attributes.hash", {}), "MEMBER_OF: attribute 'hash' is a built-in field"),
         (
+            _set("entities.Person.attributes.measure_rank", {}),
+            "Person: attribute 'measure_rank' starts with a prefix the store keeps for itself",
+        ),
+        (
             _set("entities.Person.attributes.rank", {"kind": "float"}),
             "Person.rank: unknown kind 'float' (one of string, integer, number, date, strings)",
         ),
@@ -162,7 +175,16 @@ def _delete(path: str):
         (_set("grades.credibility.values", {True: "yes"}), "grades.credibility: every grade must be a"),
         (
             _set("grades.confidence", {"values": {"high": "sure"}}),
-            "grades: unknown scale 'confidence' (one of reliability, credibility)",
+            "grades: unknown scale 'confidence' (one of reliability, credibility, geo_precision)",
+        ),
+        (_delete("grades.geo_precision"), "grades: the geo_precision scale is missing"),
+        (
+            _set("grades.geo_precision.radius_m", {"exact": 0}),
+            "grades.geo_precision.radius_m: one whole number of metres (0 or more) for each grade",
+        ),
+        (
+            _set("grades.geo_precision.radius_m", {"exact": 0, "town": -1}),
+            "grades.geo_precision.radius_m: one whole number of metres (0 or more) for each grade",
         ),
         (_set("relations", {}), "the registry declares no entity or no relation types"),
     ],

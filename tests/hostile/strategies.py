@@ -135,6 +135,7 @@ def datasets(draw, max_entities: int = 8, max_relations: int = 10) -> dict[str, 
             ent["description"] = draw(texts)
         if draw(st.booleans()):
             ent["lat"], ent["lon"] = draw(st.floats(-90, 90)), draw(st.floats(-180, 180))
+            ent["geo_precision"] = "exact"
         if draw(st.booleans()):
             ent["evidence"] = draw(st.lists(evidence(srcs, entity_ids), min_size=1, max_size=2))
         elif draw(st.booleans()):

@@ -69,8 +69,8 @@ def extremes() -> dict:
                     }
                 ],
             },
-            {"id": "north-pole", "type": "Place", "name": "North", "lat": 90, "lon": 180},
-            {"id": "south-pole", "type": "Place", "name": "South", "lat": -90, "lon": -180},
+            {"id": "north-pole", "type": "Place", "name": "North", "lat": 90, "lon": 180, "geo_precision": "exact"},
+            {"id": "south-pole", "type": "Place", "name": "South", "lat": -90, "lon": -180, "geo_precision": "exact"},
             {
                 "id": "forever",
                 "type": "Campaign",

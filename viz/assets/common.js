@@ -95,6 +95,215 @@
       .replace(/[^\p{L}\p{N}]/gu, "");
   }
 
+  // The one name matcher (graph.names), ported for the pages: fold, the cross-script skeleton, the
+  // phonetic key, the similarity and the scores, written to give what Python gives (tests/test_viz_browser.py
+  // checks it on the variants table, tests/names_cases.py). Comments say where JavaScript needs care.
+  var ARABIC = { "\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647", "\u0621": "", "\u0640": "",
+    "\u06cc": "\u064a", "\u06a9": "\u0643" };
+  for (var d = 0; d < 10; d++) { ARABIC[String.fromCharCode(0x660 + d)] = String(d); ARABIC[String.fromCharCode(0x6f0 + d)] = String(d); }
+  var ARABIC_RE = /[\u0671\u0649\u0629\u0621\u0640\u06cc\u06a9\u0660-\u0669\u06f0-\u06f9]/g;
+  function arabic(s) { return s.replace(ARABIC_RE, function (c) { return ARABIC[c]; }); }
+  // Python's [^\W\d_] (a letter, or a number that is no decimal digit) and \w, spelled out with \p{}.
+  var ARTICLE = /(?<![\p{L}\p{Nl}\p{No}])(?:[aeui]l|([aeu])(sh|th|dh|[tdrzsn]))[-\u2010\u2011\s]+(?=[\p{L}\p{N}_])/gu;
+  var LATIN_RULES = [
+    [/ph/g, "f"], [/dj/g, "j"], [/ou|oo/g, "u"], [/ck|q/g, "k"], [/ei|ey|ai/g, "ay"], [/(?<=[a-z0-9])[ae]h$/, "a"],
+    [/e/g, "i"], [/o/g, "u"], [/([a-z])\1+/g, "$1"], [/(?<=[aiu])h$/, ""],
+  ];
+  var CONSONANTS = {};
+  ("\u0628b \u067eb \u062at \u062bt \u0637t \u062cj \u0686j \u062dh \u0647h \u062ek \u0643k \u0642k \u06afg \u063ag " +
+   "\u062fd \u0630d \u0636d \u0631r \u0632z \u0638z \u0698z \u0633s \u0634s \u0635s \u0641f \u06a4f \u0644l \u0645m " +
+   "\u0646n bb dd ff hh jj kk ll mm nn rr ss tt zz pb vf qk ck gj \u0263g").split(" ").forEach(function (p) {
+    CONSONANTS[p[0]] = p.slice(1);
+  });
+  CONSONANTS.x = "ks";
+  for (d = 0; d < 10; d++) CONSONANTS[String(d)] = String(d);
+  var DIGRAPH = { s: "s", k: "k", t: "t", d: "d", g: "\u0263", c: "s", p: "f" };  // ɣ: ghayn, not jim
+
+  function plainText(s) {
+    // Python's casefold where it differs from lower case, as nameKey.
+    return arabic(arabic(String(s).normalize("NFKC")).normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase()
+      .replace(/\u00df|\u1e9e/g, "ss").replace(/\u03c2/g, "\u03c3"));
+  }
+
+  function latin(w) {
+    if (!/^[a-z0-9]+$/.test(w)) return w;
+    LATIN_RULES.forEach(function (r) { w = w.replace(r[0], r[1]); });
+    return w;
+  }
+
+  /** The words of a name as graph.names._words: folded, articles gone, transliteration evened out. */
+  function nameWords(text) {
+    var s = plainText(text).replace(/['\u2019\u2018\u02bf\u02be\u02bc`\u00b4]/g, "");
+    s = s.replace(ARTICLE, function (m, vowel, consonant, offset, whole) {
+      if (vowel === undefined) return "";
+      return whole.substr(offset + m.length, consonant.length) === consonant ? "" : m;
+    });
+    var words = s.replace(/[^\p{L}\p{N}]+/gu, " ").split(" ").filter(Boolean);
+    var out = [];
+    words.forEach(function (w, i) {
+      if ((w === "al" || w === "el" || w === "ul" || w === "il") && i + 1 < words.length) return;
+      if (w.indexOf("\u0627\u0644") === 0 && w.length > 3) w = w.slice(2);
+      out.push(latin(w));
+    });
+    return out;
+  }
+
+  /** graph.names.fold: fold("Abou Kamal") === "abu kamal", fold("Al-Bukamal") === "bukamal" */
+  function fold(text) { return nameWords(text).join(" "); }
+
+  function squeeze(s) { return s.replace(/(.)\1+/gu, "$1"); }
+  function digraphs(w) { return w.replace(/([sktdgcp])h/g, function (m, c) { return DIGRAPH[c]; }); }
+  function skeletonWord(w) {
+    var out = Array.from(digraphs(w)).map(function (c) { return CONSONANTS[c] || ""; }).join("");
+    return out.length > 1 && out[out.length - 1] === "h" ? out.slice(0, -1) : out;
+  }
+
+  /** graph.names.skeleton: skeleton("البوكمال") === skeleton("Abou Kamal") === "bkml" */
+  function skeleton(text) { return squeeze(nameWords(text).map(skeletonWord).join("")); }
+
+  function phoneticOf(words) {
+    return squeeze(words.map(function (w) { return digraphs(w).replace(/[aeiouwy]+/g, "a"); }).join(""));
+  }
+
+  /** graph.names.match_keys, as a sorted list: ["f:bukamal", "p:bakamal", "s:bkml"] for "Al-Bukamal". */
+  function matchKeys(text) {
+    var words = nameWords(text);
+    if (!words.length) return [];
+    var keys = ["f:" + words.join(" "), "p:" + phoneticOf(words)];
+    var whole = squeeze(words.map(skeletonWord).join(""));
+    if (whole) keys.push("s:" + whole);
+    words.forEach(function (w, i) {  // an article written onto the word (Albukamal)
+      if (w.length > 4 && (w.slice(0, 2) === "al" || w.slice(0, 2) === "il") && /^[a-z0-9]+$/.test(w)) {
+        var rest = words.slice(0, i).concat([w.slice(2)], words.slice(i + 1));
+        var short = squeeze(rest.map(skeletonWord).join(""));
+        if (short.length >= 3) keys.push("s:" + short);
+      }
+    });
+    return Array.from(new Set(keys)).sort();
+  }
+
+  function wordSkeletons(text) {
+    return Array.from(new Set(nameWords(text).map(function (w) { return squeeze(skeletonWord(w)); })))
+      .filter(function (w) { return w.length >= 3; });
+  }
+
+  // rapidfuzz's ratio, token_sort_ratio and token_set_ratio (the Indel similarity, 0-100).
+  function lcs(a, b) {
+    a = Array.from(a); b = Array.from(b);
+    var prev = new Array(b.length + 1).fill(0), cur;
+    for (var i = 1; i <= a.length; i++) {
+      cur = [0];
+      for (var j = 1; j <= b.length; j++) cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+  function len(s) { return Array.from(s).length; }
+  function ratio(a, b) {
+    var n = len(a) + len(b);
+    return n ? 100 * (2 * lcs(a, b)) / n : 100;
+  }
+  function tokens(s) { return Array.from(new Set(s.split(/\s+/).filter(Boolean))).sort(); }
+  function tokenSortRatio(a, b) { return ratio(tokens(a).join(" "), tokens(b).join(" ")); }
+  function tokenSetRatio(a, b) {
+    var ta = tokens(a), tb = tokens(b);
+    if (!ta.length || !tb.length) return 0;
+    var sect = ta.filter(function (t) { return tb.indexOf(t) >= 0; });
+    var ab = ta.filter(function (t) { return sect.indexOf(t) < 0; }), ba = tb.filter(function (t) { return sect.indexOf(t) < 0; });
+    if (sect.length && (!ab.length || !ba.length)) return 100;
+    var abj = ab.join(" "), baj = ba.join(" "), sectLen = len(sect.join(" "));
+    var sep = sectLen ? 1 : 0;
+    var sectAb = sectLen + sep + len(abj), sectBa = sectLen + sep + len(baj);
+    var dist = len(abj) + len(baj) - 2 * lcs(abj, baj);
+    var result = sectAb + sectBa ? 100 * (1 - dist / (sectAb + sectBa)) : 0;
+    if (!sectLen) return result;
+    var abRatio = 100 * (1 - (sep + len(abj)) / (sectLen + sectAb));
+    var baRatio = 100 * (1 - (sep + len(baj)) / (sectLen + sectBa));
+    return Math.max(result, abRatio, baRatio);
+  }
+
+  /** graph.names.similarity: a is what was asked, b a known name (both folded). */
+  function similarity(a, b) {
+    var score = Math.max(ratio(a, b), tokenSortRatio(a, b));
+    if (4 <= len(a) && len(a) <= len(b)) score = Math.max(score, 0.85 * tokenSetRatio(a, b));
+    return score;
+  }
+
+  function grams(folded) {  // graph.names._grams: the trigrams of " folded ", by code point
+    var p = Array.from(" " + folded + " "), out = [];
+    for (var i = 0; i + 3 <= p.length; i++) out.push(p[i] + p[i + 1] + p[i + 2]);
+    return Array.from(new Set(out));
+  }
+
+  function roundHalfEven(x) {  // Python's round()
+    var r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 ? r - 1 : r;
+  }
+  function digits(folded) { return (folded.match(/\p{Nd}+/gu) || []).join(" "); }  // of the folded form, as Python
+
+  var SCORES = { alias: 100, folded: 95, phonetic: 90, skeleton: 85 };
+  var REASONS = ["alias", "folded", "phonetic", "skeleton", "fuzzy"];
+
+  /** graph.names.NameIndex for a page: entries [{id, name, type, names: [spellings]}]. candidates(text, limit)
+   *  gives what NameIndex.candidates gives ({index, id, name, matched, score, reason}), every spelling
+   *  compared (a page holds few enough); [] for a name with nothing to match. */
+  function nameMatcher(entries) {
+    var spellings = [];  // {e: entry index, text, exact, folded, keys, words, digits, grams}
+    var byExact = {}, forms = {}, gramForms = {};  // gramForms: how many distinct folded forms hold a trigram
+    entries.forEach(function (entry, e) {
+      var seen = {};
+      [entry.name].concat(entry.names || [], [entry.id]).forEach(function (text) {
+        var exact = nameKey(text);
+        if (!exact || seen[exact]) return;
+        seen[exact] = true;
+        var s = { e: e, text: text, exact: exact, folded: fold(text), keys: matchKeys(text), words: wordSkeletons(text) };
+        s.digits = digits(s.folded);
+        s.grams = grams(s.folded);
+        if (!forms[s.folded]) {
+          forms[s.folded] = true;
+          s.grams.forEach(function (g) { gramForms[g] = (gramForms[g] || 0) + 1; });
+        }
+        spellings.push(s);
+        (byExact[exact] = byExact[exact] || []).push(s);
+      });
+    });
+    function candidates(text, limit) {
+      if (!nameWords(text).length || String(text).length > 1000) return [];
+      var best = {}, asked = { keys: matchKeys(text), words: wordSkeletons(text), folded: fold(text) };
+      asked.digits = digits(asked.folded);
+      var mine = grams(asked.folded), need = Math.max(1, Math.floor(mine.length * 0.4));
+      mine.sort(function (a, b) { return (gramForms[a] || 0) - (gramForms[b] || 0) || (a < b ? -1 : a > b ? 1 : 0); });
+      asked.block = {};
+      mine.slice(0, mine.length - need + 1).forEach(function (g) { asked.block[g] = true; });
+      function offer(s, score, reason) {
+        if (reason !== "alias" && s.digits !== asked.digits) score = Math.min(score, 60);
+        var id = entries[s.e].id, old = best[s.e];
+        if (!old || score > old.score || (score === old.score && old.matched === id && s.text !== id)) {
+          best[s.e] = { index: s.e, id: id, name: entries[s.e].name, matched: s.text, score: score, reason: reason };
+        }
+      }
+      (byExact[nameKey(text)] || []).forEach(function (s) { offer(s, 100, "alias"); });
+      spellings.forEach(function (s) {
+        asked.keys.forEach(function (k) {
+          if (s.keys.indexOf(k) < 0) return;
+          var reason = { f: "folded", p: "phonetic", s: "skeleton" }[k[0]];
+          offer(s, SCORES[reason] - (reason === "skeleton" ? 10 * Math.max(0, 6 - k.length) : 0), reason);
+        });
+        var common = asked.words.filter(function (w) { return s.words.indexOf(w) >= 0; }).length;
+        if (common) offer(s, roundHalfEven(70 * common / asked.words.length), "skeleton");
+        // Fuzzy scores only in the block, as graph.names.NameIndex._block: forms with one of the rarest grams.
+        var sim = s.grams.some(function (g) { return asked.block[g]; }) ? similarity(asked.folded, s.folded) : 0;
+        if (sim >= 60) offer(s, Math.min(84, roundHalfEven(sim)), "fuzzy");
+      });
+      return Object.keys(best).map(function (k) { return best[k]; }).sort(function (a, b) {
+        return b.score - a.score || (a.id !== text) - (b.id !== text) ||
+          REASONS.indexOf(a.reason) - REASONS.indexOf(b.reason) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      }).slice(0, limit || 10);
+    }
+    return { candidates: candidates };
+  }
+
   // -- as of ------------------------------------------------------------------------------
 
   /** Whether a fact whose window is [fromDay, toDay] (ISO days, either end null: open) holds on
@@ -335,10 +544,140 @@
     return box;
   }
 
+  // -- how entities are drawn: compact symbols, and which labels show at this zoom -------------
+
+  // Shapes that vis-network draws with the label inside (a wide filled box that covers its neighbours)
+  // are drawn as a compact rounded bar with the label beneath, like every other shape. The numbers are
+  // viz/look.py's (COMPACT, COMPACT_RATIO, COMPACT_SCALE): the layout keeps room for exactly this.
+  var COMPACT = { box: 1, ellipse: 1, circle: 1, database: 1, text: 1 };
+  var COMPACT_RATIO = 1.6;
+  var COMPACT_SCALE = 0.7;
+  var symbols = Object.create(null);
+
+  /** Half the width and height of a node of this shape and size, as drawn: halfExtent("box", 10) -> [11.2, 7]. */
+  function halfExtent(shape, size) {
+    return COMPACT[shape] ? [size * COMPACT_SCALE * COMPACT_RATIO, size * COMPACT_SCALE] : [size, size];
+  }
+
+  /** vis-network node options for an entity type t ({color, shape}) drawn at `size`: {shape, size, ...}. */
+  function nodeLook(t, size) {
+    if (!COMPACT[t.shape]) return { shape: t.shape, size: size };
+    var c = /^#[0-9a-f]{6}$/i.test(t.color || "") ? t.color : "#9aa5b1";
+    if (!symbols[c]) {
+      var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="20" viewBox="0 0 32 20">' +
+        '<rect x="1" y="1" width="30" height="18" rx="6" fill="' + c + '" stroke="' + shade(c, -0.3) + '" stroke-width="2"/></svg>';
+      symbols[c] = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    }
+    return { shape: "image", image: symbols[c], size: size * COMPACT_SCALE,
+             shapeProperties: { useImageSize: false, useBorderWithImage: false } };
+  }
+
+  var measureCtx = null;
+  /** The width in px of `text` drawn in `font` (a CSS font shorthand). */
+  function textWidth(text, font) {
+    if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
+    measureCtx.font = font;
+    return measureCtx.measureText(text).width;
+  }
+
+  /** Which node labels to draw at the current zoom, as sigma.js's label grid does: the most important
+   *  first, each only where it collides with no label already drawn and no node's shape, at its size on
+   *  screen (`px`) when zoomed in, shrinking with the drawing when zoomed out, never below minPx (11). A label left out gets font size 0 (vis-network then leaves
+   *  it out of the node's bounding box too). Returns the ids labelled.
+   *  opts: network, dataset (the vis.DataSet of nodes), items ([{id, px, hw, hh, text}], most important
+   *  first; hw, hh: half the shape's extent in drawing units), face (font family), hidden(id), limit (most
+   *  labels), minScale (below it, no label at all), bottom (px at the foot kept free: a status line over the
+   *  canvas), state (an object kept between calls). */
+  function labelGrid(opts) {
+    var network = opts.network, items = opts.items, st = opts.state;
+    st.font = st.font || Object.create(null); // id -> font size given to vis-network (0: hidden)
+    st.width = st.width || Object.create(null); // id -> label width at its px
+    var scale = network.getScale();
+    var box = network.body.container;
+    var W = box.clientWidth, H = box.clientHeight;
+    var centre = network.getViewPosition();
+    var ids = [];
+    for (var i = 0; i < items.length; i++) if (!opts.hidden(items[i].id)) ids.push(items[i]);
+    var pos = network.getPositions(ids.map(function (it) { return it.id; }));
+    var CELL = 64;
+    var cells = new Map();
+    var PAD = 1;
+    var hitBy = null;
+    function key(cx, cy) { return cx * 100003 + cy; }
+    function hits(r) {
+      for (var cx = Math.floor(r[0] / CELL); cx <= Math.floor(r[2] / CELL); cx++) {
+        for (var cy = Math.floor(r[1] / CELL); cy <= Math.floor(r[3] / CELL); cy++) {
+          var list = cells.get(key(cx, cy));
+          if (!list) continue;
+          for (var k = 0; k < list.length; k++) {
+            var o = list[k];
+            if (o[4] !== r[4] && r[0] < o[2] && o[0] < r[2] && r[1] < o[3] && o[1] < r[3]) { hitBy = o; return true; }
+          }
+        }
+      }
+      return false;
+    }
+    function put(r) {
+      for (var cx = Math.floor(r[0] / CELL); cx <= Math.floor(r[2] / CELL); cx++) {
+        for (var cy = Math.floor(r[1] / CELL); cy <= Math.floor(r[3] / CELL); cy++) {
+          var kk = key(cx, cy);
+          if (!cells.has(kk)) cells.set(kk, []);
+          cells.get(kk).push(r);
+        }
+      }
+    }
+    var onScreen = [];
+    ids.forEach(function (it) {
+      var p = pos[it.id];
+      if (!p) return;
+      var sx = (p.x - centre.x) * scale + W / 2, sy = (p.y - centre.y) * scale + H / 2;
+      var hw = it.hw * scale, hh = it.hh * scale;
+      if (sx + hw < -200 || sx - hw > W + 200 || sy + hh < -50 || sy - hh > H + 50) return;
+      var shape = [sx - hw - PAD, sy - hh - PAD, sx + hw + PAD, sy + hh + PAD, it.id];
+      put(shape);
+      onScreen.push([it, sx, sy, hh]);
+    });
+    var want = Object.create(null);
+    var count = 0;
+    if (scale >= (opts.minScale || 0)) {
+      for (var q = 0; q < onScreen.length && count < (opts.limit || Infinity); q++) {
+        var it = onScreen[q][0], sx = onScreen[q][1], sy = onScreen[q][2], hh = onScreen[q][3];
+        var lines = String(it.text).split("\n");
+        if (st.width[it.id] === undefined) {
+          st.width[it.id] = Math.max.apply(null, lines.map(function (t) { return textWidth(t, it.px + "px " + opts.face); }));
+        }
+        // vis-network's bounding box of a labelled node: the rectangle around its shape and its label.
+        // Zoomed out, a label shrinks with the drawing (the layout kept room for it at 1:1), down to minPx.
+        var px = Math.max(Math.min(it.px, it.px * scale), Math.min(it.px, opts.minPx || 11.1));
+        var half = Math.max(st.width[it.id] * px / it.px / 2, it.hw * scale) + PAD;
+        var r = [sx - half, sy - hh - PAD, sx + half, sy + hh + lines.length * px * 1.1 + 2 * PAD, it.id];
+        if (r[0] < 0 || r[2] > W || r[3] > H - (opts.bottom || 0) || hits(r)) { if (st.why) st.why[it.id] = [r, hitBy]; continue; }
+        put(r);
+        want[it.id] = Math.round(px / scale * 1000) / 1000;
+        count++;
+      }
+    }
+    var upd = [];
+    items.forEach(function (it) {
+      var f = want[it.id] || 0;
+      if (st.font[it.id] !== f) { st.font[it.id] = f; upd.push({ id: it.id, font: { size: f } }); }
+    });
+    if (upd.length) opts.dataset.update(upd);
+    return Object.keys(want);
+  }
+
+  /** A colour for community k (0: the largest): ten distinct hues, then grey. */
+  var COMMUNITY = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                   "#9c755f", "#86bcb6"];
+  function communityColour(k) { return k >= 0 && k < COMMUNITY.length ? COMMUNITY[k] : "#bab0ac"; }
+
   window.actorgraphCommon = {
+    halfExtent: halfExtent, nodeLook: nodeLook, textWidth: textWidth, labelGrid: labelGrid,
+    communityColour: communityColour, communities: COMMUNITY.length,
     el: el, clear: clear, defs: defs,
     plural: plural, short: short, plain: plain, words: words, safeUrl: safeUrl,
-    shade: shade, nameKey: nameKey, holdsOn: holdsOn, validity: validity, basisCount: basisCount,
+    shade: shade, nameKey: nameKey, fold: fold, skeleton: skeleton, matchKeys: matchKeys, similarity: similarity,
+    nameMatcher: nameMatcher, holdsOn: holdsOn, validity: validity, basisCount: basisCount,
     dayIndex: dayIndex, dayTicks: dayTicks, edgeLook: edgeLook, lineKey: lineKey, lineLegend: lineLegend,
     gradeList: gradeList, rank: rank, ranks: ranks, gradeOf: gradeOf, atLeast: atLeast, meaning: meaning, span: span,
     gradeLabel: gradeLabel, gradeText: gradeText, doubtful: doubtful, fillGradeSelect: fillGradeSelect,

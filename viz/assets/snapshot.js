@@ -74,6 +74,25 @@
     $("legend").append(row);
   });
 
+  // Sizes and colours: what the node size measures; the communities' colours when coloured by community.
+  $("sizes-note").textContent = "Node size: " + data.size_by.name + " (" + data.size_by.summary + ")." +
+    (data.colour_by === "community" ? " Colour: community (Leiden), shape: entity type." : "") +
+    ((data.focus || []).length ? " A heavy ring marks the focus." : "");
+  if (data.colour_by === "community") {
+    var shownCommunities = Math.min(data.communities, C.communities);
+    for (var q = 0; q < shownCommunities; q++) {
+      var sw = el("span", { class: "swatch", text: "●" });
+      sw.style.color = C.communityColour(q);
+      $("community-legend").append(el("div", { class: "row" }, [sw, el("span", { text: "community " + (q + 1) })]));
+    }
+    if (data.communities > shownCommunities) {
+      var rest = el("span", { class: "swatch", text: "●" });
+      rest.style.color = C.communityColour(-1);
+      $("community-legend").append(el("div", { class: "row" }, [rest, el("span", {
+        text: plural(data.communities - shownCommunities, "smaller community", "smaller communities") })]));
+    }
+  }
+
   // Grades: the registry's scales, offered down to the grade the snapshot was cut at.
   var credSel = $("credibility");
   var reliSel = $("reliability");
@@ -119,10 +138,41 @@
   api.setAsOf = function (day) { dayField.value = day || ""; setDay(day || null); };
 
   // -- vis-network items -------------------------------------------------------------------
+  var focusSet = new Set(data.focus || []);
+  // How a node looks comes from its group (in vis-network a group's shape and colour win over the node's
+  // own): one group per entity type, community (when coloured by community) and focus.
+  var groups = {};
+  function groupOf(t, community, focus) {
+    var name = t.type + (community === null ? "" : "/" + community) + (focus ? "/focus" : "");
+    if (!groups[name]) {
+      var colour = community === null ? t.color : C.communityColour(community);
+      var look = C.nodeLook({ shape: t.shape, color: colour }, 11);
+      delete look.size;
+      if (focus) look.shapeProperties = Object.assign({}, look.shapeProperties || {}, { useBorderWithImage: true });
+      groups[name] = Object.assign(look, {
+        color: { background: colour, border: focus ? "#1d232b" : C.shade(colour, -0.3),
+                 highlight: { background: C.shade(colour, 0.35), border: "#1d232b" },
+                 hover: { background: C.shade(colour, 0.35), border: "#1d232b" } },
+      });
+    }
+    return name;
+  }
   var nodeItems = new Array(N);
   for (i = 0; i < N; i++) {
     var n = nodeRows[i];
-    nodeItems[i] = { id: i, label: n.name, group: types[n.type].type, x: n.x, y: n.y };
+    var t = types[n.type];
+    var item = { size: C.nodeLook(t, n.size || 11).size };
+    item.id = i;
+    item.label = n.label || n.name;
+    item.group = groupOf(t, data.colour_by === "community" ? (n.group === undefined ? -1 : n.group) : null,
+                         focusSet.has(i));
+    item.x = n.x;
+    item.y = n.y;
+    // Every label starts hidden (options.nodes.font.size is 0; no group sets a font): the label grid
+    // (C.labelGrid) shows those that fit, once the view is known.
+    // The focus entity: a heavy dark ring (its group's border), and its label considered first.
+    if (focusSet.has(i)) item.borderWidth = 4;
+    nodeItems[i] = item;
   }
   var seenPairs = new Map();
   var dashCost = 0;
@@ -162,17 +212,6 @@
     if (look.dashes) edgeItems[j].dashes = look.dashes;
   }
   C.lineLegend(grades.credibility, dashesDrawn).forEach(function (k) { $("lines").append(k); });
-  var groups = {};
-  types.forEach(function (t) {
-    groups[t.type] = {
-      shape: t.shape,
-      // Shapes with the label inside (box, ellipse...) need no halo around the text.
-      font: /^(box|ellipse|circle|database|text)$/.test(t.shape) ? { strokeWidth: 0 } : {},
-      color: { background: t.color, border: C.shade(t.color, -0.3),
-               highlight: { background: C.shade(t.color, 0.35), border: "#1d232b" },
-               hover: { background: C.shade(t.color, 0.35), border: "#1d232b" } },
-    };
-  });
   var options = {
     autoResize: true,
     groups: groups,
@@ -180,16 +219,17 @@
     layout: { improvedLayout: false, randomSeed: 1 },
     nodes: {
       size: 11, borderWidth: 1, borderWidthSelected: 3,
-      font: { size: 13, face: FONT, color: "#1d232b", strokeWidth: 3, strokeColor: "#ffffff" },
-      scaling: { label: { drawThreshold: BIG ? 7 : 5 } },
+      // Label sizes are set per node at each zoom by the label grid, so they stay the same on screen.
+      font: { size: 0, face: FONT, color: "#1d232b", strokeWidth: 3, strokeColor: "#ffffff" },
+      scaling: { label: { drawThreshold: 1 } },
     },
     edges: {
       smooth: false, width: 1, selectionWidth: 2,
       color: { highlight: "#1d232b", hover: "#5f6b7a", inherit: false, opacity: BIG ? 0.35 : 1 },
       arrows: { to: { enabled: true, scaleFactor: 0.45 } },
-      font: { size: 10, face: FONT, color: "#4b5563", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
-      // Edge labels only once zoomed in far enough to read them (on big graphs, further still).
-      scaling: { label: { drawThreshold: BIG ? 9 : 6 } },
+      font: { size: 8, face: FONT, color: "#4b5563", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
+      // Edge labels only once zoomed in far enough to read them (12 px and more: 1.5 times the whole view).
+      scaling: { label: { drawThreshold: 13 } },
     },
     interaction: {
       hover: false, tooltipDelay: 200, multiselect: true, keyboard: false,
@@ -207,13 +247,69 @@
     api.firstFrame = true;
     api.firstFrameAt = api.timings.firstFrame = performance.now();
     var loading = $("loading");
-    if (loading && N) loading.remove();
-    else if (loading) loading.textContent = "Nothing to show: no entity passes the snapshot's filters.";
+    scheduleLabels(true);
+    if (loading) loading.remove();
+    // (vis-network empties its container: the message goes in afresh)
+    if (!N) emptyNote(true, "Nothing to show: no entity passes the snapshot's filters.");
   });
   api.network = network;
   api.nodes = nodes;
   api.edges = edges;
   api.data = data;
+
+  // -- labels: the most important first, never colliding, the same size on screen at any zoom -------
+  var byImportance = [];
+  for (i = 0; i < N; i++) byImportance.push(i);
+  byImportance.sort(function (a, b) {
+    return (focusSet.has(b) - focusSet.has(a)) || (nodeRows[b].value - nodeRows[a].value) || (a - b);
+  });
+  var labelItems = byImportance.map(function (i) {
+    var n = nodeRows[i];
+    var ext = C.halfExtent(types[n.type].shape, n.size || 11);
+    return { id: i, px: n.font || 13, hw: ext[0], hh: ext[1], text: n.label || n.name };
+  });
+  // Every node was created with font size 0: the grid knows it, so its first placement updates only the
+  // labels it draws (not all N nodes: 10,000 updates cost seconds before the page answers).
+  var gridState = { font: Object.create(null) };
+  for (i = 0; i < N; i++) gridState.font[i] = 0;
+  var gridTimer = null;
+  var gridView = "";
+  function placeLabels() {
+    gridTimer = null;
+    var sc = network.getScale();
+    var c = network.getViewPosition();
+    var v = sc.toFixed(5) + "," + c.x.toFixed(1) + "," + c.y.toFixed(1) + "," + $("network").clientWidth;
+    if (v === gridView) return;
+    gridView = v;
+    api.labelled = C.labelGrid({
+      network: network, dataset: nodes, items: labelItems, face: FONT, state: gridState,
+      hidden: function (id) { return nodeHidden[id] === 1; },
+      // A big drawing labels only what is in view, and only once zoomed in enough to tell nodes apart.
+      limit: BIG ? 400 : Infinity, minScale: BIG ? 0.15 : 0,
+    }).length;
+    api.labelsPlaced = (api.labelsPlaced || 0) + 1;
+  }
+  function scheduleLabels(now) {
+    if (now) { clearTimeout(gridTimer); gridView = ""; placeLabels(); return; }
+    if (gridTimer === null) gridTimer = setTimeout(placeLabels, BIG ? 200 : 60);
+  }
+  network.on("afterDrawing", function () { scheduleLabels(false); });
+  api.placeLabels = function () { scheduleLabels(true); return api.labelled; };
+  api.gridState = gridState;
+
+  // -- the block of entities tied to nothing else shown, captioned --------------------------------
+  if (data.detached) {
+    network.on("afterDrawing", function (ctx) {
+      var sc = network.getScale();
+      ctx.save();
+      ctx.font = (13 / sc) + "px " + FONT;
+      ctx.fillStyle = "#5f6b7a";
+      ctx.textBaseline = "bottom";
+      ctx.fillText("Not tied to anything else shown: " + plural(data.detached.count, "entity", "entities"),
+                   data.detached.x, data.detached.y + 30);
+      ctx.restore();
+    });
+  }
 
   // -- edge labels on big graphs: only for the relations in view, once zoomed in ------------
   // vis-network lays out every label it has on every frame, even those too small to draw;
@@ -305,6 +401,18 @@
     if (nodeUpd.length) nodes.update(nodeUpd);
     if (edgeUpd.length) edges.update(edgeUpd);
     summarise(shownNodes, shownEdges, shownInferred);
+    if (N) emptyNote(shownNodes === 0);
+    notify("filtered", { day: day });
+    gridView = "";
+    scheduleLabels(false);
+  }
+
+  // An explicit message when the page's filters leave nothing to draw.
+  function emptyNote(empty, text) {
+    var note = $("nothing");
+    if (!empty) { if (note) note.remove(); return; }
+    if (!note) $("network").append(el("div", { class: "nothing", attrs: { id: "nothing" },
+      text: text || "Nothing to show: no entity passes these filters." }));
   }
 
   // The heading says what is shown and, of the relations shown, how many have stated dates.
@@ -325,6 +433,14 @@
     return out;
   };
   api.applyFilters = applyFilters;
+  // The map and the timeline (map.js, timeline.js) follow the filters and the selection through
+  // these events, and read what is hidden here.
+  function notify(name, detail) { document.dispatchEvent(new CustomEvent("actorgraph:" + name, { detail: detail })); }
+  api.nodeHidden = nodeHidden;
+  api.edgeHidden = edgeHidden;
+  api.asOf = asOf;
+  api.symbolOf = function (t) { return SYMBOL[t.shape] || SYMBOL.dot; };
+  api.selectEdge = function (j) { selectEdge(j); };
 
   // -- tooltips (DOM elements, built on first hover) --------------------------------------
   function nodeTip(i) {
@@ -385,6 +501,19 @@
 
   // -- details panel ---------------------------------------------------------------------
   var details = $("details");
+  // The details column opens with the first choice and closes with its button.
+  function openDetails() {
+    C.clear(details);
+    details.append(el("button", { attrs: { id: "details-close", type: "button", "aria-label": "Close the details" },
+                                  text: "\u00d7", on: { click: function () {
+                                    document.body.classList.remove("details-open");
+                                    network.setSize("100%", "100%");
+                                  } } }));
+    if (!document.body.classList.contains("details-open")) {
+      document.body.classList.add("details-open");
+      network.setSize("100%", "100%"); // the drawing narrows now, so a focus below centres in what is left
+    }
+  }
 
   function link(text, onClick) {
     return el("button", { class: "link", text: text, attrs: { type: "button" }, on: { click: onClick } });
@@ -396,10 +525,11 @@
   }
 
   function showNode(i, focus) {
+    notify("select", { node: i });
     var n = nodeRows[i];
     var t = types[n.type];
     var more = n.more || {};
-    C.clear(details);
+    openDetails();
     details.append(el("h3", { text: n.name }), el("div", { class: "kind" }, [swatch(t), " " + t.type]));
     var pairs = [["id", n.id], ["names", C.namesList([n.name].concat(n.aka || []), n.rep)]]
       .concat(morePairs(more, ["description", "lat", "lon"]));
@@ -434,9 +564,10 @@
   }
 
   function showEdge(j) {
+    notify("select", { edge: j });
     var e = edgeRows[j];
     var more = e.more || {};
-    C.clear(details);
+    openDetails();
     details.append(el("h3", {}, [link(nodeRows[e.from].name, function () { showNode(e.from, true); }),
                                  " \u2192 " + rels[e.type] + " \u2192 ",
                                  link(nodeRows[e.to].name, function () { showNode(e.to, true); })]),
@@ -475,8 +606,11 @@
   api.showNode = showNode;
   api.showEdge = showEdge;
 
-  // -- search ----------------------------------------------------------------------------
+  // -- search: the one name matcher (graph.names, ported in common.js) --------------------------
+  // Exact spellings first, then spelling variants (Abou Kamal, Boukamal, البوكمال for Al-Bukamal), then
+  // names containing what was typed, then what the matcher only suggests.
   var keys = null;
+  var matcher = null;
   var results = $("results");
 
   function search(query, focus) {
@@ -489,23 +623,47 @@
         var n = nodeRows[i];
         keys[i] = [C.nameKey(n.name), C.nameKey(n.id)].concat((n.aka || []).map(C.nameKey));
       }
+      matcher = C.nameMatcher(nodeRows.map(function (n) { return { id: n.id, name: n.name, names: n.aka || [] }; }));
     }
-    var exact = [];
-    var partial = [];
+    var ranked = matcher.candidates(query, 100);
+    var exact = [], strong = [], partial = [], weak = [], how = {};
+    ranked.forEach(function (c) {
+      how[c.index] = c;
+      if (c.reason === "alias") exact.push(c.index);
+      else if (c.score >= (c.reason === "fuzzy" ? 80 : 75)) strong.push(c.index);
+    });
     for (i = 0; i < N; i++) {
-      if (keys[i].indexOf(q) >= 0) exact.push(i);
-      else if (q.length >= 2 && keys[i].some(function (k) { return k.indexOf(q) >= 0; })) partial.push(i);
+      if (exact.indexOf(i) < 0 && strong.indexOf(i) < 0 && q.length >= 2 &&
+          keys[i].some(function (k) { return k.indexOf(q) >= 0; })) partial.push(i);
     }
-    var found = exact.concat(partial);
+    ranked.forEach(function (c) {
+      if (c.score >= 30 && exact.indexOf(c.index) < 0 && strong.indexOf(c.index) < 0 && partial.indexOf(c.index) < 0) {
+        weak.push(c.index);
+      }
+    });
+    var found = exact.concat(strong, partial, weak);
     found.slice(0, 100).forEach(function (i) {
+      var c = how[i];
+      var as = c && c.reason !== "alias" && C.nameKey(c.matched) !== C.nameKey(nodeRows[i].name) &&
+        c.matched !== nodeRows[i].id;  // the spelling that matched, when it is not the name: in <bdi>, for Arabic
       results.append(el("li", {}, [
         link(nodeRows[i].name, function () { showNode(i, true); }),
-        el("span", { class: "note", text: " " + types[nodeRows[i].type].type + (nodeHidden[i] ? " (hidden by filters)" : "") }),
+        el("span", { class: "note" }, [" " + types[nodeRows[i].type].type].concat(
+          as ? [" \u00b7 as \u201c", el("bdi", { text: c.matched }), "\u201d"] : [],
+          nodeHidden[i] ? [" (hidden by filters)"] : [])),
       ]));
     });
     if (!found.length) results.append(el("li", { class: "none", text: "No entity matches." }));
     else if (found.length > 100) results.append(el("li", { class: "none", text: "and " + (found.length - 100) + " more" }));
-    var chosen = (exact.length ? exact : partial).filter(function (i) { return !nodeHidden[i]; });
+    // As graph.names.NameIndex.resolve: a unique clear best variant is taken; several close ones are all selected.
+    if (!exact.length && strong.length) {
+      var top = ranked[0];
+      strong = [top.index].concat(ranked.slice(1).filter(function (c) {
+        return (c.score > top.score - 6 && c.reason !== "fuzzy") || c.score === top.score;
+      }).map(function (c) { return c.index; }));
+    }
+    var chosen = (exact.length ? exact : strong.length ? strong : partial).filter(function (i) { return !nodeHidden[i]; })
+      .sort(function (a, b) { return a - b; });
     network.selectNodes(chosen);
     if (focus && chosen.length === 1) showNode(chosen[0], true);
     else if (focus && chosen.length > 1) network.fit({ nodes: chosen, animation: BIG ? false : { duration: 300 } });
@@ -522,6 +680,21 @@
     if (ev.key === "Enter") { clearTimeout(timer); search(box.value, true); }
   });
   api.search = search;
+
+  // -- on paper: the sources cited by what is shown (the print stylesheet shows the list) ---------
+  sources.forEach(function (src) {
+    $("print-source-list").append(el("li", { text: [src.title || src.id, src.publisher, src.published || src.retrieved,
+      "reliability " + (src.reliability || "?")].filter(Boolean).join(", ") }));
+  });
+
+  // -- key players: the most important entities by the size measure; choosing one focuses it --------
+  $("key-players-title").textContent = "Key players by " + data.size_by.name;
+  (data.key_players || []).forEach(function (i) {
+    var n = nodeRows[i];
+    var a = link(C.short(n.name, 60), function () { showNode(i, true); });
+    a.title = n.name;
+    $("key-players").append(el("li", {}, [a, el("span", { class: "value", text: String(n.value) })]));
+  });
   api.nameKey = C.nameKey;
   api.holdsOn = C.holdsOn;
 })();

@@ -32,6 +32,8 @@ from .models import (
     ExpandOut,
     ExpandRequest,
     ExportRequest,
+    GeoOut,
+    GeoRequest,
     GradesOut,
     HorizonOut,
     MetaOut,
@@ -46,6 +48,7 @@ from .models import (
 )
 from .readonly import check_console_query
 from .store import Store, console, evidence, neighbourhood
+from .store import geo as geo_store
 from .store import meta as meta_store
 from .store import search as search_store
 
@@ -241,6 +244,14 @@ def edge(
     return EdgeDetailsOut(**details)
 
 
+@router.post("/geo", response_model=GeoOut, summary="Where the entities on screen are", responses=responses(*NEO4J))
+def geo(store: StoreDep, body: GeoRequest) -> GeoOut:
+    """The entities of `nodes` that have coordinates, their own or (a site or place without) those of the
+    nearest place it lies in, marked inherited with that place's precision, each with the relations of
+    `edges` that place an actor there (OCCUPIES, CONTROLS, ...) with their grades and first quotes."""
+    return GeoOut(**geo_store.located(store, body.nodes, body.edges))
+
+
 # --------------------------------------------------------------------------- queries
 
 
@@ -261,8 +272,9 @@ def truncated_reason(res: console.ConsoleResult, *, row_limit: int, byte_limit: 
     return None
 
 
-def _result(store: Store, res: console.ConsoleResult) -> QueryResultOut:
+def _result(store: Store, res: console.ConsoleResult, matched: list[str] | None = None) -> QueryResultOut:
     return QueryResultOut(
+        matched=matched or [],
         columns=res.columns,
         rows=res.rows,
         truncated=res.truncated,
@@ -297,10 +309,12 @@ def run_named(
     body: NamedQueryRequest,
 ) -> QueryResultOut:
     """Run a named query with the given parameters (read-only, limited in time, rows and bytes like the
-    console). Entity parameters take an id, a name or an alias; a parameter the query does not take, or a
-    required one missing, is a `bad_request` (the parameters of each query: GET /api/queries)."""
-    text, params = named.prepare(store, name, body.params)
-    return _result(store, console.run_read(store, text, params, timeout=config.query_timeout, check_plan=False))
+    console). Entity parameters take an id, a name or an alias (spelling variants and Arabic script are matched:
+    `matched` says how, and who else matches); a parameter the query does not take, or a required one
+    missing, is a `bad_request` (the parameters of each query: GET /api/queries)."""
+    text, params, matched = named.prepare(store, name, body.params)
+    res = console.run_read(store, text, params, timeout=config.query_timeout, check_plan=False)
+    return _result(store, res, matched)
 
 
 @router.post(
@@ -340,7 +354,11 @@ def export_html(store: StoreDep, body: ExportRequest) -> HTMLResponse:
     """The given entities and relations (with their evidence and sources) as the same kind of
     self-contained HTML page `kg viz` writes: no network needed to open it."""
     html = named.snapshot_html(
-        neighbourhood.subgraph(store, body.nodes, body.edges), body.title, body.filters, horizon=store.horizon
+        neighbourhood.subgraph(store, body.nodes, body.edges),
+        body.title,
+        body.filters,
+        horizon=store.horizon,
+        positions=body.positions,
     )
     filename = (_FILENAME.sub("-", body.title).strip("-") or "actorgraph-view")[:80] + ".html"
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

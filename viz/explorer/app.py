@@ -32,10 +32,24 @@ from .models import ErrorOut
 from .store import Store
 
 STATIC = Path(__file__).with_name("static")
-# viz/assets/ (README.md there): vis-network, vendored once for the whole project, and the page helpers
-# the explorer shares with the offline snapshot.
+# viz/assets/ (README.md there): the front-end packages vendored once for the whole project (vendor/, with
+# their versions and sha256 in vendor/README.md), and the page helpers the explorer shares with the snapshot.
 VENDOR = Path(__file__).resolve().parent.parent / "assets"
-VENDORED = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css", "common.js": "text/javascript"}
+VENDORED = {
+    "vis-network.min.js": ("vendor/vis-network.min.js", "text/javascript"),
+    "vis-network.css": ("vendor/vis-network.css", "text/css"),
+    "common.js": ("common.js", "text/javascript"),
+    # The map and the timeline (viz/explorer/static/map.js, timeline.js), offline like the snapshot's.
+    "geo_common.js": ("geo_common.js", "text/javascript"),
+    "leaflet.js": ("vendor/leaflet.js", "text/javascript"),
+    "leaflet.css": ("vendor/leaflet.css", "text/css"),
+    "leaflet.markercluster.js": ("vendor/leaflet.markercluster.js", "text/javascript"),
+    "MarkerCluster.css": ("vendor/MarkerCluster.css", "text/css"),
+    "MarkerCluster.Default.css": ("vendor/MarkerCluster.Default.css", "text/css"),
+    "vis-timeline-graph2d.min.js": ("vendor/vis-timeline-graph2d.min.js", "text/javascript"),
+    "vis-timeline-graph2d.min.css": ("vendor/vis-timeline-graph2d.min.css", "text/css"),
+    "world-110m.geojson": ("vendor/world-110m.geojson", "application/geo+json"),
+}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -191,7 +205,8 @@ def create_app(config: ExplorerConfig | None = None, *, driver=None) -> FastAPI:
     def vendored(name: str):
         if name not in VENDORED:
             return Response(status_code=404)
-        return FileResponse(VENDOR / name, media_type=VENDORED[name])
+        path, media_type = VENDORED[name]
+        return FileResponse(VENDOR / path, media_type=media_type)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

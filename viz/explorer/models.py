@@ -431,6 +431,12 @@ class QueryResultOut(Model):
     byte_limit: int = Field(description="Most bytes of JSON the rows of a result take.")
     elapsed_ms: float
     graph: GraphOut | None = Field(None, description="Nodes and relationships in the result, ready to draw.")
+    matched: list[str] = Field(
+        default_factory=list,
+        description="Named queries: how each name given as a parameter was taken when it was not an exact "
+        "spelling, and who else it matches, as `kg query` says it "
+        "(\"place: 'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), folded like 'Abu Kamal'\"). Plain text.",
+    )
 
 
 # --------------------------------------------------------------------------- meta / export
@@ -507,6 +513,10 @@ class MetaOut(Model):
     query_timeout: float
 
 
+# A position on the canvas: finite, and within what vis-network draws.
+Coordinate = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-1e7, le=1e7)]
+
+
 class ExportRequest(Model):
     model_config = ConfigDict(
         json_schema_extra={
@@ -524,6 +534,86 @@ class ExportRequest(Model):
     )
     title: str = Field("actorgraph explorer view", max_length=200)
     filters: Filters | None = Field(None, description="The filters of the view, named in the snapshot's heading.")
+    positions: dict[str, tuple[Coordinate, Coordinate]] | None = Field(
+        None,
+        max_length=20000,
+        description="Where each entity is on screen (drawing units): the snapshot keeps the arrangement. "
+        "Entities left out are laid out beneath the others.",
+    )
+
+
+# --------------------------------------------------------------------------- map
+
+
+class GeoRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"nodes": ["fog-47", "badr-hospital"], "edges": ["fog-47|OCCUPIES|badr-hospital"]}]
+        }
+    )
+
+    nodes: list[str] = Field(max_length=20000, description="Entity ids on screen.")
+    edges: list[EdgeId] = Field(
+        [],
+        max_length=100000,
+        description="Edge ids on screen: those placing an actor at a located entity are listed with it.",
+    )
+
+
+class PrecisionGradeOut(Model):
+    grade: str
+    meaning: str
+    radius_m: int = Field(description="Radius the map draws around coordinates of this precision (0: a point).")
+
+
+class PrecisionScaleOut(Model):
+    """The registry's geo_precision scale (graph.schema.Scale.as_dict), finest first."""
+
+    name: str
+    title: str
+    description: str
+    grades: list[PrecisionGradeOut]
+
+
+class PlacedEvidenceOut(Model):
+    source: str = Field(description="Source id.")
+    source_title: str | None = None
+    quote: str
+    credibility: int | None = None
+
+
+class PlacementOut(Model):
+    """A relation on screen that places an actor at the located entity (graph.geo.placements)."""
+
+    id: str = Field(description="Edge id '<actor>|<type>|<place>' (graph.facts.edge_id).")
+    actor: str
+    actor_name: str
+    actor_type: str | None = None
+    relation: str
+    credibility: int | None = None
+    reliability: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    evidence: list[PlacedEvidenceOut] = Field([], description="The first pieces of evidence (the details have all).")
+
+
+class LocatedOut(Model):
+    id: str = Field(description="Entity id.")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    precision: str = Field(description="A grade of the geo_precision scale.")
+    radius_m: int = Field(description="Radius of the precision's circle in metres (0: a point).")
+    inherited_from: str | None = Field(
+        None, description="The place (LOCATED_IN, outwards) whose coordinates it took; None: its own."
+    )
+    inherited_from_name: str | None = None
+    placed: list[PlacementOut] = []
+
+
+class GeoOut(Model):
+    precision: PrecisionScaleOut
+    placing: list[str] = Field(description="The relation types that place an actor at a location (graph.geo.PLACING).")
+    located: list[LocatedOut] = Field(description="The entities asked for that have a location, in the order asked.")
 
 
 # --------------------------------------------------------------------------- errors

@@ -81,8 +81,9 @@ def check_params(query: library.NamedQuery, given: Mapping[str, Any]) -> None:
             raise BadRequest(f"query {query.name!r} needs parameter {p.name!r} in params ({what})")
 
 
-def prepare(store: Store, name: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The Cypher and the checked parameters of a named query (entity names resolved to ids).
+def prepare(store: Store, name: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
+    """The Cypher, the checked parameters of a named query (entity and source names resolved to ids by the
+    one name matcher) and how names that were not exact spellings were taken (``kg query``'s notes).
 
     :class:`~viz.explorer.errors.NotFound` when there is no such query,
     :class:`~viz.explorer.errors.BadRequest` for parameters it cannot take."""
@@ -91,17 +92,18 @@ def prepare(store: Store, name: str, params: Mapping[str, Any]) -> tuple[str, di
         raise NotFound(f"no named query {name!r}")
     query = queries[name]
     check_params(query, params)
+    notes: list[str] = []
     with store.failures():
         try:
-            query, final = library.prepare(store.driver, query, params, store.database)
+            query, final = library.prepare(store.driver, query, params, store.database, notes=notes)
         except library.QueryError as exc:
             raise BadRequest(str(exc)) from None
-    return query.cypher, final
+    return query.cypher, final, notes
 
 
-def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None, horizon=None) -> str:
+def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None, horizon=None, positions=None) -> str:
     """The self-contained HTML page `kg viz` writes, for ``G`` (its heading names the filters; its as-of
-    windows use the explorer's ``horizon``)."""
+    windows use the explorer's ``horizon``; ``positions``: where each entity was on screen, kept)."""
     from graph.asof import DEFAULT_HORIZON
     from viz.snapshot import View, render_html
 
@@ -113,4 +115,4 @@ def snapshot_html(G: nx.MultiDiGraph, title: str, filters=None, horizon=None) ->
             reliability_at_least=filters.reliability_at_least,
             horizon=view.horizon,
         )
-    return render_html(G, title=title, view=view)
+    return render_html(G, title=title, view=view, positions=positions)

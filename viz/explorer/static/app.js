@@ -13,11 +13,15 @@ import { api, apiJSON, pendingRequests, recallToken, report, run, toast } from '
 import { connect as connectDetails, refreshDetails, showEdge, showEntity, showNothing } from './details.js';
 import { setupFilters, syncFilters } from './filters.js';
 import {
-  adaptToSize, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, refreshStyles, settlingNow,
-  showLabels, typeInfo, updateStatus, useScales as graphScales,
+  adaptToSize, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, refreshStyles,
+  settlingNow, showLabels, typeInfo, updateStatus, useScales as graphScales,
 } from './graph.js';
+import { connectMap, explorerMap, mapPick, mapViewChanged, openMap } from './map.js';
 import { lastQueryResult, setupQueries, toggleMenu } from './queries.js';
 import { setupSearch } from './search.js';
+import {
+  connectTimeline, explorerTimeline, openTimeline, timelinePick, timelineViewChanged,
+} from './timeline.js';
 import {
   LIST_KEYS, addressMoved, filters, pushView, readURL, state, useScales as stateScales, viewKey,
 } from './state.js';
@@ -199,6 +203,119 @@ function download(href, filename) {
   a.remove();
 }
 
+/** The view's title: the chosen entities ("Al-Bukamal and Fog 47: explorer view"). */
+function viewTitle() {
+  const names = state.sel.map((id) => (nodes.get(id) || {})._name).filter(Boolean);
+  if (!names.length) return 'actorgraph explorer view';
+  const said = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return C.short(`${said}: explorer view`, 200);
+}
+
+/** A briefing figure of the view: the canvas with a title, the date, the filters, the legend of the entity
+ *  types on screen and the lines, drawn on one canvas (text drawn as text: fillText, never markup). */
+function briefingCanvas() {
+  const src = $('graph').querySelector('canvas');
+  const scale = src.width / src.clientWidth || 1;
+  const types = [...new Set(nodes.get().map((n) => n._type))].filter((t) => typeInfo[t]).sort();
+  const pad = 16 * scale;
+  const head = 70 * scale;
+  const foot = (28 + 18 * Math.ceil(types.length / 4)) * scale;
+  const out = document.createElement('canvas');
+  out.width = src.width;
+  out.height = src.height + head + foot;
+  const ctx = out.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = '#1f2933';
+  ctx.font = `600 ${18 * scale}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  ctx.fillText(viewTitle(), pad, pad, out.width - 2 * pad);
+  ctx.font = `${12 * scale}px system-ui, sans-serif`;
+  ctx.fillStyle = '#52606d';
+  const f = filters();
+  const said = [f.as_of ? `as of ${f.as_of}` : 'any date',
+    f.reliability_at_least ? `reliability at least ${f.reliability_at_least}` : null,
+    f.credibility_at_least ? `credibility at least ${f.credibility_at_least}` : null].filter(Boolean).join(' · ');
+  ctx.fillText(`${new Date().toISOString().slice(0, 10)} · ${C.plural(nodes.length, 'entity', 'entities')}, ` +
+    `${C.plural(edges.length, 'relation')} · filters: ${said} · actorgraph explorer`, pad, pad + 26 * scale, out.width - 2 * pad);
+  ctx.drawImage(src, 0, head);
+  let x = pad;
+  let y = head + src.height + 10 * scale;
+  ctx.font = `${12 * scale}px system-ui, sans-serif`;
+  types.forEach((t, i) => {
+    if (i && i % 4 === 0) { x = pad; y += 18 * scale; }
+    ctx.fillStyle = typeInfo[t].color;
+    ctx.fillRect(x, y + 2 * scale, 10 * scale, 10 * scale);
+    ctx.fillStyle = '#1f2933';
+    ctx.fillText(t, x + 16 * scale, y);
+    x += 170 * scale;
+  });
+  return out;
+}
+
+/** The briefing figure as SVG, drawn from the view (vector: relations as lines, entities as dots in their
+ *  type's colour, the labels the label grid shows), under the same heading and above the same legend as the
+ *  PNG. Every text is a text node (textContent), never markup. */
+function briefingSvg() {
+  const NS = 'http://www.w3.org/2000/svg';
+  const mk = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const box = $('graph');
+  const W = box.clientWidth;
+  const H = box.clientHeight;
+  const head = 70;
+  const types = [...new Set(nodes.get().map((n) => n._type))].filter((t) => typeInfo[t]).sort();
+  const foot = 28 + 18 * Math.ceil(types.length / 4);
+  const svg = mk('svg', { xmlns: NS, width: W, height: H + head + foot, viewBox: `0 0 ${W} ${H + head + foot}`,
+    'font-family': 'system-ui, sans-serif' });
+  svg.append(mk('rect', { x: 0, y: 0, width: W, height: H + head + foot, fill: '#ffffff' }));
+  svg.append(mk('text', { x: 16, y: 30, 'font-size': 18, 'font-weight': 600, fill: '#1f2933' }, viewTitle()));
+  const f = filters();
+  const said = [f.as_of ? `as of ${f.as_of}` : 'any date',
+    f.reliability_at_least ? `reliability at least ${f.reliability_at_least}` : null,
+    f.credibility_at_least ? `credibility at least ${f.credibility_at_least}` : null].filter(Boolean).join(' · ');
+  svg.append(mk('text', { x: 16, y: 52, 'font-size': 12, fill: '#52606d' },
+    `${new Date().toISOString().slice(0, 10)} · ${C.plural(nodes.length, 'entity', 'entities')}, ` +
+    `${C.plural(edges.length, 'relation')} · filters: ${said} · actorgraph explorer`));
+  const g = mk('g', { transform: `translate(0 ${head})` });
+  const at = (id) => network.canvasToDOM(network.getPosition(id));
+  edges.forEach((e) => {
+    if (!nodes.get(e.from) || !nodes.get(e.to)) return;
+    const a = at(e.from);
+    const b = at(e.to);
+    g.append(mk('line', { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
+      stroke: (e.color && e.color.color) || '#9aa5b1', 'stroke-width': 1, 'stroke-dasharray': e.dashes ? '7 5' : 'none' }));
+  });
+  const scale = network.getScale();
+  nodes.forEach((n) => {
+    const p = at(n.id);
+    const t = typeInfo[n._type] || { color: '#9aa5b1' };
+    const r = Math.max(3, (n.size || 12) * scale);
+    g.append(mk('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: r.toFixed(1), fill: t.color, stroke: '#1f2933',
+      'stroke-width': 0.6 }));
+    const px = ((n.font && n.font.size) || 0) * scale;
+    if (px >= 1) {
+      g.append(mk('text', { x: p.x.toFixed(1), y: (p.y + r + px).toFixed(1), 'font-size': px.toFixed(1),
+        'text-anchor': 'middle', fill: '#1f2933', stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' },
+      n.label || ''));
+    }
+  });
+  svg.append(g);
+  let x = 16;
+  let y = head + H + 22;
+  types.forEach((t, i) => {
+    if (i && i % 4 === 0) { x = 16; y += 18; }
+    svg.append(mk('rect', { x, y: y - 10, width: 10, height: 10, fill: typeInfo[t].color }));
+    svg.append(mk('text', { x: x + 16, y, 'font-size': 12, fill: '#1f2933' }, t));
+    x += 170;
+  });
+  return svg;
+}
+
 function setupTopBar() {
   $('export-button').addEventListener('click', () => {
     toggleMenu($('queries-button'), $('queries-menu'), false);
@@ -208,12 +325,16 @@ function setupTopBar() {
     toggleMenu($('export-button'), $('export-menu'), false);
     const ids = entityIds();
     if (!ids.length) { toast('Nothing to export: the view is empty.'); return; }
+    // The snapshot keeps the arrangement on screen: each entity where it is now.
+    const at = network.getPositions(ids);
+    const positions = {};
+    for (const id of ids) positions[id] = [Math.round(at[id].x * 10) / 10, Math.round(at[id].y * 10) / 10];
     try {
       const res = await api('/api/export/html', {
         method: 'POST',
         body: {
           nodes: ids, edges: edges.getIds().filter((id) => id.split('|').length === 3),
-          title: 'actorgraph explorer view', filters: filters(),
+          title: viewTitle(), filters: filters(), positions,
         },
       });
       const blob = await res.blob();
@@ -224,7 +345,14 @@ function setupTopBar() {
   });
   $('export-png').addEventListener('click', () => {
     toggleMenu($('export-button'), $('export-menu'), false);
-    download($('graph').querySelector('canvas').toDataURL('image/png'), 'actorgraph-view.png');
+    download(briefingCanvas().toDataURL('image/png'), 'actorgraph-view.png');
+  });
+  $('export-svg').addEventListener('click', () => {
+    toggleMenu($('export-button'), $('export-menu'), false);
+    const text = new XMLSerializer().serializeToString(briefingSvg());
+    const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    download(url, 'actorgraph-view.svg');
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
   });
   $('fit-button').addEventListener('click', () => network.fit({ animation: { duration: 300 } }));
   $('clear-button').addEventListener('click', clearView);
@@ -253,6 +381,63 @@ function setupCanvas() {
   });
 }
 
+// ------------------------------------------------------------------ graph, map and timeline
+
+// The tabs switch the canvas between the graph, the map and the timeline of what is on screen. The map and
+// the timeline follow the view (entities and relations added or removed) and the details panel's pick
+// (its data-entity / data-edge, whoever chose), and choosing on them picks in the graph and the panel.
+let currentView = 'graph';
+function showView(name) {
+  currentView = name;
+  $('graph').classList.toggle('behind', name !== 'graph');
+  $('map-view').hidden = name !== 'map';
+  $('timeline-view').hidden = name !== 'timeline';
+  for (const t of document.querySelectorAll('#view-tabs [data-view]')) {
+    t.setAttribute('aria-selected', String(t.dataset.view === name));
+  }
+  if (name === 'map') return run(openMap);
+  if (name === 'timeline') return run(async () => openTimeline());
+  network.redraw();
+  return null;
+}
+
+function chooseEntity(id) {
+  if (nodes.get(id)) network.selectNodes([id]); else network.unselectAll();
+  return run(() => showEntity(id));
+}
+
+function chooseEdge(id) {
+  if (edges.get(id)) {
+    network.selectEdges([id]);
+    showLabels([id]);
+  }
+  return run(() => showEdge(id));
+}
+
+function setupViews() {
+  for (const t of document.querySelectorAll('#view-tabs [data-view]')) {
+    t.addEventListener('click', () => showView(t.dataset.view));
+  }
+  connectMap({ chooseEntity, chooseEdge });
+  connectTimeline({ chooseEntity, chooseEdge });
+  const d = $('details');
+  new MutationObserver(() => {
+    const pick = d.dataset.entity ? { node: d.dataset.entity } : d.dataset.edge ? { edge: d.dataset.edge } : null;
+    mapPick(pick);
+    timelinePick(pick);
+  }).observe(d, { attributes: true, attributeFilter: ['data-entity', 'data-edge'] });
+  // What is on screen changed: added or removed (updates are restyling: labels, sizes, colours).
+  let timer = null;
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { mapViewChanged(); timelineViewChanged(); }, 150);
+  };
+  for (const ds of [nodes, edges]) {
+    ds.on('add', changed);
+    ds.on('remove', changed);
+  }
+}
+
 // The registry's grading scales from /api/meta, by name (a list of scales is taken too).
 function scalesOf(grades) {
   const out = {};
@@ -278,6 +463,12 @@ const explorer = {
   choose: (id) => run(() => choose(id)),
   expand: (id) => run(() => expand(id)),
   lastResult: lastQueryResult,
+  placeLabels: () => placeLabels(true),
+  briefing: () => briefingCanvas(),
+  map: explorerMap,
+  timeline: explorerTimeline,
+  show: (name) => showView(name),
+  get view() { return currentView; },
 };
 window.explorer = explorer;
 
@@ -286,6 +477,7 @@ window.explorer = explorer;
   readURL();
   setupTopBar();
   setupCanvas();
+  setupViews();
   setupSearch((id) => run(() => choose(id)));
   setupQueries({ choose, showGraph });
   window.addEventListener('popstate', addressChanged);

@@ -14,6 +14,7 @@ export const typeInfo = {};
 let scales = { reliability: { name: 'reliability', grades: [] }, credibility: { name: 'credibility', grades: [] } };
 export function useScales(grades) { scales = grades; }
 
+const FACE = 'system-ui, sans-serif';
 export const nodes = new vis.DataSet();
 export const edges = new vis.DataSet();
 export const network = new vis.Network($('graph'), { nodes, edges }, {
@@ -22,14 +23,17 @@ export const network = new vis.Network($('graph'), { nodes, edges }, {
   physics: {
     enabled: false,
     solver: 'forceAtlas2Based',
-    forceAtlas2Based: { gravitationalConstant: -70, centralGravity: 0.004, springLength: 130, springConstant: 0.06, damping: 0.5, avoidOverlap: 0.5 },
+    // avoidOverlap 1: shapes keep apart (labels are chosen so they never collide: placeLabels below).
+    forceAtlas2Based: { gravitationalConstant: -90, centralGravity: 0.004, springLength: 140, springConstant: 0.06, damping: 0.5, avoidOverlap: 1 },
     stabilization: { enabled: false, fit: false, updateInterval: 25 },
     minVelocity: 1,
   },
   interaction: { hover: true, tooltipDelay: 250, multiselect: false, keyboard: false, hideEdgesOnDrag: false },
   nodes: {
     size: 14, borderWidth: 1,
-    font: { size: 13, face: 'system-ui, sans-serif', color: '#1f2933', strokeWidth: 3, strokeColor: '#ffffff' },
+    // Label sizes are set per node at each zoom by the label grid (placeLabels), so they stay readable.
+    font: { size: 0, face: FACE, color: '#1f2933', strokeWidth: 3, strokeColor: '#ffffff' },
+    scaling: { label: { drawThreshold: 1 } },
   },
   edges: {
     arrows: { to: { enabled: true, scaleFactor: 0.55 } },
@@ -81,19 +85,19 @@ function visNode(n) {
   const t = typeInfo[n.type] || { color: '#9aa5b1', shape: n.entity === false ? 'ellipse' : 'dot' };
   const root = state.sel.includes(n.id);
   const pinned = state.pin.includes(n.id);
-  const box = t.shape === 'box';
+  // Shapes with the label inside (a campaign's box) are drawn as a compact symbol, label beneath (C.nodeLook).
+  const look = C.nodeLook(t, root ? 20 : 12);
   return {
     id: n.id,
     label: C.short(n.name, 34),
-    shape: t.shape,
-    size: root ? 22 : 14,
+    ...look,
     borderWidth: pinned ? 3 : root ? 2.5 : 1,
     shapeProperties: { borderDashes: pinned ? [5, 3] : false },
     color: {
       background: t.color, border: pinned || root ? '#1f2933' : C.shade(t.color, -0.3),
       highlight: { background: t.color, border: '#111111' }, hover: { background: t.color, border: '#111111' },
     },
-    font: box ? { color: '#ffffff', strokeWidth: 0, size: root ? 15 : 13 } : { size: root ? 15 : 13 },
+    font: { size: labelGrid.font[n.id] || 0 },
     title: tooltip(n),
     fixed: pinned,
     _name: n.name, _type: n.type, _aliases: n.aliases || [], _entity: n.entity !== false,
@@ -216,6 +220,8 @@ function settle(fresh) {
       const release = hold.filter((id) => still.has(id));
       if (release.length) nodes.update(release.map((id) => ({ id, fixed: false })));
       settling -= 1;
+      lastGridView = '';
+      placeLabels(false);
       resolve();
     };
     network.on('stabilizationIterationsDone', done);
@@ -303,6 +309,74 @@ export function merge(nodeList, edgeList, centre) {
   return settle(fresh);
 }
 
+// ------------------------------------------------------------------ importance and labels
+
+// Node size by importance: the relations it has on screen (the chosen entities count as the most
+// important), its area growing with them; the label grid then draws the most important labels first,
+// only where they collide with nothing, at 12 to 14.5 px whatever the zoom (common.js labelGrid).
+const labelGrid = { font: {} };
+let importance = new Map();
+function rankNodes() {
+  const degree = new Map();
+  edges.forEach((e) => {
+    degree.set(e.from, (degree.get(e.from) || 0) + 1);
+    if (e.to !== e.from) degree.set(e.to, (degree.get(e.to) || 0) + 1);
+  });
+  const top = Math.max(1, ...degree.values());
+  importance = new Map(nodes.getIds().map((id) => [id, (state.sel.includes(id) ? top + 1 : 0) + (degree.get(id) || 0)]));
+  const upd = [];
+  nodes.forEach((n) => {
+    const d = degree.get(n.id) || 0;
+    const t = typeInfo[n._type] || { shape: n.shape };
+    const size = C.nodeLook(t, 8 + 12 * Math.sqrt(d / top) + (state.sel.includes(n.id) ? 4 : 0)).size;
+    if (Math.abs((n.size || 0) - size) > 0.05) upd.push({ id: n.id, size });
+  });
+  if (upd.length) nodes.update(upd);
+}
+
+function labelItems() {
+  const ids = nodes.getIds();
+  const top = Math.max(1, ...importance.values());
+  return ids.sort((a, b) => (importance.get(b) || 0) - (importance.get(a) || 0) || (a < b ? -1 : a > b ? 1 : 0))
+    .map((id) => {
+      const n = nodes.get(id);
+      const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+      return { id, px: 12 + 2.5 * Math.sqrt((importance.get(id) || 0) / top), hw: ext[0], hh: ext[1], text: n.label || '' };
+    });
+}
+
+let gridTimer = null;
+/** Choose again which labels show (after the view moved or changed). now: at once. */
+export function placeLabels(now) {
+  const go = () => {
+    gridTimer = null;
+    if (settling) return; // once settled
+    rankNodes();
+    labelGrid.labelled = C.labelGrid({
+      network, dataset: nodes, items: labelItems(), face: FACE, state: labelGrid,
+      hidden: () => false, limit: nodes.length > 400 ? 300 : Infinity, bottom: 28, // the status line
+    });
+  };
+  if (now) { clearTimeout(gridTimer); go(); return labelGrid.labelled; }
+  if (gridTimer === null) gridTimer = setTimeout(go, 80);
+  return null;
+}
+let lastGridView = '';
+network.on('afterDrawing', () => {
+  const c = network.getViewPosition();
+  const v = `${network.getScale().toFixed(4)},${c.x.toFixed(1)},${c.y.toFixed(1)},${nodes.length},${edges.length}`;
+  if (v !== lastGridView) { lastGridView = v; placeLabels(false); }
+});
+
+// Tooltips close when the view under them changes (vis-network would leave them on screen).
+function closeTooltip() {
+  const tip = document.querySelector('#graph div.vis-tooltip');
+  if (tip) tip.style.visibility = 'hidden';
+}
+for (const ev of ['dragStart', 'zoom', 'click', 'doubleClick']) network.on(ev, closeTooltip);
+nodes.on('*', closeTooltip);
+edges.on('*', closeTooltip);
+
 /** Draw these nodes again (chosen or pinned changed). */
 export function refreshStyles(ids) {
   const rows = ids.map((id) => nodes.get(id)).filter(Boolean);
@@ -310,8 +384,10 @@ export function refreshStyles(ids) {
     const v = visNode({ id: r.id, name: r._name, type: r._type, aliases: r._aliases, entity: r._entity,
                         valid_from_day: r._from, valid_to_day: r._to });
     delete v.title;
+    delete v.size; // rankNodes' (importance) stays
     return v;
   }));
+  placeLabels(false);
 }
 
 /** Take off the screen the entities that do not exist on `day` and the relations that do not hold on it,

@@ -65,7 +65,7 @@ function inputFor(p) {
     input = el('input', { attrs: { type: number ? 'number' : 'text', name: p.name, step: t === 'float' || t === 'number' ? 'any' : '1' } });
     if (t === 'date') input.placeholder = 'YYYY, YYYY-MM or YYYY-MM-DD';
     if (t === 'entity') input.placeholder = 'id, name or alias';
-    if (t === 'source') input.placeholder = 'source id';
+    if (t === 'source') input.placeholder = 'source id, title or publisher';
     if (t.startsWith('list') || t === 'strings') input.placeholder = 'comma-separated';
     if (p.default !== null && p.default !== undefined) input.value = Array.isArray(p.default) ? p.default.join(', ') : String(p.default);
     // The entity on display is the likely subject; the as-of day the likely date.
@@ -185,6 +185,11 @@ async function runQuery(path, body) {
     (res.truncated ? ` (only the first ${res.row_limit.toLocaleString('en')}: the row limit)` : '') +
     `, in ${res.elapsed_ms} ms.`;
   const out = $('result');
+  // How names given as parameters were taken (spelling variants, who else matches): the API's words, as text.
+  if (res.matched && res.matched.length) {
+    out.append(el('ul', { class: 'matched', attrs: { 'aria-label': 'How the names were matched' } },
+      res.matched.map((line) => el('li', { text: line }))));
+  }
   if (res.graph && res.graph.nodes.length) {
     message(`${rows} Drawn on the graph: ${C.plural(res.graph.nodes.length, 'node')} and ` +
             `${C.plural(res.graph.edges.length, 'relation')}.`, 'info');

@@ -47,7 +47,8 @@ export function setupSearch(choose) {
     found.forEach((s, i) => {
       const li = el('li', { attrs: { role: 'option', id: `opt-${i}`, 'aria-selected': 'false', 'data-id': s.id } }, [
         el('span', { class: 'name', text: s.name }),
-        s.matched ? el('span', { class: 'alias', text: `also “${s.matched}”` }) : null,
+        // <bdi>: an Arabic alias keeps its quotes around it.
+        s.matched ? el('span', { class: 'alias' }, ['also “', el('bdi', { text: s.matched }), '”']) : null,
         el('span', { class: 'type' }, [typeBadge(s.type)]),
       ]);
       li.addEventListener('mousedown', (ev) => { ev.preventDefault(); pick(i); });

@@ -1,8 +1,10 @@
 """Name suggestions as a person types, from the writer's full-text indexes.
 
-Exact matches come first, then names starting with what was typed, then names
-with a word starting with it, then names containing it; names and aliases
-match alike (:func:`graph.names.name_key`: case, accents and punctuation ignored).
+Exact matches come first, then spelling variants the one name matcher takes
+(:mod:`graph.names` through :mod:`graph.neo4j.lookup`: Abou Kamal, Boukamal,
+البوكمال for Al-Bukamal), then names starting with what was typed, then names
+with a word starting with it, then names containing it, then what the matcher
+only suggests; names and aliases match alike.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from graph.names import name_key
+from graph.names import RESOLVE_AT_LEAST, NameIndex, NameProblem, name_key
+from graph.neo4j.lookup import name_index
 
 from ..errors import QueryFailed
 from . import cypher
 from .base import Store
 from .drawn import entity_type
+
+SUGGEST_AT_LEAST = 30  # a matcher candidate this good is listed (last): a word in common, in either script
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
@@ -69,6 +74,14 @@ def _read_quietly(store: Store, query: str, **params) -> list:
         return []
 
 
+def _matched(store: Store, text: str) -> NameIndex:
+    """The one name matcher's candidates for ``text``, fetched from the store."""
+    try:
+        return name_index(lambda cypher, params: _read_quietly(store, cypher, **params), text)
+    except NameProblem:  # nothing to match: the other searches still answer
+        return NameIndex()
+
+
 def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
     """Up to ``limit`` entities ``{id, name, type, matched}`` for what was typed, best first
     (``matched``: the alias that matched, when it was not the name)."""
@@ -94,7 +107,12 @@ def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
     if len(found) < limit:
         for r in _read_quietly(store, cypher.SUGGEST_INSIDE, keys=cypher.KEYS_INDEX, inside=f"*{escaped}*", n=want):
             found.setdefault(r["id"], dict(r))
+    index = _matched(store, text)
+    variants = {c.id: c for c in index.candidates(text, limit=want)} if len(index) else {}
     ranked = []
+    for eid, c in variants.items():
+        if eid not in found and c.score >= SUGGEST_AT_LEAST:
+            found[eid] = {"id": eid, "name": c.name, "aliases": [], "labels": [], "type": c.type}
     for r in found.values():
         name, aliases = r["name"] or r["id"], list(r["aliases"] or [])
         best = (match_rank(key, name), 0, len(name))
@@ -105,14 +123,22 @@ def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
                 best, matched = cand, a
         if best[0] == 4 and match_rank(key, r["id"]) < 4:
             best = (3, 2, len(name))
+        variant = variants.get(r["id"])
+        if variant is not None and variant.score >= SUGGEST_AT_LEAST:
+            # A spelling variant comes right after the exact matches, a weak one after every other match;
+            # the better the match, the higher.
+            tier = (0.5 if variant.score >= RESOLVE_AT_LEAST else 4) + (100 - variant.score) / 1000
+            if tier < best[0]:
+                best = (tier, 1, len(name))
+                matched = variant.matched if name_key(variant.matched) != name_key(name) else None
         ranked.append(
             (
                 (best[0], best[2], name.casefold()),
                 {
                     "id": r["id"],
                     "name": name,
-                    "type": entity_type(r["labels"]) or "Entity",
-                    "matched": matched if best[0] < match_rank(key, name) else None,
+                    "type": entity_type(r["labels"]) or r.get("type") or "Entity",
+                    "matched": matched if best[0] < match_rank(key, name) and matched != r["id"] else None,
                 },
             )
         )

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,6 +16,7 @@ import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.SettingValueParsers;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
+import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
@@ -23,13 +25,20 @@ import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.kernel.internal.Version;
 import org.neo4j.logging.Level;
 import org.neo4j.logging.log4j.Log4jLogProvider;
+import org.neo4j.server.configuration.ConfigurableServerModules;
+import org.neo4j.server.configuration.ServerSettings;
 
 /**
  * A Neo4j Community DBMS embedded in this process and reachable over Bolt.
  *
  * <p>Usage: {@code java actorgraph.neo4j.ActorgraphNeo4j --home DIR [--host 127.0.0.1]
- * [--port 7687] [--pagecache 2g] [--tx-memory 1g] [--tx-memory-total 2g]}; credentials come from the environment
- * (NEO4J_USER, NEO4J_PASSWORD) so they never show up in {@code ps}.
+ * [--port 7687] [--http-port 0] [--pagecache 2g] [--tx-memory 1g] [--tx-memory-total 2g]}; credentials come from
+ * the environment (NEO4J_USER, NEO4J_PASSWORD, both required: there is no default password) so they never show
+ * up in {@code ps}.
+ *
+ * <p>{@code --http-port N} (not 0) also opens the HTTP connector on the same host, serving Neo4j Browser only
+ * (when its jar is on the classpath) and the discovery document that tells it where Bolt is: no transactional
+ * HTTP endpoint, no Query API, no telemetry.
  *
  * <p>DIR is the Neo4j home: databases and transaction logs go under DIR/data,
  * Neo4j's debug.log under DIR/logs, and DIR/neo4j.pid holds our pid while we run.
@@ -62,11 +71,15 @@ public final class ActorgraphNeo4j {
         Path home = Path.of(require(opts, "--home")).toAbsolutePath();
         String host = opts.getOrDefault("--host", "127.0.0.1");
         int port = Integer.parseInt(opts.getOrDefault("--port", "7687"));
+        int httpPort = Integer.parseInt(opts.getOrDefault("--http-port", "0"));
         long pagecache = SettingValueParsers.BYTES.parse(opts.getOrDefault("--pagecache", "2g"));
         long txMemory = SettingValueParsers.BYTES.parse(opts.getOrDefault("--tx-memory", "1g"));
         long txMemoryTotal = SettingValueParsers.BYTES.parse(opts.getOrDefault("--tx-memory-total", "2g"));
         String user = env("NEO4J_USER", "neo4j");
-        String password = env("NEO4J_PASSWORD", "actorgraph-local");
+        String password = env("NEO4J_PASSWORD", null);
+        if (password == null) {
+            throw new IllegalArgumentException("NEO4J_PASSWORD is not set: there is no default password");
+        }
 
         Files.createDirectories(home);
         Path pidFile = home.resolve("neo4j.pid");
@@ -89,11 +102,22 @@ public final class ActorgraphNeo4j {
         }, "actorgraph-neo4j-shutdown"));
 
         try {
-            dbms.set(new DatabaseManagementServiceBuilder(home)
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+            if (httpPort != 0) {
+                browser(builder, host, httpPort);
+            }
+            dbms.set(builder
                     .setUserLogProvider(new Log4jLogProvider(System.out, Level.INFO))
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                     .setConfig(BoltConnector.advertised_address, new SocketAddress(advertised(host), port))
+                    // While a request runs the server sends a keep-alive every second, and it tells drivers
+                    // (hint connection.recv_timeout_seconds = interval x probes) to give up on a connection
+                    // silent for 3 s: a client of a hung server fails in seconds, not after the default 2 min,
+                    // while a long query that is really running keeps its connection alive.
+                    .setConfig(BoltConnector.connection_keep_alive_type, BoltConnector.KeepAliveRequestType.ALL)
+                    .setConfig(BoltConnector.connection_keep_alive, Duration.ofSeconds(1))
+                    .setConfig(BoltConnector.connection_keep_alive_probes, 3)
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                     // One query may not take the server down: a transaction that needs more
@@ -121,8 +145,41 @@ public final class ActorgraphNeo4j {
             built.countDown();
         }
         ensureUser(dbms.get().database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME), user, password);
-        System.out.printf("%s neo4j %s bolt://%s:%d home %s pid %d%n", READY, Version.getNeo4jVersion(),
-                host, port, home, ProcessHandle.current().pid());
+        System.out.printf("%s neo4j %s bolt://%s:%d home %s pid %d%s%n", READY, Version.getNeo4jVersion(),
+                host, port, home, ProcessHandle.current().pid(), httpPort != 0 ? " http port " + httpPort : "");
+    }
+
+    /**
+     * What the Browser page may load and reach: this server only (its files, and Bolt over WebSocket). Neo4j's
+     * default also allows Segment, Canny, Sentry and Google Fonts; offline they fail anyway, online they would
+     * report usage from an analyst's machine, so the page is not even allowed to try.
+     */
+    static final String BROWSER_CSP = "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+            + "style-src 'self' 'unsafe-inline'; font-src 'self' data:; base-uri 'none'; object-src 'none'; "
+            + "frame-ancestors 'none'; connect-src 'self' ws: wss:";
+
+    /**
+     * The HTTP connector for Neo4j Browser: listening where Bolt does, advertising Bolt's address (the page
+     * reads it from the discovery document; without it the Browser tries port 7687), serving the Browser
+     * module only (no transactional HTTP endpoint, no Query API), sending no usage data and loading nothing
+     * from elsewhere.
+     */
+    static void browser(DatabaseManagementServiceBuilder builder, String host, int httpPort)
+            throws java.net.UnknownHostException {
+        builder.setConfig(HttpConnector.enabled, true)
+                .setConfig(HttpConnector.listen_address, new SocketAddress(host, httpPort))
+                .setConfig(HttpConnector.advertised_address, new SocketAddress(advertised(host), httpPort))
+                .setConfig(ServerSettings.http_enabled_modules, Set.of(ConfigurableServerModules.BROWSER))
+                .setConfig(ServerSettings.allow_telemetry, false)
+                .setConfig(ServerSettings.browser_remote_content_hostname_whitelist, "localhost")
+                .setConfig(ServerSettings.http_static_content_security_policy, BROWSER_CSP)
+                .setConfig(ServerSettings.http_access_control_allow_origin,
+                        "http://" + hostPort(advertised(host), httpPort))
+                .setConfig(ServerSettings.http_logging_enabled, false);
+    }
+
+    static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**

@@ -1,0 +1,266 @@
+/* The snapshot's timeline (vis-timeline), its tabs and the as-of player.
+ *
+ * One item per dated entity and per relation with a window (graph.asof, the windows the page already
+ * carries as ISO days): events as points, campaigns as ranges, relations with stated dates as dark
+ * ranges and those inferred from their reports (the horizon around the observations) as light,
+ * dashed ranges. An open end is drawn to the edge of the data. The window opens on the data's span,
+ * not on "now". Item text is a DOM element built with textContent (vis-timeline sets a string as
+ * HTML), made when the item is drawn.
+ *
+ * Linked like the map: choosing an item shows it in the graph and the details panel; an
+ * "actorgraph:select" event selects the entity's item (or, for an undated entity, its relations'),
+ * "actorgraph:filtered" hides what the filters hide and moves the as-of line.
+ *
+ * The tabs switch the middle of the page between graph, map and timeline; the play button steps
+ * the as-of slider through its days (the same days and the same rule as kg viz --as-of: holdsOn),
+ * and the graph, the map and the timeline follow it.
+ */
+(function () {
+  "use strict";
+  var C = window.actorgraphCommon;
+  var api = window.actorgraph;
+  var el = C.el;
+  var data = api.data;
+  var nodeRows = data.nodes, edgeRows = data.edges, types = data.types, rels = data.relations;
+  var days = data.days || [];
+  function $(id) { return document.getElementById(id); }
+
+  // -- items ----------------------------------------------------------------------------------
+  var lo = days[0], hi = days[days.length - 1];
+  function ms(day) { return Date.parse(day + "T00:00:00Z"); }
+  function endOf(day) { return ms(day) + 86400000 - 1; }
+
+  var items = []; // {id, start, end?, type, group, className}
+  var itemOf = {}; // "n12" / "e40" -> item
+  nodeRows.forEach(function (n, i) {
+    if (!n.first && !n.last) return;
+    var t = types[n.type];
+    var point = n.first && !n.last && t.type === "Event";
+    var it = point
+      ? { id: "n" + i, start: ms(n.first), type: "point", group: "entities", className: "tl-entity" }
+      : { id: "n" + i, start: ms(n.first || lo || n.last), end: endOf(n.last || hi || n.first), type: "range",
+          group: "entities", className: "tl-entity" + (!n.first || !n.last ? " open" : "") };
+    it.style = "border-color: " + t.color + ";";
+    items.push(it);
+    itemOf[it.id] = it;
+  });
+  edgeRows.forEach(function (e, j) {
+    if (!e.first && !e.last) return;
+    var inferred = e.basis === "inferred";
+    var it = { id: "e" + j, start: ms(e.first || lo || e.last), end: endOf(e.last || hi || e.first), type: "range",
+               group: inferred ? "inferred" : "stated",
+               className: (inferred ? "tl-inferred" : "tl-stated") + (!e.first || !e.last ? " open" : "") };
+    items.push(it);
+    itemOf[it.id] = it;
+  });
+
+  function content(id) {
+    var k = Number(id.slice(1));
+    if (id[0] === "n") {
+      var n = nodeRows[k];
+      var t = types[n.type];
+      var sym = el("span", { class: "tl-symbol", text: api.symbolOf ? api.symbolOf(t) : "\u25CF" });
+      sym.style.color = t.color;
+      return el("span", { class: "tl-item" }, [sym, " " + n.name]);
+    }
+    var e = edgeRows[k];
+    return el("span", { class: "tl-item" },
+              [nodeRows[e.from].name + " \u2192 " + rels[e.type] + " \u2192 " + nodeRows[e.to].name]);
+  }
+
+  function tooltip(id) {
+    var k = Number(id.slice(1));
+    if (id[0] === "n") {
+      var n = nodeRows[k];
+      return types[n.type].type + ": " + n.name + (n.aka ? " (also " + n.aka.join("; ") + ")" : "") + ", " +
+        C.validity(n.first, n.last);
+    }
+    var e = edgeRows[k];
+    return nodeRows[e.from].name + " " + rels[e.type] + " " + nodeRows[e.to].name + ": " +
+      C.validity(e.first, e.last) + (e.basis === "inferred" ? " (inferred from when it was reported)" : " (stated)");
+  }
+
+  // vis-timeline draws every item in its window at once: tens of thousands of bars take many
+  // seconds and no one can read them. A big timeline shows the events and campaigns, and the
+  // relations of the entity (or the relation) chosen; a note says so. Stacking, which places each
+  // item against the others, stays on for the small ones.
+  var BIG = items.length > 3000;
+  var focus = new Set(); // in a big timeline: the relation items of the current choice
+  var timeline = null, shown = null;
+  var onLine = {};
+  var selected = [];
+
+  function wanted(it) { return !hiddenId(it.id) && (!BIG || it.group === "entities" || focus.has(it.id)); }
+
+  function hiddenId(id) {
+    var k = Number(id.slice(1));
+    return id[0] === "n" ? api.nodeHidden && api.nodeHidden[k] : api.edgeHidden && api.edgeHidden[k];
+  }
+
+  function build() {
+    var box = $("timeline");
+    var groups = [
+      { id: "entities", content: "Events and campaigns", order: 0 },
+      { id: "stated", content: "Relations, stated dates", order: 1 },
+      { id: "inferred", content: "Relations, inferred from reports", order: 2 },
+    ];
+    var rows = items.filter(function (it) { var w = wanted(it); onLine[it.id] = w; return w; });
+    if (BIG) {
+      var edgesDated = items.length - items.filter(function (it) { return it.group === "entities"; }).length;
+      $("timeline-view").append(el("p", { class: "timeline-note", text: "Events and campaigns are shown; " +
+        C.plural(edgesDated, "relation") + " have dates: choose an entity or a relation to see its relations here." }));
+    }
+    timeline = new vis.Timeline(box, rows, groups, {
+      // No start/end: the timeline then opens fitted to its items, the data's span (given at
+      // construction, a window makes vis-timeline lay every item out several times: seconds).
+      stack: !BIG, selectable: true, multiselect: true, showCurrentTime: false,
+      zoomMin: 86400000 * 7, orientation: "top", verticalScroll: true, horizontalScroll: false,
+      height: "100%", groupOrder: "order", margin: { item: { horizontal: 2, vertical: 3 } },
+      // Strings would be set as HTML: every label is an element built from text.
+      template: function (item) { return content(item.id); },
+      groupTemplate: function (g) { return el("span", { text: g.content }); },
+      tooltip: { followMouse: true, overflowMethod: "cap" },
+    });
+    shown = timeline.itemsData;
+    // The library would open on today: open on the data's span (set after construction; see above).
+    var span = extent(rows);
+    if (span) timeline.setWindow(span[0], span[1], { animation: false });
+    timeline.on("select", function (p) {
+      if (!p.items.length) return;
+      var id = String(p.items[0]);
+      if (id[0] === "n") api.showNode(Number(id.slice(1)), true); else if (id[0] === "e") api.selectEdge(Number(id.slice(1)));
+    });
+    timeline.on("itemover", function (p) {
+      var id = String(p.item);
+      if (itemOf[id]) p.event.target.title = tooltip(id);
+    });
+    asOfLine();
+    api.timeline.ready = true;
+  }
+
+  function extent(rows) {
+    var first = Infinity, last = -Infinity;
+    rows.forEach(function (it) { first = Math.min(first, it.start); last = Math.max(last, it.end || it.start); });
+    if (!isFinite(first)) return null;
+    var pad = Math.max((last - first) * 0.03, 86400000 * 15);
+    return [first - pad, last + pad];
+  }
+
+  function followFilters() {
+    if (!timeline) return;
+    var add = [], remove = [];
+    items.forEach(function (it) {
+      var show = wanted(it);
+      if (show && !onLine[it.id]) { onLine[it.id] = true; add.push(it); }
+      else if (!show && onLine[it.id]) { onLine[it.id] = false; remove.push(it.id); }
+    });
+    if (remove.length) shown.remove(remove);
+    if (add.length) shown.add(add);
+    asOfLine();
+  }
+
+  function asOfLine() {
+    var day = api.asOf ? api.asOf() : null;
+    var has = timeline.customTimes && timeline.customTimes.some(function (c) { return c.options.id === "asof"; });
+    if (!day) { if (has) timeline.removeCustomTime("asof"); return; }
+    if (has) timeline.setCustomTime(ms(day), "asof"); else timeline.addCustomTime(ms(day), "asof");
+    timeline.setCustomTimeTitle("as of " + day, "asof");
+    var w = timeline.getWindow();
+    if (ms(day) < w.start.valueOf() || ms(day) > w.end.valueOf()) timeline.moveTo(ms(day), { animation: false });
+  }
+
+  function select(detail) {
+    var ids = [];
+    if (detail.node !== undefined) {
+      if (itemOf["n" + detail.node]) ids.push("n" + detail.node);
+      else {
+        edgeRows.forEach(function (e, j) {
+          if ((e.from === detail.node || e.to === detail.node) && itemOf["e" + j] && ids.length < 200) ids.push("e" + j);
+        });
+      }
+    } else if (detail.edge !== undefined && itemOf["e" + detail.edge]) ids.push("e" + detail.edge);
+    selected = ids;
+    if (BIG) {
+      focus = new Set(ids.filter(function (id) { return id[0] === "e"; }));
+      if (detail.node !== undefined) {
+        edgeRows.forEach(function (e, j) {
+          if ((e.from === detail.node || e.to === detail.node) && itemOf["e" + j] && focus.size < 500) focus.add("e" + j);
+        });
+      }
+      followFilters();
+    }
+    if (!timeline) return;
+    var there = ids.filter(function (id) { return onLine[id]; });
+    timeline.setSelection(there, { focus: visible() && there.length > 0, animation: false });
+  }
+
+  function visible() { var v = $("timeline-view"); return v && !v.hidden; }
+
+  document.addEventListener("actorgraph:filtered", followFilters);
+  document.addEventListener("actorgraph:select", function (ev) { select(ev.detail || {}); });
+
+  api.timeline = {
+    ready: false,
+    items: items.length,
+    open: function () {
+      if (!timeline) { build(); select(lastDetail); } else timeline.redraw();
+    },
+    /** The ids of the items on the timeline now ("n<node>", "e<edge>"), filters applied. */
+    shown: function () { return shown ? shown.getIds().map(String) : items.filter(function (it) { return onLine[it.id] !== false; }).map(function (it) { return it.id; }); },
+    /** The ids of the items the current choice selects. */
+    selected: function () { return timeline ? timeline.getSelection().map(String) : selected.slice(); },
+    /** Choose an item as a click does. */
+    click: function (id) {
+      if (!timeline) build();
+      timeline.setSelection([id]);
+      timeline.emit("select", { items: [id], event: null });
+    },
+    vis: function () { return timeline; },
+    /** Every item, shown or not: {id, start, end?, type, group, className}. */
+    all: function () { return items; },
+  };
+  var lastDetail = {};
+  document.addEventListener("actorgraph:select", function (ev) { lastDetail = ev.detail || {}; });
+
+  // -- tabs -----------------------------------------------------------------------------------
+  var views = { graph: $("network"), map: $("map-view"), timeline: $("timeline-view") };
+  var tabs = Array.prototype.slice.call(document.querySelectorAll("#view-tabs [data-view]"));
+  function show(name) {
+    Object.keys(views).forEach(function (k) { if (views[k]) views[k].hidden = k !== name; });
+    tabs.forEach(function (t) { t.setAttribute("aria-selected", String(t.dataset.view === name)); });
+    if (name === "map" && api.map) api.map.open();
+    else if (name === "timeline") api.timeline.open();
+    else if (name === "graph" && api.network) api.network.redraw();
+    api.view = name;
+  }
+  tabs.forEach(function (t) { t.addEventListener("click", function () { show(t.dataset.view); }); });
+  if (api.map && !api.map.located) {
+    var mapTab = document.querySelector('#view-tabs [data-view="map"]');
+    if (mapTab) mapTab.title = "No entity in this snapshot has coordinates";
+  }
+  api.show = show;
+  api.view = "graph";
+
+  // -- play: step the as-of day through the slider's days --------------------------------------
+  var play = $("asof-play");
+  var playing = null;
+  function stop() { clearInterval(playing); playing = null; if (play) { play.textContent = "\u25B6 Play"; play.setAttribute("aria-pressed", "false"); } }
+  function step() {
+    var day = api.asOf ? api.asOf() : null;
+    var k = day ? C.dayIndex(days, day) + 1 : 0;
+    if (k >= days.length) { stop(); return; }
+    api.setAsOf(days[k]);
+  }
+  if (play) {
+    if (!days.length) play.disabled = true;
+    play.addEventListener("click", function () {
+      if (playing) { stop(); return; }
+      var day = api.asOf ? api.asOf() : null;
+      if (!day || day >= days[days.length - 1]) api.setAsOf(days[0]);
+      play.textContent = "\u23F8 Pause";
+      play.setAttribute("aria-pressed", "true");
+      playing = setInterval(step, Math.max(250, Math.min(900, 30000 / Math.max(days.length, 1))));
+    });
+  }
+  api.play = { step: step, stop: stop, playing: function () { return playing !== null; } };
+})();
