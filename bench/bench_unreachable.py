@@ -19,6 +19,7 @@ Prints the figures and writes bench/results/unreachable.json.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -78,6 +79,7 @@ def wait_until(check, timeout: float) -> float | None:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     from graph.neo4j import server as neo4j_server
     from graph.neo4j.settings import get_settings
 

@@ -2,6 +2,7 @@
 
     python bench/bench_viz.py                 # 10k entities / 50k relations (+ 1k / 5k for the page comparison)
     python bench/bench_viz.py --quick         # 2k / 10k and 500 / 2.5k: a smoke run
+    python bench/bench_viz.py --baseline DIR  # also DIR's kg viz (another checkout), runs alternating
 
 (a) ours: `kg viz DATA --out FILE` end to end (a fresh process: imports, validation, graph,
     layout, HTML), best and median of --repeat runs; plus, in one process, the part that
@@ -22,6 +23,11 @@
     the same route under a fake http origin. Measured: the first `afterDrawing`, the end of
     stabilisation, and long tasks.
     Our snapshot of the same small graph is measured alongside.
+
+(e) with --baseline DIR (a checkout of an earlier version, e.g. ``git worktree add /tmp/old HEAD``):
+    DIR's `kg viz` on the same data and its page in the same Chromium, each run alternating
+    with ours, so both see the same load; CPU time (user + sys) of the CLI is reported too,
+    as the wall time of a loaded machine says more about its neighbours than about us.
 
 Datasets come from bench/generate.py (deterministic; cached under bench/data/).
 Prints a table and writes bench/results/viz.json.
@@ -99,20 +105,42 @@ def timed(fn, *args, **kwargs):
 # -- (a) ours ------------------------------------------------------------------------------
 
 
-def ours_cli(data: Path, out: Path, repeat: int) -> dict:
-    times = []
+def cli_run(data: Path, out: Path, tree: Path = ROOT) -> tuple[float, float]:
+    """One `kg viz` of ``tree`` (its packages first on the path: it runs from there): wall and CPU seconds."""
+    before = os.times()
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "kg", "viz", str(data.resolve()), "--out", str(out.resolve())],
+        check=True,
+        capture_output=True,
+        cwd=tree,
+    )
+    wall = time.perf_counter() - t
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def ours_cli(data: Path, out: Path, repeat: int, baseline: Path | None = None) -> tuple[dict, dict | None]:
+    """`kg viz` end to end, ``repeat`` times; with ``baseline``, that tree's too (into ``out``-baseline), each run
+    right after ours, so both see the same load."""
+    base_out = out.with_name(f"{out.stem}-baseline{out.suffix}")
+    runs: dict[Path, list[tuple[float, float]]] = {ROOT: [], **({baseline: []} if baseline else {})}
     for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "kg", "viz", str(data), "--out", str(out)], check=True, capture_output=True, cwd=ROOT
-        )
-        times.append(time.perf_counter() - t)
-    return {
-        "best_s": round(min(times), 3),
-        "median_s": round(statistics.median(times), 3),
-        "runs_s": [round(t, 3) for t in times],
-        "file_mb": round(out.stat().st_size / 1e6, 2),
-    }
+        for tree in runs:
+            runs[tree].append(cli_run(data, out if tree == ROOT else base_out, tree))
+
+    def summary(rs: list[tuple[float, float]], html: Path) -> dict:
+        walls, cpus = [w for w, _ in rs], [c for _, c in rs]
+        return {
+            "best_s": round(min(walls), 3),
+            "median_s": round(statistics.median(walls), 3),
+            "runs_s": [round(t, 3) for t in walls],
+            "cpu_best_s": round(min(cpus), 3),
+            "cpu_median_s": round(statistics.median(cpus), 3),
+            "file_mb": round(html.stat().st_size / 1e6, 2),
+        }
+
+    return summary(runs[ROOT], out), (summary(runs[baseline], base_out) if baseline else None)
 
 
 def ours_in_process(data: Path, out: Path, repeat: int):
@@ -294,6 +322,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller graphs, for a smoke run")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, help="another checkout of the project to measure alongside (e)")
     args = ap.parse_args(argv)
     big = (2000, 10000) if args.quick else (10000, 50000)
     small = (500, 2500) if args.quick else (1000, 5000)
@@ -312,7 +341,9 @@ def main(argv=None) -> int:
         data_big, data_small = dataset(*big), dataset(*small)
         ours_html = work / "ours-big.html"
         print(f"(a) kg viz on {big[0]:,} entities / {big[1]:,} relations ...", flush=True)
-        res["a_ours_cli"] = ours_cli(data_big, ours_html, args.repeat)
+        res["a_ours_cli"], baseline = ours_cli(data_big, ours_html, args.repeat, args.baseline)
+        if baseline:
+            res["e_baseline_cli"] = {"tree": str(args.baseline), **baseline}
         G, inproc = ours_in_process(data_big, ours_html, args.repeat)
         res["a_ours_in_process"] = inproc
         print("(b) naive pyvis loop on the same graph ...", flush=True)
@@ -333,6 +364,16 @@ def main(argv=None) -> int:
             browser = launch_chromium(p)
             try:
                 res["c_ours_big_page"] = measure_ours(browser, ours_html)
+                if baseline:  # alternating, twice each: the best of each
+                    base_html = ours_html.with_name(f"{ours_html.stem}-baseline{ours_html.suffix}")
+                    pages = {"ours": [res["c_ours_big_page"]], "baseline": []}
+                    for _ in range(2):
+                        pages["baseline"].append(measure_ours(browser, base_html))
+                        if len(pages["ours"]) < 2:
+                            pages["ours"].append(measure_ours(browser, ours_html))
+                    best = {k: min(v, key=lambda m: m["first_frame_wall_s"]) for k, v in pages.items()}
+                    res["c_ours_big_page"] = best["ours"]
+                    res["e_baseline_big_page"] = best["baseline"]
                 res["c_ours_small_page"] = measure_ours(browser, ours_small)
                 res["d_pyvis_small_page"] = measure_pyvis(browser, pyvis_small)
             finally:
@@ -402,6 +443,22 @@ def print_table(r: dict) -> None:
     print(f"\n{'':{w}}  {'ours':>22}  {'pyvis':>26}")
     for a, o, p in rows:
         print(f"{a:{w}}  {o:>22}  {p:>26}")
+    if "e_baseline_cli" in r:
+        o, eb, ep = r["a_ours_cli"], r["e_baseline_cli"], r["e_baseline_big_page"]
+        print(f"\nagainst {eb['tree']} in the same run ({b['entities']:,} / {b['relations']:,}):   ours  /  baseline")
+        print(f"  kg viz end to end, best wall       {o['best_s']:6.2f} / {eb['best_s']:6.2f} s")
+        print(f"  kg viz end to end, best CPU        {o['cpu_best_s']:6.2f} / {eb['cpu_best_s']:6.2f} s")
+        print(
+            f"  first frame in Chromium (wall)     {cb['first_frame_wall_s']:6.2f} / {ep['first_frame_wall_s']:6.2f} s"
+        )
+        print(
+            f"  longest task before the 1st frame  {cb['longest_task_before_first_frame_ms']:6} / "
+            f"{ep['longest_task_before_first_frame_ms']:6} ms"
+        )
+        print(
+            f"  longest task after the 1st frame   {cb['longest_task_after_first_frame_ms']:6} / "
+            f"{ep['longest_task_after_first_frame_ms']:6} ms"
+        )
     m = r["machine"]
     print(
         f"({m['cpus']} CPUs; load average {m['load_average_at_start'][0]} at start, "

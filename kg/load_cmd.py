@@ -294,6 +294,9 @@ def load(
                     files_hash=files_hash,
                     report=report,
                 )
+            from graph.neo4j.measures import measures_state  # here: the analysis stack only when loading
+
+            measures = measures_state(drv, name, settings.database)
     except (Neo4jError, LoadError) as exc:
         raise KgError(str(exc) + _after_failure(report, again)) from None
     except KeyboardInterrupt:
@@ -313,6 +316,8 @@ def load(
     finally:
         gc.enable()
     _summary(report, target, time.perf_counter() - began, changes)
+    if measures.stale:  # `kg analyze --write` ran on the files before this load: its values no longer fit
+        say(measures.describe(), label="warning")
 
 
 def _recover(settings) -> None:

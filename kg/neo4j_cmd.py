@@ -11,6 +11,7 @@ from rich.text import Text
 
 from graph.neo4j import server as neo4j_server
 from graph.neo4j.connection import Neo4jError, driver, neo4j_errors
+from graph.neo4j.measures import measures_state
 from graph.neo4j.settings import Settings, get_settings
 from graph.neo4j.writer import datasets
 from kg.common import EXIT_NOT_RUNNING, KgError, KgGroup, err, out, say
@@ -172,7 +173,9 @@ def status(data_dir: DataDir = None) -> None:
     data folder's. With --data-dir: the server of that data folder, wherever it listens.
 
     Each dataset is shown with its load state: "complete", or "loading" / "unloading" when a
-    load or unload stopped half-way (run it again to complete it).
+    load or unload stopped half-way (run it again to complete it). Measures stored by
+    `kg analyze --write` are named, with a warning when they were computed on other files than
+    those loaded since.
 
     Exit code: 0 running, 3 not running (nothing answers), 1 running but not answering queries
     (still starting, or it refused the login).
@@ -218,10 +221,15 @@ def status(data_dir: DataDir = None) -> None:
     try:
         with neo4j_errors(client), driver(client, connection_timeout=5, notifications_min_severity="OFF") as drv:
             states = datasets(drv, settings.database)
+            stored = [measures_state(drv, d.name, settings.database) for d in states]
     except Neo4jError as exc:
         raise KgError(f"cannot list the datasets of database {settings.database}: {exc}") from None
     out.print(f"datasets in database {settings.database}:")
     print_datasets(states)
+    for m in stored:  # measures written by `kg analyze --write`: said, and warned of when the files changed since
+        line = m.describe()
+        if line:
+            say(line, label="warning") if m.stale else out.print(line)
 
 
 def _no_browser(info: dict, ours: bool) -> str:

@@ -113,7 +113,7 @@ def _in_parallel(
             if kind == "problems":
                 sides[i].problems = payload
         if any(s.problems for s in sides):
-            for conn, (kind, *_) in zip(conns, first):  # type: ignore[misc]
+            for conn, (kind, *_) in zip(conns, first, strict=True):  # type: ignore[misc]
                 if kind == "ready":  # waiting for what to send: nothing
                     conn.send(None)
             return None, *sides

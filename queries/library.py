@@ -506,10 +506,7 @@ def resolve_source(drv: neo4j.Driver, value: str, database: str | None = None, n
         return value
     rows = _read(drv, SOURCE_NAMES, {}, database)
     index = NameIndex(
-        (r["id"], text, "Source")
-        for r in rows
-        for text in (r["title"] or r["id"], r["id"], r["publisher"])
-        if text
+        (r["id"], text, "Source") for r in rows for text in (r["title"] or r["id"], r["id"], r["publisher"]) if text
     )
     try:
         found = index.resolve(value, what="source")

@@ -125,7 +125,9 @@ def test_paths_skip_places_by_default():
 
 def test_path_table_names_the_weakest_link():
     r = ok(SEED, "--path", "Fog 47", "Husam Luqa", "--credible")
-    head = re.match(r"path 1 of 1: (\d) steps, cost \d+; weakest link: step (\d) \(credibility \d, reliability [A-F]\)\n", r.stdout)
+    head = re.match(
+        r"path 1 of 1: (\d) steps, cost \d+; weakest link: step (\d) \(credibility \d, reliability [A-F]\)\n", r.stdout
+    )
     assert head and int(head[2]) <= int(head[1]), r.stdout
     assert "(weakest)" in r.stdout and "Kata'ib Hezbollah" in r.stdout
 
@@ -137,7 +139,7 @@ def test_names_are_matched_as_everywhere_and_said():
     assert "--path 'Hossam Louka' -> 'Husam Luqa' (husam-luqa), folded like 'Husam Luqa'" in r.stderr
     r = ok(SEED, "-m", "degree", "-f", "json", "--exclude", "hezbollah")
     assert "lebanese-hezbollah" not in {x["id"] for x in json.loads(r.stdout)}
-    assert "also matches \"Kata'ib Hezbollah\" (kataib-hezbollah)" in r.stderr
+    assert 'also matches "Kata\'ib Hezbollah" (kataib-hezbollah)' in r.stderr
     line = fails(1, SEED, "-m", "degree", "--exclude", "Army")
     assert "'Syrian Army' (syrian-army)" in line and "give the id" in line
 
@@ -160,7 +162,11 @@ def test_path_csv():
         (["-m", "degree", "-t", "Persn"], 2, "unknown entity type 'Persn' (did you mean 'Person'?)"),
         (["-m", "degree", "-r", "allied_with"], 2, "unknown relation type 'allied_with' (did you mean 'ALLIED_WITH'?)"),
         (["-m", "pagerank", "--compare", "2024"], 2, "--compare needs --as-of"),
-        (["-m", "degree", "--exclude", "Medici family"], 1, "no entity is named 'Medici family' (did you mean 'Medici' (medici)?)"),
+        (
+            ["-m", "degree", "--exclude", "Medici family"],
+            1,
+            "no entity is named 'Medici family' (did you mean 'Medici' (medici)?)",
+        ),
         (["-m", "pagerank", "-t", "Person"], 1, "pagerank: no entities left after the filters"),
         (
             ["-m", "eigenvector", "-x", "medici"],

@@ -104,7 +104,8 @@ def test_originator_names_are_matched_as_everywhere_and_said():
     """--originator takes spelling variants of entities and publishers (graph.names); the match is said."""
     r = claims("--originator", "Syrian Observatry for Human Rights", "-f", "json")
     assert r.exit_code == 0 and len(json.loads(r.stdout)) == 4
-    assert "--originator 'Syrian Observatry for Human Rights' -> 'Syrian Observatory for Human Rights' (sohr)" in r.stderr
+    said = "--originator 'Syrian Observatry for Human Rights' -> 'Syrian Observatory for Human Rights' (sohr)"
+    assert said in r.stderr
     r = claims("--originator", "North Pres Agency", "-f", "json")
     assert r.exit_code == 0 and json.loads(r.stdout)[0]["source"]
     assert "--originator 'North Pres Agency' -> 'North Press Agency' (publisher), folded like" in r.stderr

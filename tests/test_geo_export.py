@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from graph.build import build_graph
 from graph.geo import KML_NS, locate
+from graph.schema import REGISTRY
 from kg.cli import app
 from loaders import load_facts
 from tests.paths import DATA, ROOT
@@ -34,7 +35,7 @@ def test_geojson_validates_and_round_trips_its_coordinates(tmp_path, dataset):
     }
     for f in doc["features"]:
         p = f["properties"]
-        assert p["type"] in ("Site", "Place") and p["geo_precision"] in ("exact", "site", "town", "district")
+        assert p["type"] in ("Site", "Place") and p["geo_precision"] in REGISTRY.geo_precision.grades
 
 
 def test_seed_geojson_places_actors_with_their_grades(tmp_path):
@@ -51,8 +52,9 @@ def test_seed_geojson_places_actors_with_their_grades(tmp_path):
         "RECRUITS_IN",
     }
     assert all(p["credibility"] and p["reliability"] and p["evidence"] for p in town["placed"])
-    # Sites of the seed data have no coordinates of their own: they sit at their town's, marked so.
-    assert features["badr-hospital"]["inherited_from"] == "al-bukamal"
+    # A site known only by its town carries the town's point with the town's precision (the curator's).
+    hospital = features["badr-hospital"]
+    assert hospital["geo_precision"] == "town" and hospital["inherited_from"] is None
 
 
 def test_kml_opens_as_kml(tmp_path):

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graph.neo4j.connection import driver
+from graph.neo4j.lookup import lookup_params
 from kg.cli import app
 from queries import library
 from tests import names_cases as T
@@ -146,6 +147,35 @@ def test_explorer_search_puts_the_variant_first(client):
         assert eid in [s["id"] for s in found], (spelling, found)
 
 
+def test_explorer_search_is_one_round_trip(seed):
+    """The explorer's search query (likely matches, the matcher's block, the conditional reads) runs as one."""
+    from viz.explorer.store import cypher as store_cypher
+    from viz.explorer.store.search import SEARCH, lucene_prefix_query
+
+    def search(text: str, key: str):
+        params = lookup_params(text, limit=30)
+        records, _, _ = seed.execute_query(
+            SEARCH,
+            keys_index=store_cypher.KEYS_INDEX,
+            text_index=store_cypher.TEXT_INDEX,
+            exact=key,
+            prefix=key + "*",
+            inside=f"*{key}*",
+            text_words=lucene_prefix_query(text) or "",
+            n=30,
+            shown=10,
+            **params,
+        )
+        return records[0]
+
+    r = search("Abou Kamal", "aboukamal")
+    assert "al-bukamal" in {x["id"] for x in r["keyed"]} and not r["words_read"]
+    r = search("Bukamal", "bukamal")
+    assert "al-bukamal" in {x["id"] for x in r["likely"] + r["inside"]}
+    r = search("Qqzzxv", "qqzzxv")  # nothing keyed: the fuzzy words were read in the same query
+    assert r["words_read"] and r["keyed"] == []
+
+
 def test_explorer_search_survives_bad_names(client):
     for text, _ in T.BAD:
         r = client.get("/api/search", params={"q": text[:200]})
@@ -158,7 +188,7 @@ def test_explorer_named_queries_resolve_variants(client):
     assert r.status_code == 200, r.text
     assert r.json()["matched"] == ["entity: 'Abou Kamal' -> 'Al-Bukamal' (al-bukamal), folded like 'Abu Kamal'"]
     r = client.post("/api/queries/members", json={"params": {"group": "hezbollah"}})
-    assert r.status_code == 200 and "also matches \"Kata'ib Hezbollah\" (kataib-hezbollah)" in r.json()["matched"][0]
+    assert r.status_code == 200 and 'also matches "Kata\'ib Hezbollah" (kataib-hezbollah)' in r.json()["matched"][0]
     r = client.post("/api/queries/neighbourhood", json={"params": {"entity": "al-bukamal", "hops": 1}})
     assert r.json()["matched"] == []  # an id is taken as it is: nothing to say
     r = client.post("/api/queries/members", json={"params": {"group": "Iranian cultural centres"}})

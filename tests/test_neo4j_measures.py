@@ -13,13 +13,14 @@ from typer.testing import CliRunner
 from graph import analysis as A
 from graph.analysis.paths import evidence_cost
 from graph.build import build_graph
-from graph.neo4j.cypher import EVIDENCE_COST
+from graph.neo4j.cypher import EVIDENCE_COST, MEASURE_INDEXES
 from graph.neo4j.mapping import FactRows
 from graph.neo4j.measures import (
     DEFAULT_MEASURES,
     PROPERTIES,
     MeasuresError,
     StaleDataset,
+    ensure_measure_indexes,
     measures_state,
     property_name,
     write_measures,
@@ -123,7 +124,7 @@ def test_entities_left_out_of_the_scope_lose_the_measure(seed):
     after = A.pagerank(G, exclude=[umbrella])
     assert all(values[n]["measure_pagerank"] == pytest.approx(after[n]) for n in after)
     scopes = measures_state(drv, "data").scopes
-    assert scopes["pagerank"] == "excluding Iranian-backed militias; undirected ties"
+    assert scopes["pagerank"] == "excluding iranian-backed-militias; undirected ties"  # the id the name resolved to
     assert scopes["betweenness"] == "undirected ties"  # each measure keeps the scope it was computed on
     # Leaving the umbrella group out changes the ranking the named query shows.
     top = [row["id"] for row in ask(drv, "key_players", limit=5)]
@@ -186,14 +187,20 @@ def test_measures_from_before_a_reload_are_removed(neo4j_server, neo4j_driver, t
     # A reload of changed files rewrites only the changed entities: the others keep stale values...
     files = sorted(copy.glob("*.yaml"))
     files[0].write_text(files[0].read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert kg("load", str(copy)).exit_code == 0
-    assert not measures_state(drv, "families").current
+    r = kg("load", str(copy))
+    assert r.exit_code == 0 and not measures_state(drv, "families").current
+    stale = "dataset families: measures degree, pagerank, betweenness, k-core, communities, brokerage were computed"
+    assert stale in r.stderr and "run kg analyze PATH --write" in r.stderr  # the load says so...
+    status = kg("neo4j", "status", "--data-dir", str(neo4j_server.data_dir))
+    assert status.exit_code == 0 and stale in status.stderr  # ...and so does the status
     # ...until the next write, which removes every measure it does not recompute.
     r = kg("analyze", str(copy), "--write", "--measure", "degree")
     assert r.exit_code == 0 and "removed measure_betweenness" in r.stderr
     values = stored(drv, "families")
     assert all(set(v) == {"measure_degree"} for v in values.values())
     assert measures_state(drv, "families").measures == ("degree",)
+    status = kg("neo4j", "status", "--data-dir", str(neo4j_server.data_dir)).stdout
+    assert "dataset families: measures degree (written " in status and "on the files loaded" in status
     with pytest.raises(MeasuresError):
         write_measures(drv, "no-such-dataset", {}, [])
     with pytest.raises(StaleDataset):
@@ -236,6 +243,34 @@ def test_key_players_brokers_and_communities(seed):
     everyone = ask(drv, "community", limit=1000, members=1000)
     assert [r["size"] for r in everyone] == communities.meta["sizes"]
     assert sum(len(r["members"]) for r in everyone) == len(G)
+
+
+def _operators(plan) -> list[str]:
+    out, todo = [], [plan]
+    while todo:
+        p = todo.pop()
+        out.append(p["operatorType"].split("@")[0])
+        todo += p.get("children", [])
+    return out
+
+
+def test_the_measures_the_queries_sort_by_are_indexed(seed):
+    """kg analyze --write makes range indexes on the measures; key_players reads the top of one, not every entity."""
+    drv, _ = seed
+    indexes = {
+        r["name"]: r
+        for r in drv.execute_query("SHOW RANGE INDEXES YIELD name, labelsOrTypes, properties, state").records
+    }
+    for name, _ in MEASURE_INDEXES:
+        assert indexes[name]["state"] == "ONLINE" and indexes[name]["labelsOrTypes"] == ["Entity"]
+    assert indexes["entity_measure_pagerank"]["properties"] == ["measure_pagerank"]
+    named = library.get("key_players")
+    plan = drv.execute_query("EXPLAIN " + named.cypher, limit=10).summary.plan
+    ops = _operators(plan)
+    assert any(op.startswith("NodeIndexScan") for op in ops), ops
+    assert "NodeByLabelScan" not in ops and "AllNodesScan" not in ops, ops
+    assert "Sort" not in ops and "Top" not in ops, ops  # the index order serves ORDER BY (at most a PartialTop)
+    assert ensure_measure_indexes(drv) == [name for name, _ in MEASURE_INDEXES]  # again: nothing changes
 
 
 def test_evidence_cost_in_cypher_is_the_python_rule(neo4j_driver):

@@ -81,8 +81,9 @@ def test_content_security_policy_allows_exactly_the_inline_scripts(tmp_path):
     assert policy["default-src"] == "'none'" and policy["img-src"] == "data:"
     assert policy["connect-src"] == "'none'" and "unsafe-eval" not in csp and "http" not in csp
     scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
-    # vis-network, the shared helpers, the page script, the map's and the timeline's; data blocks are not code
-    assert len(scripts) == len(SCRIPTS) == 8
+    # vis-network, the shared helpers, the page script, the map's and the timeline's (and what they share with
+    # the explorer's: geo_common.js); data blocks are not code
+    assert len(scripts) == len(SCRIPTS) == 9
     hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts}
     assert set(policy["script-src"].split()) == hashes
 

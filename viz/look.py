@@ -25,8 +25,10 @@ LABEL_LINES = 3  # and cut after this many lines
 SIZE_MIN, SIZE_MAX = 6.0, 18.0  # node radius, drawing units
 FONT_MIN, FONT_MAX = 12.0, 14.5  # label font size, px on screen at any zoom
 # Label width per character, as a share of the font size: a little over what system-ui needs for
-# mixed-case Latin, Arabic or Cyrillic text, so a measured label never exceeds its box.
-CHAR_WIDTH = 0.56
+# mixed-case Latin, Arabic or Cyrillic text, so a measured label never exceeds its box. (0.56 was too
+# tight once fitted below 1:1: the grid then draws labels at 11 px, a little larger in drawing units than
+# the room kept, and the seed data's "Syrian government recruiting campaign" touched Qamishli.)
+CHAR_WIDTH = 0.6
 LINE_HEIGHT = 1.25
 # Room for the whole label (see box): the top FULL_LABELS_SHARE of the entities, at least
 # FULL_LABELS_MIN and at most FULL_LABELS_MAX of them.
@@ -124,7 +126,7 @@ def box(text: str, shape: str, size: float, font: float, *, full: bool) -> Box:
 
     >>> b = box("Fog 47", "dot", 10, 14, full=True)
     >>> (b.left, b.top, b.right, b.bottom)
-    (-23.5, -10, 23.5, 29.5)
+    (-25.2, -10, 25.2, 29.5)
     >>> box("Fog 47", "dot", 10, 14, full=False)
     Box(left=-10, top=-10, right=10, bottom=10)
     """

@@ -464,6 +464,7 @@ SCRIPTS = (
     ("TIMELINE_LIB", "vendor/vis-timeline-graph2d.min.js"),
     ("LEAFLET_LIB", "vendor/leaflet.js"),
     ("CLUSTER_LIB", "vendor/leaflet.markercluster.js"),
+    ("GEO_JS", "geo_common.js"),  # what the map and timeline share with the explorer's
     ("MAP_JS", "map.js"),
     ("TIMELINE_JS", "timeline.js"),
 )

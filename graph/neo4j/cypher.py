@@ -262,6 +262,32 @@ WHERE n.dataset = $dataset
 SET n += row.props
 RETURN count(*) AS written"""
 
+# Range indexes on the measure properties the named queries sort or select by, created by
+# graph.neo4j.measures before it writes (the properties exist only once `kg analyze --write` has run,
+# so they are not among the writer's SCHEMA_STATEMENTS). Why: without them key_players
+# (`WHERE n.measure_pagerank IS NOT NULL ORDER BY n.measure_pagerank DESC LIMIT $limit`) reads and sorts
+# every entity; with one, Neo4j walks the index in descending order and stops after $limit rows (a
+# PartialTop over an index scan: the id only breaks ties). brokers sorts by brokerage, community and
+# brokers select by community number. Names and properties are fixed here, never from user text.
+MEASURE_INDEXES = (
+    (
+        "entity_measure_pagerank",
+        "CREATE RANGE INDEX entity_measure_pagerank IF NOT EXISTS FOR (n:Entity) ON (n.measure_pagerank)",
+    ),
+    (
+        "entity_measure_brokerage",
+        "CREATE RANGE INDEX entity_measure_brokerage IF NOT EXISTS FOR (n:Entity) ON (n.measure_brokerage)",
+    ),
+    (
+        "entity_measure_betweenness",
+        "CREATE RANGE INDEX entity_measure_betweenness IF NOT EXISTS FOR (n:Entity) ON (n.measure_betweenness)",
+    ),
+    (
+        "entity_measure_community",
+        "CREATE RANGE INDEX entity_measure_community IF NOT EXISTS FOR (n:Entity) ON (n.measure_community)",
+    ),
+)
+
 # What the dataset's measures were computed from, kept on its (:Dataset) node next to the load
 # state: the load's `SET d.state = ...` leaves these alone, so comparing measures_files_hash with
 # files_hash tells whether a reload has made them stale.

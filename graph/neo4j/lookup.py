@@ -47,6 +47,38 @@ def fuzzy_words(text: str, *, at_most: int = 8) -> str:
     return " ".join(f"{w}~" for w in list(words)[:at_most])
 
 
+# The same two lookups as branches of a caller's query (a UNION inside ``CALL () { ... }``), so that a caller
+# with reads of its own (the explorer's search) makes one round trip: each branch yields ``node``.
+KEYS_BRANCHES = """MATCH (node:Entity {id: $id}) RETURN node
+  UNION
+  CALL db.index.fulltext.queryNodes('entity_keys', $keys, {limit: $limit}) YIELD node RETURN node"""
+WORDS_BRANCH = "CALL db.index.fulltext.queryNodes('entity_text', $words, {limit: $limit}) YIELD node RETURN node"
+
+
+def lookup_params(text: str, *, limit: int = BLOCK) -> dict[str, Any]:
+    """The parameters of :data:`KEYS_BRANCHES` and :data:`WORDS_BRANCH` for ``text`` (``words`` is ``""``
+    when no word is long enough to look up fuzzily). Raises :class:`graph.names.BadName` for a name with
+    nothing to match.
+
+    >>> p = lookup_params("Abou Kamal", limit=5)
+    >>> p["id"], p["keys"].split(" OR ")[0], p["words"], p["limit"]
+    ('Abou Kamal', 'aboukamal', 'abou~ kamal~', 5)
+    """
+    check_name(text)
+    return {"id": text, "keys": lucene_keys(text), "words": fuzzy_words(text), "limit": limit}
+
+
+def needs_words(index: NameIndex, text: str) -> bool:
+    """Whether the keys found nothing ``text`` could resolve to, so the fuzzy words must be looked up too."""
+    found = index.candidates(text, limit=1) if len(index) else []
+    return not found or found[0].score < RESOLVE_AT_LEAST
+
+
+def rows_index(rows: Iterable[Mapping[str, Any]]) -> NameIndex:
+    """A :class:`~graph.names.NameIndex` of entity rows ``{id, name, type, aliases}``."""
+    return NameIndex((r["id"], t, r["type"] or "") for r in rows for t in (r["name"] or r["id"], *(r["aliases"] or ())))
+
+
 def name_index(read: Read, text: str, *, limit: int = BLOCK) -> NameIndex:
     """A :class:`~graph.names.NameIndex` of the entities ``text`` may name, fetched from Neo4j.
 
@@ -55,16 +87,10 @@ def name_index(read: Read, text: str, *, limit: int = BLOCK) -> NameIndex:
     resolve to, as for a typo. Raises :class:`graph.names.BadName` for a name with nothing to match
     (before any read).
     """
-    check_name(text)
-    rows = list(read(NAME_KEYS, {"id": text, "keys": lucene_keys(text), "limit": limit}))
-    index = _index(rows)
-    found = index.candidates(text, limit=1) if len(index) else []
-    words = fuzzy_words(text)
-    if words and (not found or found[0].score < RESOLVE_AT_LEAST):
-        rows += read(NAME_WORDS, {"words": words, "limit": limit})
-        index = _index(rows)
+    params = lookup_params(text, limit=limit)
+    rows = list(read(NAME_KEYS, {k: params[k] for k in ("id", "keys", "limit")}))
+    index = rows_index(rows)
+    if params["words"] and needs_words(index, text):
+        rows += read(NAME_WORDS, {"words": params["words"], "limit": limit})
+        index = rows_index(rows)
     return index
-
-
-def _index(rows: list) -> NameIndex:
-    return NameIndex((r["id"], t, r["type"] or "") for r in rows for t in (r["name"] or r["id"], *(r["aliases"] or ())))

@@ -15,7 +15,10 @@ Rules that keep what Neo4j holds honest:
 * measures written from other files (before a reload) are removed at the next write: a reload
   rewrites only the entities that changed, which would leave old values on the others;
 * the dataset's (:Dataset) node records which measures, on what scope, from which files, when
-  (:func:`measures_state`).
+  (:func:`measures_state`);
+* the properties the named queries sort and select by have range indexes
+  (:data:`graph.neo4j.cypher.MEASURE_INDEXES`, made by :func:`ensure_measure_indexes` before writing),
+  so ``key_players``' ``ORDER BY ... LIMIT`` reads the top of an index, not every entity.
 
 Rows go in fixed chunks, one transaction each, while the dataset's load guard is held (a load of
 the same dataset waits; see :mod:`graph.neo4j.writer`).
@@ -39,7 +42,7 @@ from typing import Any
 import neo4j
 
 from ..analysis import MEASURES, Scores, measure
-from .cypher import MEASURES_RECORD, MEASURES_STATE, WRITE_MEASURES
+from .cypher import AWAIT_INDEXES, MEASURE_INDEXES, MEASURES_RECORD, MEASURES_STATE, WRITE_MEASURES
 from .writer import COMPLETE, DEFAULT_CHUNK, dataset_guard
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "StaleDataset",
     "WriteReport",
     "check_dataset",
+    "ensure_measure_indexes",
     "measure_rows",
     "measures_state",
     "property_name",
@@ -147,6 +151,33 @@ class MeasuresState:
         """Whether the stored measures were computed from the files the dataset holds now."""
         return bool(self.measures) and self.measures_files_hash == self.files_hash
 
+    @property
+    def stale(self) -> bool:
+        """Whether measures are stored but were computed from other files than those the dataset holds now."""
+        return bool(self.measures) and not self.current
+
+    def describe(self) -> str | None:
+        """The stored measures in one line for ``kg neo4j status`` and ``kg load`` (None: none stored).
+
+        >>> stale = MeasuresState("data", "complete", "h2", ("pagerank",), ("",), "h1", "2026-01-02")
+        >>> print(stale.describe())  # doctest: +NORMALIZE_WHITESPACE
+        dataset data: measures pagerank were computed on other files than those loaded now (written 2026-01-02):
+        run kg analyze PATH --write on the loaded files to refresh them
+        >>> MeasuresState("data", "complete", "h1", ("degree", "pagerank"), ("", ""), "h1", "2026-01-02").describe()
+        'dataset data: measures degree, pagerank (written 2026-01-02, on the files loaded)'
+        """
+        if not self.measures:
+            return None
+        listed = ", ".join(self.measures)
+        if self.stale:
+            return (
+                f"dataset {self.dataset}: measures {listed} were computed on other files than those loaded now "
+                f"(written {self.written or 'at an unknown time'}): run kg analyze PATH --write on the loaded files "
+                "to refresh them"
+            )
+        when = self.written or "at an unknown time"
+        return f"dataset {self.dataset}: measures {listed} (written {when}, on the files loaded)"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset,
@@ -156,6 +187,7 @@ class MeasuresState:
             "scopes": self.scopes,
             "written": self.written,
             "current": self.current,
+            "stale": self.stale,
         }
 
 
@@ -222,6 +254,17 @@ def check_dataset(before: MeasuresState, files_hash: str | None) -> None:
         )
 
 
+def ensure_measure_indexes(drv: neo4j.Driver, database: str | None = None, *, wait_seconds: int = 300) -> list[str]:
+    """Create the measure indexes that do not exist yet (:data:`graph.neo4j.cypher.MEASURE_INDEXES`) and wait
+    until they are online; their names. Idempotent (``IF NOT EXISTS``); each schema command is its own
+    transaction, as Neo4j requires."""
+    with drv.session(database=database) as session:
+        for _, ddl in MEASURE_INDEXES:
+            session.run(ddl).consume()
+        session.run(AWAIT_INDEXES, seconds=wait_seconds).consume()
+    return [name for name, _ in MEASURE_INDEXES]
+
+
 def write_measures(
     drv: neo4j.Driver,
     dataset: str,
@@ -248,6 +291,8 @@ def write_measures(
     report = WriteReport(dataset, names, [PROPERTIES[n] for n in names])
     began = time.perf_counter()
     ids = list(ids)
+    # Before the rows: an index made on empty properties is filled as they are written, not in a pass after.
+    ensure_measure_indexes(drv, database)
     with dataset_guard(drv, dataset, database):
         before = measures_state(drv, dataset, database)
         check_dataset(before, files_hash)

@@ -19,6 +19,7 @@
 (function () {
   "use strict";
   var C = window.actorgraphCommon;
+  var G = window.actorgraphGeo; // geo_common.js: markers, circles, the world, shared with the explorer's map
   var api = window.actorgraph;
   var el = C.el;
   var data = api.data;
@@ -48,24 +49,16 @@
   var markers = new Array(located.length);
   var onMap = new Uint8Array(located.length);
   var selected = []; // located indices highlighted
-  var PRECISE = 0; // a radius of 0 m is a point
-  var CIRCLES_FROM_ZOOM = 6;
 
   function typeOf(i) { return types[nodeRows[i].type]; }
 
   function icon(k) {
     var r = located[k];
     var t = typeOf(r.n);
-    var mark = el("span", { class: "map-symbol" + (r.from ? " inherited" : ""),
-                            text: api.symbolOf ? api.symbolOf(t) : "\u25CF" });
-    mark.style.color = t.color;
-    return L.divIcon({ className: "map-pin", html: mark, iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -8] });
+    return G.pinIcon(t.shape, t.color, !!r.from);
   }
 
-  function where(r) {
-    var p = r.p + " precision";
-    return r.from ? "at the coordinates of " + r.from + " (" + p + ", inherited)" : r.lat.toFixed(3) + ", " + r.lon.toFixed(3) + " (" + p + ")";
-  }
+  function where(r) { return G.whereText(r.lat, r.lon, r.p, r.from); }
 
   function link(text, onClick) {
     return el("button", { class: "link", text: text, attrs: { type: "button" }, on: { click: onClick } });
@@ -114,23 +107,13 @@
   function choose(i) { api.showNode(i, true); }
 
   function build() {
-    var box = document.getElementById("map");
-    map = L.map(box, { zoomSnap: 0.25, worldCopyJump: true, preferCanvas: false, minZoom: 1, maxZoom: 12 });
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution("Outlines: Natural Earth 1:110m");
     var block = document.getElementById("world-data");
-    var world = block ? JSON.parse(block.textContent) : null;
-    if (world) {
-      L.geoJSON(world, { interactive: false,
-                         style: { color: "#a3adb8", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 } }).addTo(map);
-    }
+    map = G.newMap(document.getElementById("map"), block ? JSON.parse(block.textContent) : null);
     if (geo.overlay) overlay(geo.overlay).addTo(map);
     circles = L.layerGroup();
     rings = L.layerGroup().addTo(map);
     // Markers go in by chunks (the page stays responsive with thousands): the map is ready once all are in.
-    cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 40,
-                                     spiderfyOnMaxZoom: true,
-                                     chunkProgress: function (done, total) { if (done >= total) api.map.ready = true; } });
+    cluster = G.newCluster(function () { api.map.ready = true; });
     var batch = [];
     located.forEach(function (r, k) {
       var t = typeOf(r.n);
@@ -139,17 +122,14 @@
       m.on("click", function () { choose(r.n); });
       m.agIndex = k;
       markers[k] = m;
-      var rad = radius[r.p] || PRECISE;
-      if (rad > PRECISE) {
-        L.circle([r.lat, r.lon], { radius: rad, interactive: false, weight: 1, color: t.color, opacity: 0.6,
-                                   fillOpacity: 0.08, dashArray: r.from ? "4 4" : null }).addTo(circles);
-      }
+      var circle = G.precisionCircle(r.lat, r.lon, radius[r.p] || 0, t.color, !!r.from);
+      if (circle) circle.addTo(circles);
       if (!(api.nodeHidden && api.nodeHidden[r.n])) { onMap[k] = 1; batch.push(m); }
     });
     cluster.addLayers(batch);
     map.addLayer(cluster);
     function precisionCircles() {
-      if (map.getZoom() >= CIRCLES_FROM_ZOOM) map.addLayer(circles); else map.removeLayer(circles);
+      if (map.getZoom() >= G.CIRCLES_FROM_ZOOM) map.addLayer(circles); else map.removeLayer(circles);
     }
     map.on("zoomend", precisionCircles);
     fit();
@@ -172,10 +152,7 @@
   }
 
   function fit() {
-    var pts = located.map(function (r) { return [r.lat, r.lon]; });
-    // Room at the top right for the map's key.
-    if (pts.length) map.fitBounds(L.latLngBounds(pts), { maxZoom: 8, paddingTopLeft: [50, 110], paddingBottomRight: [50, 40] });
-    else map.setView([20, 10], 2);
+    G.fitTo(map, located.map(function (r) { return [r.lat, r.lon]; }));
   }
 
   function legend() {
@@ -227,7 +204,7 @@
     rings.clearLayers();
     selected.forEach(function (k) {
       var r = located[k];
-      L.circleMarker([r.lat, r.lon], { radius: 15, color: "#1d232b", weight: 3, fill: false, interactive: false }).addTo(rings);
+      G.ring(r.lat, r.lon).addTo(rings);
     });
     if (!visible() || !selected.length) return;
     if (selected.length === 1 && onMap[selected[0]]) {

@@ -168,8 +168,8 @@
                          focusSet.has(i));
     item.x = n.x;
     item.y = n.y;
-    // Every label starts hidden (options.nodes.font.size is 0; no group sets a font): the label grid
-    // (C.labelGrid) shows those that fit, once the view is known.
+    // Every label starts hidden: the label grid (C.labelGrid) shows those that fit, once the view is known.
+    item.font = { size: 0 };
     // The focus entity: a heavy dark ring (its group's border), and its label considered first.
     if (focusSet.has(i)) item.borderWidth = 4;
     nodeItems[i] = item;

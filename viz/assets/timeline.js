@@ -18,6 +18,7 @@
 (function () {
   "use strict";
   var C = window.actorgraphCommon;
+  var G = window.actorgraphGeo; // geo_common.js: items, options and span, shared with the explorer's timeline
   var api = window.actorgraph;
   var el = C.el;
   var data = api.data;
@@ -27,29 +28,20 @@
 
   // -- items ----------------------------------------------------------------------------------
   var lo = days[0], hi = days[days.length - 1];
-  function ms(day) { return Date.parse(day + "T00:00:00Z"); }
-  function endOf(day) { return ms(day) + 86400000 - 1; }
+  var ms = G.ms;
 
   var items = []; // {id, start, end?, type, group, className}
   var itemOf = {}; // "n12" / "e40" -> item
   nodeRows.forEach(function (n, i) {
-    if (!n.first && !n.last) return;
     var t = types[n.type];
-    var point = n.first && !n.last && t.type === "Event";
-    var it = point
-      ? { id: "n" + i, start: ms(n.first), type: "point", group: "entities", className: "tl-entity" }
-      : { id: "n" + i, start: ms(n.first || lo || n.last), end: endOf(n.last || hi || n.first), type: "range",
-          group: "entities", className: "tl-entity" + (!n.first || !n.last ? " open" : "") };
-    it.style = "border-color: " + t.color + ";";
+    var it = G.entityItem("n" + i, n.first, n.last, t.type === "Event", t.color, lo, hi);
+    if (!it) return;
     items.push(it);
     itemOf[it.id] = it;
   });
   edgeRows.forEach(function (e, j) {
-    if (!e.first && !e.last) return;
-    var inferred = e.basis === "inferred";
-    var it = { id: "e" + j, start: ms(e.first || lo || e.last), end: endOf(e.last || hi || e.first), type: "range",
-               group: inferred ? "inferred" : "stated",
-               className: (inferred ? "tl-inferred" : "tl-stated") + (!e.first || !e.last ? " open" : "") };
+    var it = G.relationItem("e" + j, e.first, e.last, e.basis, lo, hi);
+    if (!it) return;
     items.push(it);
     itemOf[it.id] = it;
   });
@@ -59,13 +51,10 @@
     if (id[0] === "n") {
       var n = nodeRows[k];
       var t = types[n.type];
-      var sym = el("span", { class: "tl-symbol", text: api.symbolOf ? api.symbolOf(t) : "\u25CF" });
-      sym.style.color = t.color;
-      return el("span", { class: "tl-item" }, [sym, " " + n.name]);
+      return G.entityLabel(t.shape, t.color, n.name);
     }
     var e = edgeRows[k];
-    return el("span", { class: "tl-item" },
-              [nodeRows[e.from].name + " \u2192 " + rels[e.type] + " \u2192 " + nodeRows[e.to].name]);
+    return G.relationLabel(nodeRows[e.from].name, rels[e.type], nodeRows[e.to].name);
   }
 
   function tooltip(id) {
@@ -99,31 +88,18 @@
 
   function build() {
     var box = $("timeline");
-    var groups = [
-      { id: "entities", content: "Events and campaigns", order: 0 },
-      { id: "stated", content: "Relations, stated dates", order: 1 },
-      { id: "inferred", content: "Relations, inferred from reports", order: 2 },
-    ];
+    var groups = G.GROUPS;
     var rows = items.filter(function (it) { var w = wanted(it); onLine[it.id] = w; return w; });
     if (BIG) {
       var edgesDated = items.length - items.filter(function (it) { return it.group === "entities"; }).length;
       $("timeline-view").append(el("p", { class: "timeline-note", text: "Events and campaigns are shown; " +
         C.plural(edgesDated, "relation") + " have dates: choose an entity or a relation to see its relations here." }));
     }
-    timeline = new vis.Timeline(box, rows, groups, {
-      // No start/end: the timeline then opens fitted to its items, the data's span (given at
-      // construction, a window makes vis-timeline lay every item out several times: seconds).
-      stack: !BIG, selectable: true, multiselect: true, showCurrentTime: false,
-      zoomMin: 86400000 * 7, orientation: "top", verticalScroll: true, horizontalScroll: false,
-      height: "100%", groupOrder: "order", margin: { item: { horizontal: 2, vertical: 3 } },
-      // Strings would be set as HTML: every label is an element built from text.
-      template: function (item) { return content(item.id); },
-      groupTemplate: function (g) { return el("span", { text: g.content }); },
-      tooltip: { followMouse: true, overflowMethod: "cap" },
-    });
+    // Strings would be set as HTML: every label is an element built from text (content).
+    timeline = new vis.Timeline(box, rows, groups, G.timelineOptions(content, !BIG));
     shown = timeline.itemsData;
     // The library would open on today: open on the data's span (set after construction; see above).
-    var span = extent(rows);
+    var span = G.extent(rows);
     if (span) timeline.setWindow(span[0], span[1], { animation: false });
     timeline.on("select", function (p) {
       if (!p.items.length) return;
@@ -136,14 +112,6 @@
     });
     asOfLine();
     api.timeline.ready = true;
-  }
-
-  function extent(rows) {
-    var first = Infinity, last = -Infinity;
-    rows.forEach(function (it) { first = Math.min(first, it.start); last = Math.max(last, it.end || it.start); });
-    if (!isFinite(first)) return null;
-    var pad = Math.max((last - first) * 0.03, 86400000 * 15);
-    return [first - pad, last + pad];
   }
 
   function followFilters() {

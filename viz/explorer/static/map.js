@@ -213,7 +213,10 @@ export const explorerMap = {
   selected: () => (map ? concerned() : []),
   /** Choose a located entity as a click on its marker does. */
   click: (id) => { const m = markers.get(id); if (m) m.fire('click'); },
-  /** Open a marker's popup (for tests: it is built then). */
-  openPopup: (id) => { const m = markers.get(id); if (m) cluster.zoomToShowLayer(m, () => m.openPopup()); },
+  /** Open an entity's popup where it is, whether its marker is in a cluster or not (it is built then). */
+  openPopup: (id) => {
+    const r = at.get(id);
+    if (r) L.popup({ maxWidth: 360, minWidth: 220 }).setLatLng([r.lat, r.lon]).setContent(popup(r)).openOn(map);
+  },
   leaflet: () => map,
 };

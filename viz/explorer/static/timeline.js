@@ -99,7 +99,7 @@ function refresh() {
   if (span) timeline.setWindow(span[0], span[1], { animation: false });
   dirty = false;
   $('timeline-empty').hidden = rows.length > 0;
-  select();
+  select(false); // it opens on the data's span, the pick selected in it
 }
 
 // The items a pick concerns: the entity's own, or (undated) those of its relations on screen.
@@ -111,10 +111,10 @@ function concerned() {
     .map((id) => `e:${id}`).filter((id) => itemIds.has(id)).slice(0, 200);
 }
 
-function select() {
+function select(move = true) {
   if (!timeline) return;
   const ids = concerned();
-  timeline.setSelection(ids, { focus: visible() && ids.length > 0, animation: false });
+  timeline.setSelection(ids, { focus: move && visible() && ids.length > 0, animation: false });
 }
 
 function visible() { const v = $('timeline-view'); return v && !v.hidden; }

@@ -5,6 +5,12 @@ Exact matches come first, then spelling variants the one name matcher takes
 البوكمال for Al-Bukamal), then names starting with what was typed, then names
 with a word starting with it, then names containing it, then what the matcher
 only suggests; names and aliases match alike.
+
+All of it is one round trip (:data:`SEARCH`): the likely matches, the
+matcher's block (the id and the match keys), and, only when they are needed,
+names containing what was typed and the matcher's fuzzy words. The matcher
+ranks in Python; in the rare case its keys find only weak candidates while
+the store found some, the fuzzy words are a second read.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import re
 import unicodedata
 
 from graph.names import RESOLVE_AT_LEAST, NameIndex, NameProblem, name_key
-from graph.neo4j.lookup import name_index
+from graph.neo4j.lookup import KEYS_BRANCHES, WORDS_BRANCH, lookup_params, name_index, needs_words, rows_index
 
 from ..errors import QueryFailed
 from . import cypher
@@ -67,6 +73,109 @@ def match_rank(key: str, text: str) -> int:
     return 3 if key in k else 4
 
 
+_NODE = "n {.id, .name, .aliases, .type, labels: labels(n)}"
+
+# One round trip for a search (p95 at 100k entities: bench/bench_names.py). ``likely``: whole names and
+# aliases (their name keys) equal to what was typed or starting with it, names with a word starting with
+# it; ``inside``: names containing it anywhere (a leading wildcard walks the whole index: only when the
+# likely ones are fewer than asked); ``keyed``: the one name matcher's block (graph.neo4j.lookup);
+# ``worded``: its fuzzy words (Lucene expands each to every term within two edits: only when the keys
+# found nothing). Index names and Lucene queries are parameters; a branch whose query is "" is skipped.
+SEARCH = f"""CALL () {{
+  CALL () {{
+    CALL db.index.fulltext.queryNodes($keys_index, $exact, {{limit: $n}}) YIELD node RETURN node
+    UNION
+    CALL db.index.fulltext.queryNodes($keys_index, $prefix, {{limit: $n}}) YIELD node RETURN node
+    UNION
+    WITH 1 AS one WHERE $text_words <> ''
+    CALL db.index.fulltext.queryNodes($text_index, $text_words, {{limit: $n}}) YIELD node RETURN node
+  }}
+  RETURN collect(node) AS likely
+}}
+CALL () {{
+  CALL () {{
+    {KEYS_BRANCHES}
+  }}
+  RETURN collect(node) AS keyed
+}}
+OPTIONAL CALL (likely) {{
+  WITH likely WHERE size(likely) < $shown
+  CALL db.index.fulltext.queryNodes($keys_index, $inside, {{limit: $n}}) YIELD node RETURN collect(node) AS inside
+}}
+OPTIONAL CALL (keyed) {{
+  WITH keyed WHERE size(keyed) = 0 AND $words <> ''
+  {WORDS_BRANCH.replace("RETURN node", "RETURN collect(node) AS worded")}
+}}
+RETURN [n IN likely | {_NODE}] AS likely, [n IN coalesce(inside, []) | {_NODE}] AS inside,
+       [n IN keyed | {_NODE}] AS keyed, [n IN coalesce(worded, []) | {_NODE}] AS worded,
+       size(keyed) = 0 AS words_read"""
+
+
+def _search(store: Store, text: str, key: str, *, limit: int, want: int) -> tuple[list[dict], NameIndex]:
+    """The store's rows for ``text`` (likely matches, then names containing it) and the matcher's block
+    as an index, in one read (a second only when the matcher's keys found weak candidates alone)."""
+    escaped = lucene_escape(key)
+    try:
+        params = lookup_params(text, limit=want)
+    except NameProblem:  # nothing for the matcher: the store's searches still answer
+        params = {"id": "", "keys": "", "words": "", "limit": want}
+    keys = params["keys"] or "_"  # no key matches "_" (keys are words): an empty Lucene query is an error
+    records = _read_quietly(
+        store,
+        SEARCH,
+        keys_index=cypher.KEYS_INDEX,
+        text_index=cypher.TEXT_INDEX,
+        exact=escaped,
+        prefix=escaped + "*",
+        inside=f"*{escaped}*",
+        text_words=lucene_prefix_query(text) or "",
+        n=want,
+        shown=limit,
+        **{**params, "keys": keys},
+    )
+    if not records:  # a query Lucene could not parse: each search on its own
+        return _search_apart(store, text, key, limit=limit, want=want)
+    r = records[0]
+    rows = list(r["likely"]) + list(r["inside"])
+    block = list(r["keyed"]) + list(r["worded"])
+    index = rows_index(block) if params["keys"] else NameIndex()
+    if not r["words_read"] and params["words"] and needs_words(index, text):
+        block += _read_quietly(store, name_words_query(), words=params["words"], limit=want)
+        index = rows_index(block)
+    return rows, index
+
+
+def name_words_query() -> str:
+    return WORDS_BRANCH.replace(
+        "RETURN node", "RETURN node.id AS id, node.name AS name, node.type AS type, node.aliases AS aliases"
+    )
+
+
+def _search_apart(store: Store, text: str, key: str, *, limit: int, want: int) -> tuple[list[dict], NameIndex]:
+    """:func:`_search` a read at a time, each failing alone (as Lucene may, on what a person typed)."""
+    escaped = lucene_escape(key)
+    words = lucene_prefix_query(text)
+    rows = [
+        dict(r)
+        for r in _read_quietly(
+            store,
+            cypher.SUGGEST_KEYS_AND_WORDS if words else cypher.SUGGEST_KEYS,
+            keys=cypher.KEYS_INDEX,
+            text=cypher.TEXT_INDEX,
+            exact=escaped,
+            prefix=escaped + "*",
+            words=words,
+            n=want,
+        )
+    ]
+    if len({r["id"] for r in rows}) < limit:
+        rows += [
+            dict(r)
+            for r in _read_quietly(store, cypher.SUGGEST_INSIDE, keys=cypher.KEYS_INDEX, inside=f"*{escaped}*", n=want)
+        ]
+    return rows, _matched(store, text)
+
+
 def _read_quietly(store: Store, query: str, **params) -> list:
     try:
         return store.read(query, **params)
@@ -89,25 +198,10 @@ def suggestions(store: Store, text: str, *, limit: int = 10) -> list[dict]:
     if not key:
         return []
     want = limit * 3
-    escaped = lucene_escape(key)
-    words = lucene_prefix_query(text)
     found: dict[str, dict] = {}
-    rows = _read_quietly(
-        store,
-        cypher.SUGGEST_KEYS_AND_WORDS if words else cypher.SUGGEST_KEYS,
-        keys=cypher.KEYS_INDEX,
-        text=cypher.TEXT_INDEX,
-        exact=escaped,
-        prefix=escaped + "*",
-        words=words,
-        n=want,
-    )
+    rows, index = _search(store, text, key, limit=limit, want=want)
     for r in rows:
         found.setdefault(r["id"], dict(r))
-    if len(found) < limit:
-        for r in _read_quietly(store, cypher.SUGGEST_INSIDE, keys=cypher.KEYS_INDEX, inside=f"*{escaped}*", n=want):
-            found.setdefault(r["id"], dict(r))
-    index = _matched(store, text)
     variants = {c.id: c for c in index.candidates(text, limit=want)} if len(index) else {}
     ranked = []
     for eid, c in variants.items():
