@@ -70,6 +70,23 @@ def _evidence_ok(data, sources, credibility_at_least, reliability_at_least) -> b
     )
 
 
+def describe_filters(
+    as_of: date | None, horizon: Horizon, credibility_at_least: int | None, reliability_at_least: str | None
+) -> list[str]:
+    """The as-of day and grade filters in words, as every heading states them.
+
+    >>> describe_filters(None, DEFAULT_HORIZON, 3, "B")
+    ['credibility 1-3', 'reliability A-B']
+    """
+    out = []
+    if as_of:
+        out.append(f"as of {as_of.isoformat()} ({horizon.describe()})")
+    for scale, grade in ((REGISTRY.credibility, credibility_at_least), (REGISTRY.reliability, reliability_at_least)):
+        if grade is not None:
+            out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
+    return out
+
+
 def filter_graph(
     G: nx.MultiDiGraph,
     *,
@@ -218,15 +235,7 @@ class View:
         >>> View(credibility_at_least=2, reliability_at_least="A").describe()
         ['credibility 1-2', 'reliability A only']
         """
-        out = []
-        if self.as_of:
-            out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
-        for scale, grade in (
-            (REGISTRY.credibility, self.credibility_at_least),
-            (REGISTRY.reliability, self.reliability_at_least),
-        ):
-            if grade is not None:
-                out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
+        out = describe_filters(self.as_of, self.horizon, self.credibility_at_least, self.reliability_at_least)
         if self.focus:
             out.append(f"within {self.depth} hop{'s' if self.depth != 1 else ''} of {', '.join(self.focus)}")
         return out

@@ -191,6 +191,32 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether Ctrl+C or SIGTERM is behind ``exc``: raised inside a library, the interrupt can surface as
+    another error of its cleanup (the driver's buffers: ``BufferError``), with the interrupt as its context."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _stopped(report: LoadReport, name: str, again: str, signals: list[int]) -> KgError:
+    """The one line for a load stopped by Ctrl+C or SIGTERM: what Neo4j holds now, and the exit code."""
+    if report.incomplete:
+        told = (
+            f"nothing was deleted and every written row is complete, but dataset {name} is marked "
+            f"incomplete in Neo4j until `{again}` runs to the end"
+        )
+    else:
+        told = "nothing was written to Neo4j" if not report.complete else "the load had finished"
+    code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
+    return KgError(told, code, label=label)
+
+
 def _command_line(paths: list[Path], dataset: str | None) -> str:
     words = ["kg load", *(str(p) for p in paths)]
     if dataset is not None:
@@ -300,16 +326,10 @@ def load(
     except (Neo4jError, LoadError) as exc:
         raise KgError(str(exc) + _after_failure(report, again)) from None
     except KeyboardInterrupt:
-        if report.incomplete:
-            told = (
-                f"nothing was deleted and every written row is complete, but dataset {name} is marked "
-                f"incomplete in Neo4j until `{again}` runs to the end"
-            )
-        else:
-            told = "nothing was written to Neo4j" if not report.complete else "the load had finished"
-        code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
-        raise KgError(told, code, label=label) from None
+        raise _stopped(report, name, again, signals) from None
     except Exception as exc:  # a bug or a resource running out: still say what Neo4j holds
+        if signals or _interrupted(exc):  # the stop landed inside a library's cleanup (a BufferError...)
+            raise _stopped(report, name, again, signals) from None
         raise KgError(
             f"the load failed: {type(exc).__name__}: {exc}{_after_failure(report, again)}", EXIT_FAILED
         ) from None
@@ -353,6 +373,9 @@ def _bulk(
         raise KgError(_after_bulk(report, again, settings).removeprefix("; "), code, label=label) from None
     except Exception as exc:  # a bug or a resource running out: still say what Neo4j holds
         told = _after_bulk(report, again, settings)
+        if signals or _interrupted(exc):  # the stop landed inside a library's cleanup (a BufferError...)
+            code, label = (EXIT_TERMINATED, "terminated") if signals else (EXIT_INTERRUPTED, "interrupted")
+            raise KgError(told.removeprefix("; "), code, label=label) from None
         raise KgError(f"the bulk load failed: {type(exc).__name__}: {exc}{told}") from None
     return True
 

@@ -469,6 +469,7 @@ SCRIPTS = (
     ("TIMELINE_JS", "timeline.js"),
 )
 STYLES = (
+    "common.css",
     "vendor/leaflet.css",
     "vendor/MarkerCluster.css",
     "vendor/MarkerCluster.Default.css",
@@ -497,7 +498,7 @@ def _page_parts() -> tuple[dict[str, str], str]:
     parts = {
         "CSP": csp,
         "VIS_CSS": (ASSETS / "vendor" / "vis-network.css").read_text(encoding="utf-8"),
-        "GEO_CSS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLES),
+        "SHARED_CSS": "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLES),
         "WORLD": world_json().translate(_SCRIPT_UNSAFE),
         **scripts,
     }

@@ -71,6 +71,21 @@ def _neighbours(T: Ties) -> list[list[int]]:
     return T.net.as_undirected(mode="collapse").get_adjlist() if T.scope.directed else T.net.get_adjlist()
 
 
+def two_triangles() -> nx.MultiDiGraph:
+    """The examples' graph: two allied triangles (a, b, c and x, y, z) tied by one opposition (c - x)."""
+    return nx.MultiDiGraph(
+        [
+            ("a", "b", "ALLIED_WITH"),
+            ("b", "c", "ALLIED_WITH"),
+            ("c", "a", "ALLIED_WITH"),
+            ("x", "y", "ALLIED_WITH"),
+            ("y", "z", "ALLIED_WITH"),
+            ("z", "x", "ALLIED_WITH"),
+            ("c", "x", "OPPOSES"),
+        ]
+    )
+
+
 def communities(
     G: Graph, *, seed: int = DEFAULT_SEED, resolution: float = 1.0, iterations: int | None = None, **options: Any
 ) -> Scores:
@@ -81,17 +96,7 @@ def communities(
     the number and the sizes of the communities. Ties count undirected. ``iterations``: Leiden
     passes (-1: until stable; default: until stable below :data:`STABLE_BELOW` ties, else 2).
 
-    >>> G = nx.MultiDiGraph(
-    ...     [
-    ...         ("a", "b", "ALLIED_WITH"),
-    ...         ("b", "c", "ALLIED_WITH"),
-    ...         ("c", "a", "ALLIED_WITH"),
-    ...         ("x", "y", "ALLIED_WITH"),
-    ...         ("y", "z", "ALLIED_WITH"),
-    ...         ("z", "x", "ALLIED_WITH"),
-    ...         ("c", "x", "OPPOSES"),
-    ...     ]
-    ... )
+    >>> G = two_triangles()
     >>> c = communities(G, seed=1)
     >>> sorted({d["community"] for d in c.details.values()}), c.details["a"] == c.details["b"], c["c"]
     ([0, 1], True, 2)
@@ -115,17 +120,7 @@ def brokerage(
     ``participation`` coefficient (1 - sum over communities of the squared share of its ties there:
     0 when all its ties stay home, near 1 when they spread over many communities).
 
-    >>> G = nx.MultiDiGraph(
-    ...     [
-    ...         ("a", "b", "ALLIED_WITH"),
-    ...         ("b", "c", "ALLIED_WITH"),
-    ...         ("c", "a", "ALLIED_WITH"),
-    ...         ("x", "y", "ALLIED_WITH"),
-    ...         ("y", "z", "ALLIED_WITH"),
-    ...         ("z", "x", "ALLIED_WITH"),
-    ...         ("c", "x", "OPPOSES"),
-    ...     ]
-    ... )
+    >>> G = two_triangles()
     >>> b = brokerage(G, seed=1)
     >>> b.ranked(3), b.details["c"]["bridges"]
     ([('c', 1), ('x', 1), ('a', 0)], 1)

@@ -29,7 +29,7 @@ import networkx as nx
 
 from ..asof import DEFAULT_HORIZON, Horizon
 from ..schema import REGISTRY
-from ..views import filter_graph, resolve_focus
+from ..views import describe_filters, filter_graph, resolve_focus
 from . import backend
 from .results import EmptyGraph, UnknownType, components_text
 
@@ -95,15 +95,7 @@ class Scope:
 
     def describe(self) -> list[str]:
         """The scope in words, for output headings."""
-        out = []
-        if self.as_of is not None:
-            out.append(f"as of {self.as_of.isoformat()} ({self.horizon.describe()})")
-        for scale, grade in (
-            (REGISTRY.credibility, self.credibility_at_least),
-            (REGISTRY.reliability, self.reliability_at_least),
-        ):
-            if grade is not None:
-                out.append(f"{scale.name} {scale.best}" + (" only" if grade == scale.best else f"-{grade}"))
+        out = describe_filters(self.as_of, self.horizon, self.credibility_at_least, self.reliability_at_least)
         if self.entity_types is not None:
             out.append("entity types: " + ", ".join(sorted(self.entity_types)))
         if self.relation_types is not None:

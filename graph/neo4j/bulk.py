@@ -62,6 +62,7 @@ from .writer import (
     dataset_state,
     datasets,
     ensure_schema,
+    phase_timer,
 )
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -374,13 +375,7 @@ def bulk_load(
     ds = source.dataset
     report = report if report is not None else LoadReport(ds)
     report.before = DatasetState(ds)
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.seconds[name] = round(now - clock, 3)
-        clock = now
+    lap = phase_timer(report)
 
     bar.phase("checking the local server", None)
     recover(settings)

@@ -55,7 +55,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -330,6 +330,20 @@ def row_bytes(row: dict) -> int:
         else:
             n += 8
     return n
+
+
+def phase_timer(report: LoadReport) -> Callable[[str], None]:
+    """``lap(name)`` records in ``report.seconds[name]`` the seconds since the previous lap (the first: since
+    this call), so a load's report says where its time went."""
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    return lap
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -730,13 +744,7 @@ def load_rows(
     """
     bar = progress or _Silent()
     report = report if report is not None else LoadReport(source.dataset, changes=Changes(keep))
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.seconds[name] = round(now - clock, 3)
-        clock = now
+    lap = phase_timer(report)
 
     bar.phase("preparing the schema", None)
     ensure_schema(drv, database)

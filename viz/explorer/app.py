@@ -39,6 +39,7 @@ VENDORED = {
     "vis-network.min.js": ("vendor/vis-network.min.js", "text/javascript"),
     "vis-network.css": ("vendor/vis-network.css", "text/css"),
     "common.js": ("common.js", "text/javascript"),
+    "common.css": ("common.css", "text/css"),
     # The map and the timeline (viz/explorer/static/map.js, timeline.js), offline like the snapshot's.
     "geo_common.js": ("geo_common.js", "text/javascript"),
     "leaflet.js": ("vendor/leaflet.js", "text/javascript"),
