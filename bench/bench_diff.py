@@ -17,7 +17,12 @@ reads the two versions in two forked processes):
 * ``raw``     -- the naive diff: ``json.loads`` of every row of both versions, relations keyed by
   (from, type, to) with their evidence merged, the two dicts compared; no validation at all;
 * ``kg-json`` -- ``kg diff OLD NEW --format json`` as a user runs it (stdout into a file);
-* ``kg-table`` -- ``kg diff OLD NEW`` (the table, into a file: no terminal to fit).
+* ``kg-table`` -- ``kg diff OLD NEW`` (the table, into a file: no terminal to fit);
+* ``parallel`` -- ``loaders.versions.diff_paths(parallel=True)``: each version read in full in a forked
+  process of its own, the way kg diff read them before it checked the lines they share once.
+
+``kg diff`` reads the earlier version in full and, of the later one, only the relation lines that are not
+byte for byte in the earlier one (loaders/versions.py).
 
 Target: ``kg diff`` under 30 s and under 3 GB peak at 1M relations on this project's 2-core machine.
 Prints a table and writes bench/results/diff.json (with the load average before each run: the machine
@@ -43,7 +48,7 @@ sys.path.insert(0, str(HERE))
 
 TARGET_SECONDS = 30.0
 TARGET_BYTES = 3 * 1024**3
-VARIANTS = ("load", "raw", "kg-json", "kg-table")
+VARIANTS = ("load", "raw", "kg-json", "kg-table", "parallel")
 SECTIONS = ("sources", "entities", "relations")
 
 
@@ -146,6 +151,13 @@ def run_raw(old: Path, new: Path) -> dict:
     a, b = _raw(old), _raw(new)
     changed = sum(1 for k in a.keys() & b.keys() if a[k] != b[k])
     return {"changes": len(a.keys() - b.keys()) + len(b.keys() - a.keys()) + changed}
+
+
+def run_parallel(old: Path, new: Path) -> dict:
+    from loaders.versions import diff_paths
+
+    changes, *_ = diff_paths(old, new, parallel=True)
+    return {"changes": len(changes)}
 
 
 def child(variant: str, old: Path, new: Path) -> None:

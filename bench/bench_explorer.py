@@ -14,8 +14,14 @@
    screen) for sampled entities, a tenth of them the biggest hubs, every other one
    with filters (as-of date, reliability). Target: p95 < 200 ms.
 5. Headless Chromium opens a link to a 2,000-node view (``#sel=HUB&lim=2000``):
-   time to draw and settle it, then how responsive the page stays (round trips of a
-   trivial evaluate, frame intervals while zooming and panning, time to select a node).
+   time to draw and place it, then how responsive the page stays (round trips of a
+   trivial evaluate, frame intervals while zooming and panning and while dragging a
+   node, time to select a node), and an expansion with those 2,000 nodes on screen
+   (new nodes placed by the server around them: POST /api/place).
+6. Placement (POST /api/place, viz.layout.layout_around): 100 new nodes placed around
+   100, 500 and 2,000 nodes on screen (a scale-free view laid out as the snapshot does),
+   the request's round trip and the server's own time. ``--parts place`` runs only this,
+   on an explorer app in this process: no Neo4j needed (the route reads nothing).
 
 Prints the figures and writes bench/results/explorer.json. Warm-up requests
 (20 of each kind) are not counted.
@@ -40,20 +46,13 @@ import httpx
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SEARCH_TARGET_MS = 100.0
 EXPAND_TARGET_MS = 200.0
 VIEW_NODES = 2000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
@@ -309,9 +308,133 @@ def bench_page(url: str, roots: list[str]) -> dict:
             page.mouse.click(pos["x"], pos["y"])
             wait(page, f"document.querySelector('#details').dataset.entity === {json.dumps(node)}", timeout=60)
             out["select_node_to_details_ms"] = round((time.perf_counter() - t) * 1000, 1)
+            # Frame intervals while a person drags a node (real input events), the view at the whole view.
+            page.evaluate("window.explorer.network.fit({animation: false})")
+            page.wait_for_timeout(300)
+            out["nodes_after_select"] = page.evaluate("window.explorer.nodes.length")
+            dragged = page.evaluate("window.explorer.nodes.getIds().sort()[0]")
+            pos = page.evaluate("id => window.explorer.domPosition(id)", dragged)
+            page.evaluate("""() => { window.__frames = []; let last = performance.now(); window.__framing = true;
+                const tick = (now) => { window.__frames.push(now - last); last = now;
+                                        if (window.__framing) requestAnimationFrame(tick); };
+                requestAnimationFrame(tick); }""")
+            page.mouse.move(pos["x"], pos["y"])
+            page.mouse.down()
+            for i in range(30):
+                page.mouse.move(pos["x"] + 6 * i, pos["y"] + 3 * i)
+                page.wait_for_timeout(30)
+            page.mouse.up()
+            page.wait_for_timeout(300)
+            frames = page.evaluate("window.__framing = false; window.__frames.slice(1)")
+            out["frame_interval_while_dragging_a_node"] = summary(frames)
+            out["frames_per_second_dragging_a_node"] = round(1000 / statistics.fmean(frames), 1)
+            # An expansion with the 2,000 nodes on screen: the server places the new ones around them.
+            page.evaluate("window.explorer.network.unselectAll()")
+            before = page.evaluate("window.explorer.nodes.length")
+            target = page.evaluate("""() => { const e = window.explorer, s = new Set(e.state.sel);
+                return e.nodes.getIds().filter((id) => !s.has(id)).sort()[0]; }""")
+            t = time.perf_counter()
+            page.evaluate("id => { window.explorer.expand(id); }", target)
+            wait(page, f"window.explorer.state.exp.includes({json.dumps(target)}) && window.explorer.idle()")
+            out["expand_on_full_view"] = {
+                "ms": round((time.perf_counter() - t) * 1000, 1),
+                "nodes_before": before,
+                "nodes_after": page.evaluate("window.explorer.nodes.length"),
+                "placement": page.evaluate("window.explorer.placement()"),
+            }
         finally:
             browser.close()
     return out
+
+
+def place_request(on_screen: int, new: int = 100, seed: int = 0) -> dict:
+    """A POST /api/place body: ``on_screen`` nodes of a scale-free view laid out as the snapshot does
+    (with their labels), and ``new`` nodes to place, tied to hubs on screen and to one another."""
+    from viz.layout import Box, layout
+
+    rng = random.Random(seed)
+    ends = [0, 1]
+    pairs = [(0, 1)]
+    for v in range(2, on_screen):
+        for _ in range(2):
+            u = rng.choice(ends)
+            pairs.append((u, v))
+            ends += [u, v]
+    laid = layout(on_screen, pairs, boxes=[Box(-45, -12, 45, 32)] * on_screen).positions
+    ids = [f"e{i}" for i in range(on_screen)]
+    fresh = [f"n{i}" for i in range(new)]
+    ties = [[ids[a], ids[b]] for a, b in pairs]
+    hubs = sorted(range(on_screen), key=lambda i: -ends.count(i))[:3]
+    ties += [[ids[hubs[k % 3]], f] for k, f in enumerate(fresh)]
+    ties += [[fresh[k], fresh[k + 1]] for k in range(0, new - 1, 6)]
+    labels = {n: f"Entity {n} of the bench" for n in ids + fresh}
+    return {
+        "positions": {ids[i]: [x, y] for i, (x, y) in enumerate(laid)},
+        "nodes": fresh,
+        "ties": ties,
+        "labels": labels,
+    }
+
+
+def bench_place(url: str, sizes=(100, 500, 2000), repeat: int = 5) -> dict:
+    """Round trip and server time of POST /api/place, 100 new nodes around each number of nodes on screen."""
+    out = {}
+    with httpx.Client(base_url=url, timeout=120) as c:
+        for n in sizes:
+            body = place_request(n)
+            c.post("/api/place", json=body).raise_for_status()  # warm-up
+            trips, server, cpu = [], [], []
+            for _ in range(repeat):
+                c0 = time.process_time()
+                t = time.perf_counter()
+                r = c.post("/api/place", json=body)
+                trips.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+                r.raise_for_status()
+                server.append(r.json()["elapsed_ms"])
+            res = r.json()
+            out[str(n)] = {
+                "on_screen": n,
+                "placed": len(res["positions"]),
+                "overlaps": res["overlaps"],
+                "request_bytes": len(json.dumps(body)),
+                "round_trip": summary(trips),
+                "server_ms_p50": pct(server, 50),
+                # CPU of this process during a request: the server's too when it runs in this process (--parts place)
+                "process_cpu_ms_p50": pct(cpu, 50),
+            }
+            log(
+                f"place 100 around {n}: round trip p50 {pct(trips, 50)} ms, server {pct(server, 50)} ms, "
+                f"CPU {pct(cpu, 50)} ms (load {os.getloadavg()[0]:.1f})"
+            )
+    return out
+
+
+class InProcessExplorer:
+    """The explorer app served by uvicorn in a thread of this process, for routes that read no database."""
+
+    def __init__(self):
+        import threading
+
+        import uvicorn
+
+        from viz.explorer.app import create_app
+        from viz.explorer.config import ExplorerConfig
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(create_app(ExplorerConfig()), port=port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the in-process explorer did not start")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
 
 
 # -- main -------------------------------------------------------------------------------
@@ -325,11 +448,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--names", type=int, default=80, help="names whose prefixes are typed (~8 requests each)")
     ap.add_argument("--expansions", type=int, default=400)
-    ap.add_argument("--parts", default="search,expand,page", help="which measurements (default: all three)")
+    ap.add_argument(
+        "--parts",
+        default="search,expand,page,place",
+        help="which measurements (default: all four; place alone needs no Neo4j)",
+    )
     ap.add_argument("--keep-server", action="store_true", help="leave the bench Neo4j running afterwards")
     ap.add_argument("--results", type=Path, default=HERE / "results" / "explorer.json")
     args = ap.parse_args(argv)
     load_start = os.getloadavg()[0]
+    if set(args.parts.split(",")) == {"place"}:
+        return place_only(args, load_start)
 
     from graph.neo4j import server as neo4j_server
     from graph.neo4j.settings import get_settings
@@ -371,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
             result["expand"]["filtered"] = summary(filtered)
             result["expand"].update(info)
             log(f"neighbourhood expansion: {result['expand']}")
+        if "place" in parts:
+            result["place"] = bench_place(explorer.url)
         if "page" in parts:
             roots = view_roots(settings, VIEW_NODES)
             result["page"] = bench_page(explorer.url, roots)
@@ -411,6 +542,35 @@ def main(argv: list[str] | None = None) -> int:
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.results}")
+    return 0
+
+
+def place_only(args, load_start: float) -> int:
+    """``--parts place``: the placement figures alone, on an in-process explorer (no Neo4j)."""
+    explorer = InProcessExplorer()
+    try:
+        place = bench_place(explorer.url)
+    finally:
+        explorer.close()
+    out = {
+        "benchmark": "explorer-place",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "method": {
+            "place": "POST /api/place: 100 new nodes (tied to the three biggest hubs, and in chains of six) "
+            "around 100, 500 and 2,000 nodes on screen laid out by viz.layout.layout; 5 timed requests "
+            "after one warm-up, uvicorn in this process",
+            "notes": [
+                "the machine (2 cores) is shared: load average at the start "
+                f"{load_start:.1f}, at the end {os.getloadavg()[0]:.1f}; figures vary run to run by tens of percent"
+            ],
+        },
+        "place": place,
+    }
+    path = args.results.with_name("explorer-place.json") if args.results.name == "explorer.json" else args.results
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {path}")
     return 0
 
 

@@ -43,6 +43,7 @@ from generate import generate  # noqa: E402
 import viz.snapshot as snapshot  # noqa: E402
 from graph.build import build_graph  # noqa: E402
 from loaders import load_facts  # noqa: E402
+from tests.browser import launch_chromium, wait_until  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
@@ -118,7 +119,9 @@ def without_geo(html: str) -> str:
     parts, _ = snapshot._page_parts()
     for slot in GEO_SLOTS:
         html = html.replace(f"<script>{parts[slot]}</script>", "<script></script>", 1)
-    html = html.replace(f"<style>{parts['GEO_CSS']}</style>", "", 1)
+    for name in snapshot.STYLES:  # the map's and the timeline's styles (inlined with the page's own)
+        if name != "common.css":
+            html = html.replace((snapshot.ASSETS / name).read_text(encoding="utf-8"), "", 1)
     html = re.sub(r'<script type="application/json" id="world-data">.*?</script>', "", html, count=1, flags=re.S)
     return html
 
@@ -141,7 +144,7 @@ def measure_page(browser, html: Path, *, views: bool) -> dict:
     page.on("request", lambda r: requests.append(r.url))
     t0 = time.perf_counter()
     page.goto(html.resolve().as_uri(), wait_until="commit")
-    snapshot.wait_until(page, "window.actorgraph && window.actorgraph.firstFrame", 60)
+    wait_until(page, "window.actorgraph && window.actorgraph.firstFrame", 60)
     out = {
         "first_frame_wall_s": round(time.perf_counter() - t0, 3),
         "first_frame_in_page_ms": round(page.evaluate("window.actorgraph.timings.firstFrame")),
@@ -191,7 +194,7 @@ def main(argv=None) -> int:
 
         print("(b) headless Chromium ...", flush=True)
         with sync_playwright() as p:
-            browser = snapshot.launch_chromium(p)
+            browser = launch_chromium(p)
             try:
                 res["b_without"] = measure_page(browser, bare, views=False)
                 res["b_with"] = measure_page(browser, full, views=True)

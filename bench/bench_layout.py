@@ -44,8 +44,8 @@ from generate import generate  # noqa: E402
 
 from graph.build import build_graph  # noqa: E402
 from loaders import load_facts  # noqa: E402
+from tests.browser import launch_chromium, wait_until  # noqa: E402
 from viz.readability import READABILITY_JS  # noqa: E402
-from viz.snapshot import launch_chromium, wait_until  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"

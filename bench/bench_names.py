@@ -18,6 +18,9 @@ letter, case and hyphens).
 * ``explorer`` -- a Neo4j of its own (bench/data/neo4j-names-<size>) holding the dataset (loaded once, as
   `kg load` does), `kg serve` in a child process, GET /api/search for every query, one at a time on one
   keep-alive connection; the naive way on a sample: every entity's names read from Neo4j and compared.
+  Then where the time goes (``stages``): the explorer's search function in this process, its Neo4j
+  read apart from its Python (ranking), with names containing what was typed found by the TEXT index
+  seek (as now) and by the leading-wildcard walk of the full-text keys (as before), alternately.
 
 Writes bench/results/names.json.
 """
@@ -214,12 +217,60 @@ def bench_explorer(args, qs: list[tuple[str, str]]) -> dict:
                 naive_times.append((time.perf_counter() - t) * 1000)
         naive = summary(naive_times)
         log(f"explorer naive (every name read and compared): {naive}")
-        return {"load": load, "ours": ours, "naive": naive}
+        stages = explorer_stages(settings, qs)
+        log(f"explorer stages: {stages}")
+        return {"load": load, "ours": ours, "naive": naive, "stages": stages}
     finally:
         if explorer:
             explorer.close()
         if not info["already_running"]:
             neo4j_server.stop(settings.data_dir, settings=settings)
+
+
+def explorer_stages(settings, qs: list[tuple[str, str]]) -> dict:
+    """The search in this process: Neo4j reads and Python apart, inside-by-seek against inside-by-walk."""
+    from graph.neo4j.connection import driver
+    from viz.explorer.store import search
+    from viz.explorer.store.base import Store
+
+    seek_of = search.inside_by_seek
+    out: dict = {}
+    try:
+        with driver(settings) as drv:
+            store = Store(drv, settings=settings)
+            read, reads = store.read, []
+
+            def timed_read(cypher, **params):
+                t = time.perf_counter()
+                try:
+                    return read(cypher, **params)
+                finally:
+                    reads.append((time.perf_counter() - t) * 1000)
+
+            store.read = timed_read  # type: ignore[method-assign]
+            totals: dict[str, list[float]] = {"seek": [], "walk": []}
+            in_reads: dict[str, list[float]] = {"seek": [], "walk": []}
+            same = 0
+            for i, (q, _) in enumerate(qs):
+                got = {}
+                for way in ("seek", "walk") if i % 2 else ("walk", "seek"):
+                    search.inside_by_seek = lambda _store, seek=(way == "seek"): seek  # type: ignore[assignment]
+                    reads.clear()
+                    t = time.perf_counter()
+                    got[way] = search.suggestions(store, q, limit=12)
+                    totals[way].append((time.perf_counter() - t) * 1000)
+                    in_reads[way].append(sum(reads))
+                same += [s["id"] for s in got["seek"]] == [s["id"] for s in got["walk"]]
+            for way in ("seek", "walk"):
+                out[way] = {
+                    "total": summary(totals[way]),
+                    "neo4j_reads": summary(in_reads[way]),
+                    "python": summary([a - b for a, b in zip(totals[way], in_reads[way], strict=True)]),
+                }
+            out["same_suggestions"] = f"{same}/{len(qs)}"
+    finally:
+        search.inside_by_seek = seek_of
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

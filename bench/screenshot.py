@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from graph.build import build_graph  # noqa: E402
 from loaders import ValidationFailed, load_facts  # noqa: E402
-from viz.snapshot import launch_chromium, screenshot, write_snapshot  # noqa: E402
+from tests.browser import launch_chromium, screenshot  # noqa: E402
+from viz.snapshot import write_snapshot  # noqa: E402
 
 DATA = ROOT / "data"
 FIXTURE = ROOT / "tests" / "fixtures" / "florentine"

@@ -19,17 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 QUERY = "MATCH p = (g:ArmedGroup)-[r:LEADS|PART_OF|BACKED_BY|OCCUPIES|OPERATES_IN]-(x:Entity) RETURN p LIMIT 40"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:

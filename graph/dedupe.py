@@ -25,6 +25,7 @@ one location; a Person is never a Place).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -34,7 +35,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .facts import Facts
+from .facts import Facts, gc_paused
 from .names import fold, match_keys, name_key, skeleton
 from .resolutions import Decisions
 from .schema import REGISTRY
@@ -253,15 +254,21 @@ def _key_points(key: str) -> int:
     return SHORT_POINTS if len(key) - 2 < _SHORT.get(kind, 0) else NAME_POINTS[_KINDS[kind]]
 
 
-def _name_reason(a: _Entity, b: _Entity) -> Reason | None:
-    """The strongest name evidence between two entities' spellings: a shared key, else fuzzy similarity."""
-    best: Reason | None = None
+# A reason before it is a Reason: (kind, points, matched, detail). Scoring a pair builds these plain tuples;
+# Reason objects (and their order) are made only for the pairs shown (most pairs scored never are).
+_Evidence = tuple[str, int, tuple[str, ...], tuple[Any, ...]]
+_FOLDED_POINTS = NAME_POINTS["folded alike"]
+
+
+def _name_reason(a: _Entity, b: _Entity) -> tuple[int, str, int, int, tuple[Any, ...]] | None:
+    """The strongest name evidence between two entities' spellings, a shared key else fuzzy similarity:
+    (points, kind, the spelling of ``a`` and of ``b`` that matched (indexes), detail)."""
+    best: tuple[int, str, int, int, tuple[Any, ...]] | None = None
     shared = a.keyset & b.keyset
     if shared:
         key = max(shared, key=_rank) if len(shared) > 1 else next(iter(shared))
-        ta, tb = a.spellings[a.keys[key]], b.spellings[b.keys[key]]
-        best = Reason(_KINDS[key[0]], _rank(key)[0], (ta, tb), (key[2:],) if key[0] == "s" else ())
-        if best.points >= NAME_POINTS["folded alike"]:
+        best = (_rank(key)[0], _KINDS[key[0]], a.keys[key], b.keys[key], (key[2:],) if key[0] == "s" else ())
+        if best[0] >= _FOLDED_POINTS:
             return best  # fuzzy similarity cannot say more
     top = (0.0, 0, 0)
     for i, fa in enumerate(a.folded):
@@ -274,9 +281,8 @@ def _name_reason(a: _Entity, b: _Entity) -> Reason | None:
                     top = (r, i, j)
     if top[0]:
         points = round(top[0] * FUZZY_WEIGHT)
-        if best is None or points > best.points:
-            ta, tb = a.spellings[top[1]], b.spellings[top[2]]
-            best = Reason("similar names", points, (ta, tb), (top[0],))
+        if best is None or points > best[0]:
+            best = (points, "similar names", top[1], top[2], (top[0],))
     return best
 
 
@@ -301,32 +307,46 @@ def word_gap(a: str, b: str) -> tuple[str, str] | None:
     return None if fuzz.ratio(only_a, only_b) >= SAME_WORD_RATIO else (only_a, only_b)
 
 
-def score_pair(a: _Entity, b: _Entity) -> tuple[int, tuple[Reason, ...]]:
-    """The score of a pair and its reasons, strongest first."""
-    reasons: list[Reason] = []
+def _evidence(a: _Entity, b: _Entity) -> list[_Evidence]:
+    """What speaks for and against a pair being one entity, as plain tuples (see :func:`score_pair`)."""
+    out: list[_Evidence] = []
     name = _name_reason(a, b)
     if name is not None:
-        reasons.append(name)
-        if name.kind not in ("same name", "folded alike"):
-            gap = word_gap(a.folded[a.spellings.index(name.matched[0])], b.folded[b.spellings.index(name.matched[1])])
+        points, kind, i, j, detail = name
+        out.append((kind, points, (a.spellings[i], b.spellings[j]), detail))
+        if kind != "same name" and kind != "folded alike":
+            gap = word_gap(a.folded[i], b.folded[j])
             if gap is not None:
-                reasons.append(Reason("other words", WORD_GAP_POINTS, detail=gap))
+                out.append(("other words", WORD_GAP_POINTS, (), gap))
     shared = a.neighbours & b.neighbours
     if shared:
         points = min(NEIGHBOUR_MAX, NEIGHBOUR_POINTS * len(shared))
-        reasons.append(Reason("shared neighbours", points, detail=(frozenset(shared),)))
+        out.append(("shared neighbours", points, (), (frozenset(shared),)))
     if a.lat is not None and b.lat is not None:
         d = km((a.lat, a.lon), (b.lat, b.lon))  # type: ignore[arg-type]
         if d <= NEAR_KM:
-            reasons.append(Reason("same coordinates", NEAR_POINTS, detail=(d,)))
+            out.append(("same coordinates", NEAR_POINTS, (), (d,)))
         elif d >= FAR_KM:
-            reasons.append(Reason("far apart", FAR_POINTS, detail=(d,)))
+            out.append(("far apart", FAR_POINTS, (), (d,)))
     if b.key in a.neighbours:
-        reasons.append(Reason("related", RELATED_POINTS))
+        out.append(("related", RELATED_POINTS, (), ()))
     if a.type != b.type:
-        reasons.append(Reason("types differ", OTHER_TYPE_POINTS, detail=(a.type, b.type)))
-    total = max(0, min(100, sum(r.points for r in reasons)))
-    return total, tuple(sorted(reasons, key=lambda r: -r.points))
+        out.append(("types differ", OTHER_TYPE_POINTS, (), (a.type, b.type)))
+    return out
+
+
+def _total(evidence: list[_Evidence]) -> int:
+    return max(0, min(100, sum(e[1] for e in evidence)))
+
+
+def score_pair(a: _Entity, b: _Entity) -> tuple[int, tuple[Reason, ...]]:
+    """The score of a pair and its reasons, strongest first."""
+    evidence = _evidence(a, b)
+    return _total(evidence), _reasons(evidence)
+
+
+def _reasons(evidence: list[_Evidence]) -> tuple[Reason, ...]:
+    return tuple(sorted((Reason(*e) for e in evidence), key=lambda r: -r.points))
 
 
 def candidate_pairs(
@@ -415,12 +435,19 @@ def find_duplicates(
     >>> [(p.a.id, p.b.id, p.score, p.because()) for p in find_duplicates(facts)]
     [('al-bukamal', 'bou-kamal', 76, "folded alike: 'Abu Kamal' ~ 'Abou Kamal'")]
     """
+    with gc_paused():  # millions of sets, tuples and keys, no cycles: full collections would scan them for nothing
+        return _find_duplicates(facts, new=new, min_score=min_score, limit=limit, stats=stats)
+
+
+def _find_duplicates(
+    facts: Facts, *, new: Collection[str] | None, min_score: int, limit: int | None, stats: Stats | None
+) -> list[Pair]:
     stats = stats if stats is not None else Stats()
     entities = _entities(facts)
     decisions = Decisions.of(facts.resolutions)
     new = set(new) if new is not None else None
     stats.entities = len(entities)
-    found: list[tuple[int, str, str, tuple[Reason, ...]]] = []
+    found: list[tuple[int, str, str, list[_Evidence]]] = []
     for x, y in candidate_pairs(entities, new=new, min_score=min_score, stats=stats):
         stats.compared += 1
         if decisions.decided(x, y):
@@ -428,21 +455,28 @@ def find_duplicates(
             continue
         if new is not None and y in new:
             x, y = y, x  # the new entity first
-        score, reasons = score_pair(entities[x], entities[y])
+        evidence = _evidence(entities[x], entities[y])
+        score = _total(evidence)
         if score >= min_score:
-            found.append((-score, x, y, reasons))
-    found.sort(key=lambda f: f[:3])
+            found.append((-score, x, y, evidence))
     stats.proposed = len(found)
+    # Best first; only the pairs shown are ordered in full and get their Reasons.
+    first = _first_three
+    shown = heapq.nsmallest(limit, found, key=first) if limit is not None else sorted(found, key=first)
     label = ("new", "known") if new is not None else ("", "")
     return [
         Pair(
             -score,
             Side(x, entities[x].name, entities[x].type, label[0]),
             Side(y, entities[y].name, entities[y].type, label[1]),
-            reasons,
+            _reasons(evidence),
         )
-        for score, x, y, reasons in (found[:limit] if limit is not None else found)
+        for score, x, y, evidence in shown
     ]
+
+
+def _first_three(found: tuple) -> tuple:
+    return found[:3]
 
 
 def naive_pairs(facts: Facts, *, min_score: int = DEFAULT_MIN_SCORE) -> list[Pair]:

@@ -74,7 +74,7 @@ def _diff(kind: str, old: dict, new: dict, ident, fields) -> Iterable[Change]:
         b = new.get(key)
         if b is None:
             removed.append(key)
-        elif a != b:  # dataclass / model equality: the common case costs one comparison
+        elif a is not b and a != b:  # one record shared by both versions (loaders.versions) is unchanged
             differ.append(key)
     added = [key for key in new if key not in old]
     for key in sorted(removed):

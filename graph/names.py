@@ -312,6 +312,38 @@ def stored_keys(*names: str) -> list[str]:
     return list(out)
 
 
+# What one `name_keys` value may hold: well under what Neo4j's TEXT index takes in one value (a longer one
+# fails the write), and far more than the spellings of any real name.
+KEY_TEXT_BYTES = 8000
+
+
+def key_text(*names: str) -> str:
+    """The name keys of every spelling, space-separated (Neo4j ``name_keys``, under a TEXT index): names
+    containing what was typed are found by ``CONTAINS`` on it, a trigram index seek (a key never holds a
+    space, so no match spans two spellings).
+
+    At most :data:`KEY_TEXT_BYTES` bytes of UTF-8: a longer value is refused by the index (an entity with
+    thousands of aliases, or a 10,000-character name, would fail the whole load); the spellings that do not
+    fit are still found by the full-text and exact lookups.
+
+    >>> key_text("al-bukamal", "Al-Bukamal", "Abu Kamal", "البوكمال")
+    'albukamal abukamal البوكمال'
+    >>> len(key_text("x" * 9000).encode()) == KEY_TEXT_BYTES
+    True
+    """
+    out: list[str] = []
+    room = KEY_TEXT_BYTES
+    for key in dict.fromkeys(k for k in map(name_key, names) if k):
+        size = len(key.encode()) + (1 if out else 0)
+        if size > room:
+            if not out:  # one key longer than the room: its beginning, cut on a character
+                out.append(key.encode()[:room].decode(errors="ignore"))
+            break
+        out.append(key)
+        room -= size
+    return " ".join(out)
+
+
 # --------------------------------------------------------------------------- problems
 
 

@@ -28,7 +28,7 @@ ENTITY_FIELDS = ("id", "type", "name", "aliases", "description", "lat", "lon", "
 RELATION_FIELDS = ("type", "from", "to", "evidence", "credibility", "valid_from", "valid_to")
 EDGE_DERIVED = ("reliability",)
 EDGE_NAMING = ("id", "key", "source", "target", "sources", "quotes")
-STORE_FIELDS = ("location", "dataset", "names", "hash")
+STORE_FIELDS = ("location", "dataset", "names", "name_keys", "hash")
 # Properties the store derives by family: network measures written back (graph.neo4j.measures) and
 # the evidence and window lists of the mapping. No attribute may start with these.
 STORE_PREFIXES = ("measure_", "evidence_", "observed_", "valid_from_", "valid_to_")

@@ -618,19 +618,21 @@ def check_files(
     *,
     context: Iterable[Path] = (),
     strict: bool = False,
+    checker: Callable[[Path | None], _Checker] | None = None,
 ) -> Checked:
     """Validate every fact file under ``paths``, with the files under ``context`` as the rest of the dataset.
 
     The context supplies the sources, entities and relations the checked files refer to (and may
     collide with); only the checked files' problems are reported. A file under both is checked.
-    With ``strict``, warnings are errors.
+    With ``strict``, warnings are errors. ``checker(documents)`` makes the checker (a subclass of this
+    module's, which loaders.versions uses to check the lines two versions share once).
     """
     found = find_facts(paths)
     files = found.files
     checked = set(files)
     around = find_facts(context)
     others = [f for f in around.files if f not in checked]
-    checker = _Checker(documents)
+    checker = (checker or _Checker)(documents)
     checker.problems.extend(found.problems)
     checker.problems.extend(p for p in around.problems if p not in found.problems)
     # The context first: a duplicate or a conflict is then reported where the checked files state it.

@@ -11,12 +11,15 @@
 // to local sources, via SOHR"). `role` is "originator" when the claim is its own,
 // "relays" when it passes on someone else's.
 CALL () {
-  // An entity: no index covers the according_to / via lists, so the facts are read once
-  // (most carry neither list: it is absent when nobody is named). Nothing is read without $entity.
+  // An entity: the facts whose evidence names it in according_to or via, found in the
+  // relation_attribution index (keyword analyzer: one exact term per list member; the id is
+  // quoted as one Lucene phrase). Nothing is read without $entity.
   UNWIND CASE WHEN $entity IS NULL THEN [] ELSE [$entity] END AS cited
-  MATCH (a:Entity)-[r]->(b:Entity)
+  CALL db.index.fulltext.queryRelationships('relation_attribution',
+         '"' + replace(replace(cited, '\\', '\\\\'), '"', '\\"') + '"') YIELD relationship AS r
+  WITH cited, r
   WHERE cited IN r.according_to OR cited IN r.via
-  RETURN a, r, b
+  RETURN startNode(r) AS a, r, endNode(r) AS b
   UNION
   // A publisher: its sources, then the facts citing each (the relation_sources index).
   MATCH (s:Source)

@@ -24,5 +24,5 @@ CALL () {
 WITH node, max(score) AS score
 ORDER BY score DESC, node.name
 LIMIT $limit
-RETURN node.id AS id, node.type AS type, node.name AS name, node.aliases AS aliases,
+RETURN node.id AS id, node.type AS type, node.name AS name, coalesce(node.aliases, []) AS aliases,
        CASE WHEN score >= 2000.0 THEN 'exact' WHEN score >= 1000.0 THEN 'variant' ELSE 'words' END AS match

@@ -643,6 +643,67 @@ def test_export_html_snapshot(client):
     )
 
 
+# --------------------------------------------------------------------------- placement (POST /api/place)
+
+PLACE = {
+    "positions": {"al-bukamal": [0, 0], "badr-hospital": [240.5, -30]},
+    "nodes": ["fog-47", "iran", "loose"],
+    "ties": [["fog-47", "badr-hospital"], ["iran", "fog-47"], ["al-bukamal", "badr-hospital"]],
+    "pinned": ["al-bukamal"],
+    "labels": {"fog-47": "Fog 47", "badr-hospital": "Badr Hospital"},
+    "sizes": {"al-bukamal": 24},
+}
+
+
+def test_place_holds_the_screen_and_answers_the_same_every_time(client):
+    r = client.post("/api/place", json=PLACE)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert set(out["positions"]) == {"fog-47", "iran", "loose"}
+    assert out["held"] == 2 and out["overlaps"] == 0
+    assert all(isinstance(c, float) and abs(c) < 1e6 for p in out["positions"].values() for c in p)
+    assert client.post("/api/place", json=PLACE).json()["positions"] == out["positions"]
+    # what the schema cannot say is taken leniently: a node on screen stays, one listed twice is placed once,
+    # a tie naming a node in neither list is left out
+    odd = client.post(
+        "/api/place", json={**PLACE, "nodes": ["fog-47", "fog-47", "al-bukamal"], "ties": [["fog-47", "nowhere"]]}
+    ).json()
+    assert odd["positions"]["al-bukamal"] == [0, 0] and set(odd["positions"]) == {"fog-47", "al-bukamal"}
+    # with nothing on screen the nodes get the snapshot's layout
+    fresh = client.post("/api/place", json={"nodes": ["a", "b"], "ties": [["a", "b"]]}).json()
+    assert fresh["held"] == 0 and set(fresh["positions"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        ({"positions": {"a": ["1", 2]}}, "positions.a.0: Input should be a valid number"),
+        ({"positions": {"a": [True, 2]}}, "positions.a.0: Input should be a valid number"),
+        ({"positions": {"a": [1e8, 2]}}, "positions.a.0: Input should be less than or equal to 10000000"),
+        ({"positions": {"a": [1, 2, 3]}}, "positions.a: Tuple should have at most 2 items"),
+        ({"nodes": []}, "nodes: List should have at least 1 item"),
+        ({"labels": {"fog-47": "x" * 201}}, "labels.fog-47: String should have at most 200 characters"),
+        ({"sizes": {"fog-47": 0}}, "sizes.fog-47: Input should be greater than 0"),
+        ({"nodes": [f"n{i}" for i in range(20001)]}, "nodes: List should have at most 20000 items"),
+        ({"extra": 1}, "extra: Extra inputs are not permitted"),
+    ],
+)
+def test_place_refuses_what_it_cannot_use_in_one_line(client, change, says):
+    r = client.post("/api/place", json={**PLACE, **change})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid" and says in r.json()["detail"], r.json()["detail"]
+
+
+def test_place_refuses_numbers_json_does_not_have(client):
+    for word in ("Infinity", "NaN", "-Infinity"):
+        r = client.post(
+            "/api/place",
+            content=f'{{"positions": {{"a": [{word}, 0]}}, "nodes": ["b"]}}',
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 422 and r.json()["error"] == "invalid", r.text
+
+
 def test_openapi_schema_documents_the_api(client):
     schema = client.get("/api/openapi.json").json()
     for path in (
@@ -749,6 +810,7 @@ ERROR_CASES = [
     ("refused", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": "SHOW SETTINGS"}}),
     ("timeout", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": SLOW}}),
     ("invalid", ("post", "/api/expand"), {"url": "/api/expand", "json": {"id": "al-bukamal", "limit": 0}}),
+    ("invalid", ("post", "/api/place"), {"url": "/api/place", "json": {"nodes": ["a"], "positions": {"b": [1]}}}),
     ("invalid", ("post", "/api/cypher"), {"url": "/api/cypher", "json": {"query": ""}}),
     (
         "invalid",
@@ -836,8 +898,11 @@ def test_every_route_declares_its_errors_with_the_one_model(client):
             ), path
             takes_input = bool(op.get("parameters") or op.get("requestBody"))
             assert ("422" in errors_declared) == takes_input, path
-            if path not in ("/api/queries",):
+            # every route but those that never read the database may find Neo4j out of reach
+            if path not in ("/api/queries", "/api/place"):
                 assert all(declares(schema, method, path, k) for k in errors.NEO4J), path
+            else:
+                assert not any(declares(schema, method, path, k) for k in errors.NEO4J), path
 
 
 def test_the_error_handlers_answer_every_kind(loaded):

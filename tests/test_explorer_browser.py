@@ -24,6 +24,7 @@ from graph.facts import edge_id
 from graph.schema import REGISTRY
 from loaders import load_facts
 from tests.asof_cases import ASOF, CASES, edges_on
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.explorer_support import EXPLORER_DATA, EXPLORER_DOCS, HOSTILE, ServerThread, counts, reload
 from tests.paths import ROOT
 from viz.explorer.app import create_app
@@ -32,16 +33,6 @@ from viz.readability import readability
 from viz.snapshot import snapshot_data
 
 PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -564,5 +555,76 @@ def test_explorer_view_is_readable_and_exports_keep_it(browser, server, tmp_path
     svg = Path(dl.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "<script" not in svg and "Al-Bukamal: explorer view" in svg
     assert svg.count("<line") >= 20 and svg.count("<circle") == r["nodes"] and ">Al-Bukamal<" in svg
+    assert not p.errors, p.errors
+    p.close()
+
+
+def test_expanding_never_moves_what_the_analyst_arranged(browser, server):
+    """Issue 11 part 5: new nodes are placed by the server's layout engine (POST /api/place) around what
+    is on screen; a node the analyst dragged, and every other node already there, stays exactly where it is
+    when a neighbour is expanded, and the new nodes overlap nothing."""
+    p = Page(browser, server.url)
+    page = p.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    p.js("window.explorer.choose('al-bukamal')")
+    p.wait("window.explorer.nodes.get('badr-hospital')")
+    p.idle()
+    p.js("window.explorer.network.fit({animation: false})")
+    page.wait_for_timeout(150)
+    # The analyst drags Badr Hospital aside, with the mouse.
+    was = p.js("id => window.explorer.network.getPosition(id)", "badr-hospital")
+    at = p.js("id => window.explorer.domPosition(id)", "badr-hospital")
+    page.mouse.move(at["x"], at["y"])
+    page.mouse.down()
+    page.mouse.move(at["x"] + 90, at["y"] + 60, steps=10)
+    page.mouse.up()
+    p.idle()
+    before = p.js("window.explorer.network.getPositions()")
+    assert abs(before["badr-hospital"]["x"] - was["x"]) > 20, "the drag did not move the node"
+    for node in ("badr-hospital", "iranian-backed-militias"):
+        p.js("id => window.explorer.expand(id)", node)
+        p.wait("id => window.explorer.state.exp.includes(id)", node)
+        p.idle()
+    after = p.js("window.explorer.network.getPositions()")
+    assert set(after) > set(before)
+    moved = {n: (before[n], after[n]) for n in before if before[n] != after[n]}
+    assert not moved, moved
+    report = p.js("window.explorer.placement()")
+    assert report["server"] >= 3 and report["physics"] == 0, report
+    p.js("window.explorer.network.fit({animation: false})")
+    page.wait_for_timeout(200)
+    p.js("window.explorer.placeLabels()")
+    r = readability(page, "explorer.network")
+    new = set(after) - set(before)
+    # the analyst may drop a node on another; the new ones overlap nothing
+    assert not [pair for pair in r["pairs"] if new & set(pair)], r["pairs"]
+    assert not p.errors, p.errors
+    p.close()
+
+
+def test_a_short_edge_hides_its_label_until_chosen(browser, server):
+    """An edge whose nodes sit too close for its label draws none (the label would be squeezed between the
+    two shapes) until it is hovered or selected; moved apart, it shows again."""
+    p = Page(browser, server.url)
+    p.js("window.explorer.choose('fog-47')")
+    p.wait("window.explorer.nodes.get('badr-hospital')")
+    p.idle()
+    eid = "fog-47|OCCUPIES|badr-hospital"
+    shown = "id => window.explorer.edges.get(id).font.color !== 'rgba(0,0,0,0)'"
+    p.js("window.explorer.network.unselectAll()")  # choosing selected Fog 47, and so its edges
+    p.js("window.explorer.network.emit('select', {})")
+    fog = p.js("id => window.explorer.network.getPosition(id)", "fog-47")
+    p.js("([id, x, y]) => window.explorer.network.moveNode(id, x, y)", ["badr-hospital", fog["x"] + 40, fog["y"]])
+    p.js("window.explorer.network.emit('dragEnd', {nodes: []})")
+    p.wait(f"id => !({shown})(id)", eid)
+    p.js("id => window.explorer.network.selectEdges([id])", eid)
+    p.js("window.explorer.network.emit('select', {})")
+    p.wait(shown, eid)
+    p.js("window.explorer.network.unselectAll()")
+    p.js("window.explorer.network.emit('select', {})")
+    p.wait(f"id => !({shown})(id)", eid)
+    p.js("([id, x, y]) => window.explorer.network.moveNode(id, x, y)", ["badr-hospital", fog["x"] + 400, fog["y"]])
+    p.js("window.explorer.network.emit('dragEnd', {nodes: []})")
+    p.wait(shown, eid)
     assert not p.errors, p.errors
     p.close()

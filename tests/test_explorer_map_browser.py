@@ -20,22 +20,13 @@ from graph.asof import DEFAULT_HORIZON, entity_window, fact_window, iso_days
 from graph.build import build_graph
 from graph.geo import locate
 from loaders import load_facts
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.explorer_support import EXPLORER_DATA, ServerThread, reload
 from tests.paths import ROOT
 from viz.explorer.app import create_app
 from viz.explorer.config import ExplorerConfig
 
 GEO_HOSTILE = ROOT / "tests" / "fixtures" / "explorer_geo_hostile"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

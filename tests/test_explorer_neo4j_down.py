@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.explorer_support import ServerThread, free_port
-from tests.test_explorer_browser import CHROMIUM, CHROMIUM_ARGS
 from viz.explorer.app import create_app
 from viz.explorer.config import ExplorerConfig
 

@@ -21,8 +21,8 @@ from graph.build import build_graph
 from graph.geo import locate
 from kg.cli import app
 from loaders import load_facts
+from tests.browser import launch_chromium, wait_until
 from tests.paths import DATA, ROOT
-from viz.snapshot import launch_chromium, wait_until
 
 GEO = ROOT / "tests" / "fixtures" / "geo"
 runner = CliRunner()

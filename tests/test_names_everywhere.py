@@ -161,6 +161,7 @@ def test_explorer_search_is_one_round_trip(seed):
             exact=key,
             prefix=key + "*",
             inside=f"*{key}*",
+            contained=key,
             text_words=lucene_prefix_query(text) or "",
             n=30,
             shown=10,
@@ -174,6 +175,20 @@ def test_explorer_search_is_one_round_trip(seed):
     assert "al-bukamal" in {x["id"] for x in r["likely"] + r["inside"]}
     r = search("Qqzzxv", "qqzzxv")  # nothing keyed: the fuzzy words were read in the same query
     assert r["words_read"] and r["keyed"] == []
+
+
+def test_explorer_finds_names_containing_what_was_typed_by_an_index_seek(seed, client):
+    """The name keys are stored at load (graph.names.key_text) under a TEXT index: "containing" is a seek,
+    not a walk of every full-text term, and finds what the walk found."""
+    from viz.explorer.store.search import INSIDE_SEEK, SEARCH, SEARCH_WALK
+
+    records, _, _ = seed.execute_query("MATCH (n:Entity {id: 'al-bukamal'}) RETURN n.name_keys AS keys")
+    assert "albukamal" in records[0]["keys"].split()
+    plan = seed.execute_query("EXPLAIN " + INSIDE_SEEK + " RETURN node", contained="ukama", n=5).summary.plan
+    assert "NodeIndexContainsScan" in json.dumps(plan, default=str)
+    assert SEARCH != SEARCH_WALK and "$contained" in SEARCH and "$inside" in SEARCH_WALK
+    ids = [s["id"] for s in client.get("/api/search", params={"q": "ukama"}).json()["suggestions"]]
+    assert "al-bukamal" in ids
 
 
 def test_explorer_search_survives_bad_names(client):

@@ -23,7 +23,7 @@ from neo4j.spatial import Point
 from neo4j.time import Date, DateTime
 from typer.testing import CliRunner
 
-from graph.neo4j import bulk, server
+from graph.neo4j import bulk, import_csv, server
 from graph.neo4j.connection import driver
 from graph.neo4j.cypher import RELATION_SOURCES_INDEX, SCHEMA_STATEMENTS
 from graph.neo4j.import_csv import PENDING, write_import_files
@@ -228,10 +228,10 @@ def test_import_files_hold_the_rows_the_writer_writes(tmp_path):
     two = write_import_files(rows, _empty(tmp_path / "two"), keep=None, workers=2)
     assert one.counts == two.counts == {"sources": 2, "entities": 11, "relations": 13}
     assert sorted(one.keys["relations"]) == sorted(two.keys["relations"])
-    # Empty lists cannot be imported: those rows carry PENDING until their fix-ups are written.
-    assert one.fixups and all(f.props["hash"] != PENDING for f in one.fixups)
+    # The mapping stores no empty list (which the importer cannot write): nothing is left to fix up.
+    assert one.fixups == two.fixups == []
     text = "".join(p.read_text() for p in (tmp_path / "one").glob("*.csv"))
-    assert text.count(PENDING) == len(one.fixups)
+    assert PENDING not in text
     headers = {p.read_text().splitlines()[0] for p in (tmp_path / "one").glob("r*.csv")}
     assert all(h.startswith(":START_ID(Entity),:END_ID(Entity),") for h in headers)
     assert any("quotes:string[]" in h and "credibilities:long[]" in h for h in headers)
@@ -245,11 +245,27 @@ def _empty(folder):
 # --------------------------------------------------------------------------- same graph both ways
 
 
-@pytest.mark.parametrize("which", ["seed", "hostile"])
+def unfit_string_lists(monkeypatch) -> None:
+    """Have the importer's encoding refuse every list of two strings or more, as it refuses values it cannot
+    hold (an element with U+001F, a list of one empty string...): real data seldom has them, and the
+    fix-ups written after the import must still give the same graph."""
+    real = import_csv.encode
+
+    def encode(value):
+        if type(value) is list and len(value) > 1 and type(value[0]) is str:
+            return None
+        return real(value)
+
+    monkeypatch.setattr(import_csv, "encode", encode)
+
+
+@pytest.mark.parametrize("which", ["seed", "hostile", "hostile-fixups"])
 def test_bulk_load_gives_the_online_graph(
     which, bulk_env, bulk_server, neo4j_server, neo4j_driver, tmp_path, monkeypatch
 ):
     folder, docs = (DATA, SEEDS) if which == "seed" else (hostile_dataset(tmp_path), None)
+    if which == "hostile-fixups":
+        unfit_string_lists(monkeypatch)
     extra = ["--documents", str(docs)] if docs else []
     clear(neo4j_driver)
     with monkeypatch.context() as online_env:  # the session's server, through Bolt
@@ -360,14 +376,7 @@ def test_disk_full_during_import_leaves_the_database(bulk_env, bulk_server, tmp_
     assert not (bulk_server.data_dir / "bulk").exists()
 
 
-SWAP_BUG = pytest.mark.xfail(
-    reason="known bug (issue 15): a bulk load killed once the swap has begun can leave the local server "
-    "stopped, and the next kg load does not start it again; the tests after it then find no server",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("moment", ["importing", pytest.param("swapping", marks=SWAP_BUG)])
+@pytest.mark.parametrize("moment", ["importing", "swapping"])
 def test_killed_bulk_load_then_rerun_completes(moment, bulk_env, bulk_server, neo4j_server, neo4j_driver, tmp_path):
     """SIGKILL while the importer runs (the old database serves on) or once the server is being swapped."""
     data = tmp_path / "gen"
@@ -413,7 +422,6 @@ def test_killed_bulk_load_then_rerun_completes(moment, bulk_env, bulk_server, ne
     assert not staging.exists()
 
 
-@SWAP_BUG
 def test_interrupted_after_the_swap_the_next_load_completes(
     bulk_env, bulk_server, neo4j_server, neo4j_driver, monkeypatch
 ):
@@ -424,6 +432,7 @@ def test_interrupted_after_the_swap_the_next_load_completes(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(bulk, "_finish", dies)
+    unfit_string_lists(monkeypatch)  # rows with fix-ups to write after the swap
     r = kg("load", str(FLORENTINE), "--documents", str(FLORENTINE_DOCS), "--bulk", "--replace")
     assert r.exit_code == 130
     assert "dataset florentine is marked incomplete until `kg load" in r.stderr
@@ -458,7 +467,6 @@ def test_interrupted_after_the_swap_the_next_load_completes(
         assert states(drv) == {"florentine": "complete"}
 
 
-@SWAP_BUG
 def test_swap_cut_short_is_rolled_back_by_the_next_load(bulk_env, bulk_server, monkeypatch):
     """A death between the two renames of the swap (the old store aside, the new one not yet in)."""
     clear(bulk_env)

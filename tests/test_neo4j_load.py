@@ -199,7 +199,8 @@ def test_constraints_and_indexes(drv):
     fulltext = drv.execute_query(
         "SHOW FULLTEXT INDEXES YIELD name, options RETURN name, options.indexConfig AS config"
     ).records
-    assert sorted(r["name"] for r in fulltext) == ["entity_keys", "entity_text", "relation_sources"]
+    names = ["entity_keys", "entity_text", "relation_attribution", "relation_sources"]
+    assert sorted(r["name"] for r in fulltext) == names
     assert all(r["config"]["fulltext.eventually_consistent"] for r in fulltext)
     # A second load creates nothing new.
     assert kg("load", str(FLORENTINE)).exit_code == 0

@@ -25,7 +25,7 @@ from graph.neo4j.connection import Neo4jError, driver, neo4j_errors, run_read
 from graph.neo4j.credentials import read_password
 from graph.neo4j.settings import get_settings
 from kg.neo4j_cmd import app
-from tests.test_explorer_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 runner = CliRunner()
 

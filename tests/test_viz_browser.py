@@ -30,9 +30,10 @@ from graph.views import filter_graph
 from kg.cli import app
 from loaders import load_facts
 from tests.asof_cases import ASOF, CASES, edges_on
+from tests.browser import launch_chromium, wait_until
 from tests.paths import DATA, FLORENTINE, ROOT
 from viz.readability import readability
-from viz.snapshot import SCRIPTS, launch_chromium, wait_until
+from viz.snapshot import SCRIPTS
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 PROVENANCE = ROOT / "tests" / "fixtures" / "provenance"

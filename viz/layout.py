@@ -22,7 +22,7 @@ page can caption it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graph.analysis.backend import seeded, simple_graph
@@ -319,15 +319,27 @@ def _overlapping_sweep(xs, ys, boxes: list[Box]) -> list[tuple[int, int, float, 
 
 
 def _push_apart(
-    xs: list[float], ys: list[float], boxes: list[Box], *, budget: list[int], rounds: int = MAX_PUSHES
+    xs: list[float],
+    ys: list[float],
+    boxes: list[Box],
+    *,
+    budget: list[int],
+    rounds: int = MAX_PUSHES,
+    held: Sequence[bool] | None = None,
 ) -> int:
-    """Push overlapping boxes apart until none overlap (Noverlap); returns the pairs still overlapping."""
+    """Push overlapping boxes apart until none overlap (Noverlap); returns the pairs still overlapping.
+
+    ``held``: boxes that never move (a pair of them is left as it is; the other box of a pair with one
+    takes the whole way out).
+    """
     m = len(xs)
     if m < 2:
         return 0
     for _ in range(rounds):
         before = CHECKS
         pairs = _overlapping(xs, ys, boxes)
+        if held is not None:
+            pairs = [p for p in pairs if not (held[p[0]] and held[p[1]])]
         budget[0] -= m + CHECKS - before
         if not pairs or budget[0] <= 0:
             return len(pairs)
@@ -338,18 +350,25 @@ def _push_apart(
             bi, bj = boxes[i], boxes[j]
             ddx = (xs[j] + (bj.left + bj.right) / 2) - (xs[i] + (bi.left + bi.right) / 2)
             ddy = (ys[j] + (bj.top + bj.bottom) / 2) - (ys[i] + (bi.top + bi.bottom) / 2)
+            # each moves half the way out; one held still leaves the whole way to the other
+            fi, fj = (
+                (1.0, 1.0)
+                if held is None
+                else (0.0 if held[i] else 2.0 if held[j] else 1.0, 0.0 if held[j] else 2.0 if held[i] else 1.0)
+            )
             if ox < oy:  # the shallower way out
                 s = (1 if ddx > 0 or (ddx == 0 and i < j) else -1) * (ox / 2 + 2.0)
-                dx[i] -= s
-                dx[j] += s
+                dx[i] -= s * fi
+                dx[j] += s * fj
             else:
                 s = (1 if ddy > 0 or (ddy == 0 and i < j) else -1) * (oy / 2 + 2.0)
-                dy[i] -= s
-                dy[j] += s
+                dy[i] -= s * fi
+                dy[j] += s * fj
         for i in range(m):
             xs[i] += dx[i]
             ys[i] += dy[i]
-    return len(_overlapping(xs, ys, boxes))
+    pairs = _overlapping(xs, ys, boxes)
+    return len(pairs if held is None else [p for p in pairs if not (held[p[0]] and held[p[1]])])
 
 
 # -- 3. packing ----------------------------------------------------------------------------
@@ -409,3 +428,258 @@ def _grid(
         x += w
         row_h = max(row_h, h)
     return y + row_h - top
+
+
+# -- 4. placing new nodes around a drawing that stays ---------------------------------------
+
+# The explorer adds nodes to what the analyst arranged: those on screen are held where they are, the
+# new ones placed by the same Fruchterman-Reingold (held vertices get equal lower and upper bounds:
+# igraph's per-vertex minx/maxx/miny/maxy) and the same overlap removal, moving only the new ones.
+AROUND_ITERATIONS = 150
+AROUND_WORK = 600_000  # iterations x (nodes + ties) of one placement, at most
+AROUND_REACH = 4.0  # held nodes farther than this many units from every new node's start take no part
+DEFAULT_UNIT = 150.0  # drawing units between tied nodes when nothing held tells
+UNIT_RANGE = (60.0, 400.0)
+AROUND_PUSHES = 12  # rounds of pushing; what still overlaps then goes to the nearest free spot
+
+
+def layout_around(
+    n: int,
+    pairs: Iterable[tuple[int, int]],
+    held: Mapping[int, tuple[float, float]],
+    *,
+    boxes: Sequence[Box] | None = None,
+    seed: int = 1,
+    push_work: int = PUSH_WORK,
+    frame: tuple[float, float] | None = None,
+) -> Layout:
+    """Positions of nodes ``0..n-1``: those in ``held`` exactly where they are, the others placed around them.
+
+    Nodes tied (directly or through other new ones) to a held node are placed by Fruchterman-Reingold
+    with every held node nearby fixed, starting beside their placed neighbours; the others are laid out
+    by :func:`layout` and set beside the drawing. Then new boxes are pushed off every box, held ones
+    staying put. The same input gives the same positions. With nothing held, it is :func:`layout`.
+
+    >>> held = {0: (0.0, 0.0), 1: (300.0, 0.0)}
+    >>> out = layout_around(4, [(0, 1), (1, 2), (2, 3)], held, boxes=[Box(-40, -12, 40, 30)] * 4)
+    >>> out.positions[:2], out.overlaps
+    ([(0.0, 0.0), (300.0, 0.0)], 0)
+    >>> out.positions == layout_around(4, [(1, 0), (2, 1), (3, 2)], held, boxes=[Box(-40, -12, 40, 30)] * 4).positions
+    True
+    """
+    boxes = list(boxes) if boxes is not None else [Box.around(12)] * n
+    if len(boxes) != n:
+        raise ValueError(f"{len(boxes)} boxes for {n} nodes")
+    held = {i: (float(x), float(y)) for i, (x, y) in held.items() if 0 <= i < n}
+    if not held:
+        return layout(n, pairs, boxes=boxes, frame=frame, seed=seed, push_work=push_work)
+    g = simple_graph(n, [(a, b) for a, b in pairs], directed=False)
+    fresh = [i for i in range(n) if i not in held]
+    pos: dict[int, tuple[float, float]] = dict(held)
+    if not fresh:
+        return Layout([pos[i] for i in range(n)])
+    unit = _unit(g, held)
+    attached, loose = _attached(g, fresh, held)
+    overlaps = 0
+    if attached:
+        start = _starts(g, attached, held, unit)
+        _settle(g, start, held, unit, seed=seed)
+        pos.update(start)
+    if loose:
+        pos.update(_beside(g, loose, pos, boxes, seed=seed, push_work=push_work))
+    overlaps = _push_off(pos, fresh, held, boxes, unit, budget=[push_work])
+    if overlaps:  # boxes boxed in by held ones: each to the nearest free spot on a spiral around it
+        overlaps = _free_spots(pos, fresh, held, boxes)
+    out = [pos[i] if i in held else (round(pos[i][0], 1), round(pos[i][1], 1)) for i in range(n)]
+    return Layout(out, overlaps=overlaps)
+
+
+def _unit(g, held: Mapping[int, tuple[float, float]]) -> float:
+    """The drawing's length of a tie: the median tie between held nodes, else the median distance to the
+    nearest held node (of the first 400), else DEFAULT_UNIT; within UNIT_RANGE."""
+    lengths = sorted(
+        math.dist(held[a], held[b]) for a, b in g.get_edgelist() if a in held and b in held and held[a] != held[b]
+    )
+    if len(lengths) < 3:
+        some = sorted(held)[:400]
+        lengths = sorted(
+            min(math.dist(held[a], held[b]) for b in some if b != a and held[a] != held[b])
+            for a in some
+            if any(held[a] != held[b] for b in some if b != a)
+        )
+    u = lengths[len(lengths) // 2] if lengths else DEFAULT_UNIT
+    return min(UNIT_RANGE[1], max(UNIT_RANGE[0], u))
+
+
+def _attached(g, fresh: list[int], held) -> tuple[list[int], list[int]]:
+    """The new nodes tied to a held node (directly or through new ones), and the others."""
+    seen = set(held)
+    frontier = sorted({j for i in held for j in g.neighbors(i) if j not in seen})
+    seen.update(frontier)
+    reached = list(frontier)
+    while frontier:
+        nxt = sorted({j for i in frontier for j in g.neighbors(i) if j not in seen})
+        seen.update(nxt)
+        reached.extend(nxt)
+        frontier = nxt
+    got = set(reached)
+    return sorted(got), [i for i in fresh if i not in got]
+
+
+def _starts(g, attached: list[int], held, unit: float) -> dict[int, tuple[float, float]]:
+    """Where each new tied node starts: beside its placed neighbours, outwards from the held drawing's
+    centre, neighbours of one node spread around it on a sunflower spiral."""
+    cx = sum(x for x, _ in held.values()) / len(held)
+    cy = sum(y for _, y in held.values()) / len(held)
+    golden = math.pi * (3 - math.sqrt(5))
+    placed = dict(held)
+    todo = set(attached)
+    around: dict[int, int] = {}  # anchor -> children started around it so far
+    start: dict[int, tuple[float, float]] = {}
+    while todo:
+        wave = sorted(i for i in todo if any(j in placed for j in g.neighbors(i)))
+        for i in wave:
+            nbrs = sorted(j for j in g.neighbors(i) if j in placed)
+            # the best-connected placed neighbour is the anchor; the others pull the start towards them
+            anchor = max(nbrs, key=lambda j: (g.degree(j), -j))
+            ax, ay = placed[anchor]
+            q = around.get(anchor, 0)
+            around[anchor] = q + 1
+            away = math.atan2(ay - cy, ax - cx) if (ax, ay) != (cx, cy) else 0.0
+            a = away + q * golden
+            r = unit * (1.0 + 0.25 * math.sqrt(q))
+            x, y = ax + r * math.cos(a), ay + r * math.sin(a)
+            if len(nbrs) > 1:
+                mx = sum(placed[j][0] for j in nbrs) / len(nbrs)
+                my = sum(placed[j][1] for j in nbrs) / len(nbrs)
+                x, y = (x + mx) / 2, (y + my) / 2
+            start[i] = placed[i] = (x, y)
+        todo.difference_update(wave)
+    return start
+
+
+def _settle(g, start: dict[int, tuple[float, float]], held, unit: float, *, seed: int) -> None:
+    """Fruchterman-Reingold on the new nodes and the held ones near them (held fixed), in place on ``start``."""
+    xs = [p[0] for p in start.values()]
+    ys = [p[1] for p in start.values()]
+    reach = AROUND_REACH * unit
+    x0, x1, y0, y1 = min(xs) - reach, max(xs) + reach, min(ys) - reach, max(ys) + reach
+    near = {i for i, (x, y) in held.items() if x0 <= x <= x1 and y0 <= y <= y1}
+    near.update(j for i in start for j in g.neighbors(i) if j in held)
+    verts = sorted(start) + sorted(near)
+    sub = g.induced_subgraph(verts)  # vertex k of sub is verts[k]
+    at = {**start, **{i: held[i] for i in near}}
+    seed_xy = [(at[v][0] / unit, at[v][1] / unit) for v in verts]
+    inf = math.inf
+    lo_x = [-inf if v in start else seed_xy[k][0] for k, v in enumerate(verts)]
+    lo_y = [-inf if v in start else seed_xy[k][1] for k, v in enumerate(verts)]
+    iters = max(MIN_ITERATIONS, min(AROUND_ITERATIONS, AROUND_WORK // (len(verts) + sub.ecount())))
+    with seeded(seed):
+        coords = sub.layout_fruchterman_reingold(
+            seed=seed_xy,
+            niter=iters,
+            start_temp=1.0,
+            grid=True,  # repulsion within two units only: the held drawing far away does not push
+            minx=lo_x,
+            maxx=[inf if v in start else lo_x[k] for k, v in enumerate(verts)],
+            miny=lo_y,
+            maxy=[inf if v in start else lo_y[k] for k, v in enumerate(verts)],
+        )
+    for k, v in enumerate(verts):
+        if v in start:
+            start[v] = (coords[k][0] * unit, coords[k][1] * unit)
+
+
+def _beside(g, loose: list[int], pos, boxes: list[Box], *, seed: int, push_work: int) -> dict[int, tuple[float, float]]:
+    """The new nodes tied to nothing placed, laid out on their own and set to the right of the drawing."""
+    index = {v: k for k, v in enumerate(loose)}
+    ties = [(index[a], index[b]) for a, b in g.get_edgelist() if a in index and b in index]
+    own = layout(len(loose), ties, boxes=[boxes[v] for v in loose], seed=seed, push_work=push_work)
+    right = max(pos[i][0] + boxes[i].right for i in pos)
+    top = min(pos[i][1] + boxes[i].top for i in pos)
+    ox = right + 10 * PAD - min(own.positions[k][0] + boxes[v].left for k, v in enumerate(loose))
+    oy = top - min(own.positions[k][1] + boxes[v].top for k, v in enumerate(loose))
+    return {v: (own.positions[k][0] + ox, own.positions[k][1] + oy) for k, v in enumerate(loose)}
+
+
+def _push_off(pos, fresh: list[int], held, boxes: list[Box], unit: float, *, budget: list[int]) -> int:
+    """Push the new boxes off every other box (held ones stay put); returns the pairs still overlapping.
+
+    Only held boxes near the new ones take part; when the pushing carries new boxes towards others,
+    those are taken in and the pushing goes on (at most three times).
+    """
+    reach = 2 * unit + max(b.width for b in boxes)
+    left = 0
+    before: list[int] | None = None
+    for _ in range(3):
+        fx = [pos[i][0] for i in fresh]
+        fy = [pos[i][1] for i in fresh]
+        x0, x1, y0, y1 = min(fx) - reach, max(fx) + reach, min(fy) - reach, max(fy) + reach
+        near = sorted(i for i, (x, y) in held.items() if x0 <= x <= x1 and y0 <= y <= y1)
+        if near == before:
+            break
+        verts = fresh + near
+        xs = [pos[v][0] for v in verts]
+        ys = [pos[v][1] for v in verts]
+        still = [False] * len(fresh) + [True] * len(near)
+        left = _push_apart(xs, ys, [boxes[v] for v in verts], budget=budget, held=still, rounds=AROUND_PUSHES)
+        for k, v in enumerate(fresh):
+            pos[v] = (xs[k], ys[k])
+        before = near
+    return left
+
+
+def _free_spots(pos, fresh: list[int], held, boxes: list[Box]) -> int:
+    """Move each new box that still overlaps another to the nearest spot on a spiral around it where it
+    overlaps nothing (held boxes, and new ones already checked); returns the boxes no spot was found for."""
+    cell = max(40.0, sorted(b.width for b in boxes)[len(boxes) // 2] + PAD)
+    cells: dict[tuple[int, int], list[int]] = {}
+
+    def span(i: int, x: float, y: float):
+        b = boxes[i]
+        return (
+            range(int((x + b.left) // cell), int((x + b.right + PAD) // cell) + 1),
+            range(int((y + b.top) // cell), int((y + b.bottom + PAD) // cell) + 1),
+        )
+
+    def add(i: int) -> None:
+        cx, cy = span(i, *pos[i])
+        for a in cx:
+            for b in cy:
+                cells.setdefault((a, b), []).append(i)
+
+    def free(i: int, x: float, y: float) -> bool:
+        b = boxes[i]
+        cx, cy = span(i, x, y)
+        for a in cx:
+            for c in cy:
+                for j in cells.get((a, c), ()):
+                    bj = boxes[j]
+                    xj, yj = pos[j]
+                    if (
+                        x + b.left < xj + bj.right + PAD
+                        and xj + bj.left < x + b.right + PAD
+                        and y + b.top < yj + bj.bottom + PAD
+                        and yj + bj.top < y + b.bottom + PAD
+                    ):
+                        return False
+        return True
+
+    for i in held:
+        add(i)
+    golden = math.pi * (3 - math.sqrt(5))
+    left = 0
+    for i in fresh:
+        x, y = pos[i]
+        if not free(i, x, y):
+            step = max(boxes[i].height, 12.0) / 2
+            for q in range(1, 4000):
+                r = step * math.sqrt(q) * 1.5
+                nx, ny = x + r * math.cos(q * golden), y + r * math.sin(q * golden)
+                if free(i, nx, ny):
+                    pos[i] = (nx, ny)
+                    break
+            else:
+                left += 1
+        add(i)
+    return left

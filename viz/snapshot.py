@@ -21,7 +21,6 @@ import gc
 import hashlib
 import json
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -168,15 +167,19 @@ class _Citations:
 
     def evidence(self, items: list[dict]) -> list[dict[str, Any]]:
         rows = []
+        index = self.index
         for ev in items:
-            row = {"src": self.cite(ev["source"])}
-            if ev.get("credibility"):
-                row["cred"] = ev["credibility"]
-            row["quote"] = ev["quote"]
-            if ev.get("observed"):
-                self.observed.add(ev["observed"])
+            source = ev["source"]
+            src = index.get(source)
+            if src is None:
+                src = self.cite(source)
+            cred = ev.get("credibility")
+            row = {"src": src, "cred": cred, "quote": ev["quote"]} if cred else {"src": src, "quote": ev["quote"]}
+            observed = ev.get("observed")
+            if observed:
+                self.observed.add(observed)
                 if ev.get("observed_stated"):
-                    row["observed"] = ev["observed"]
+                    row["observed"] = observed
             if ev.get("according_to") or ev.get("via"):
                 for k in ("according_to", "via"):
                     if ev.get(k):
@@ -221,7 +224,8 @@ def _edge(
     a: int, b: int, r: int, d: dict, horizon: Horizon, cited: _Citations, windows: dict[tuple, tuple]
 ) -> dict[str, Any]:
     row = {"from": a, "to": b, "type": r, "cred": d["credibility"], "reli": d["reliability"]}
-    dates = tuple(d.get(k) for k in _WINDOW_FIELDS)
+    get = d.get
+    dates = (get("valid_from"), get("valid_to"), get("first_observed"), get("last_observed"))  # _WINDOW_FIELDS
     known = windows.get(dates)
     if known is None:
         window, basis = fact_window(d, horizon)
@@ -233,9 +237,8 @@ def _edge(
         row["last"] = last
     if basis == INFERRED:
         row["basis"] = basis
-    more = _extra(d, _EDGE_FIELDS)
-    if more and more.get("originators") == 1:
-        del more["originators"]  # the usual case
+    # the other fields; one originator is the usual case, left out
+    more = {k: v for k, v in d.items() if k not in _EDGE_FIELDS and (k != "originators" or v != 1)}
     if more:
         row["more"] = more
     row["ev"] = cited.evidence(d["evidence"])
@@ -390,15 +393,17 @@ def snapshot_data(
         for i, n in enumerate(node_ids)
     ]
     sources = [{k: v for k, v in sorted(cited.sources[s].items()) if k != "document"} for s in cited.index]
-    days: set[str] = set()
-    stated_days: set[str] = set()
+    # the first day, the last day, and the first day it no longer holds (many rows share them: each set once)
+    firsts: tuple[set[str], set[str]] = (set(), set())  # (stated, inferred)
+    lasts: tuple[set[str], set[str]] = (set(), set())
     for row in (*nodes, *edges):
-        marks = stated_days if row.get("basis") != INFERRED else None
-        for day in (row.get("first"), row.get("last"), row.get("last") and _next_day(row["last"])):
-            if day:  # the first day, the last day, and the first day it no longer holds
-                days.add(day)
-                if marks is not None:
-                    marks.add(day)
+        k = row.get("basis") == INFERRED
+        if "first" in row:
+            firsts[k].add(row["first"])
+        if "last" in row:
+            lasts[k].add(row["last"])
+    stated_days = firsts[0] | lasts[0] | {_next_day(d) for d in lasts[0]}
+    days = stated_days | firsts[1] | lasts[1] | {_next_day(d) for d in lasts[1]}
     report_days = cited.report_days()
     days |= report_days
     return {
@@ -564,83 +569,16 @@ def write_snapshot(G: nx.MultiDiGraph, out: Path, **kwargs) -> Path:
     return out
 
 
-# -- a real browser ----------------------------------------------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def launch_chromium(playwright):
-    """Headless Chromium as this project runs it (the system binary, never a download)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-
-
-def wait_until(page, expr: str, timeout: float = 30.0):
-    """Poll a page expression until truthy.
-
-    Playwright's wait_for_function evaluates strings with eval, which the snapshot's
-    Content-Security-Policy forbids; page.evaluate is not subject to it.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(expr)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still false after {timeout:g} s: {expr}")
-        page.wait_for_timeout(20)
-
-
-def screenshot(
-    html_path: Path,
-    png_path: Path,
-    *,
-    width: int = 1400,
-    height: int = 860,
-    select: str | None = None,
-    timeout_ms: int = 30_000,
-) -> Path:
-    """A PNG of a snapshot as headless Chromium draws it (optionally with one entity selected)."""
-    from playwright.sync_api import sync_playwright
-
-    html_path, png_path = Path(html_path).resolve(), Path(png_path)
-    png_path.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(html_path.as_uri())
-            wait_until(page, "window.actorgraph && window.actorgraph.firstFrame", timeout_ms / 1000)
-            if select:
-                page.evaluate("q => window.actorgraph.search(q, true)", select)
-                page.wait_for_timeout(500)
-            page.screenshot(path=str(png_path))
-        finally:
-            browser.close()
-    return png_path
-
-
 __all__ = [
     "EDGE_KEYS",
     "EVIDENCE_KEYS",
     "NODE_KEYS",
     "UnknownEntity",
     "View",
-    "launch_chromium",
     "render_html",
-    "screenshot",
     "script_json",
     "select",
     "snapshot_data",
     "suggest",
-    "wait_until",
     "write_snapshot",
 ]

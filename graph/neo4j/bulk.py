@@ -75,6 +75,10 @@ _IMPORTER_ERROR = re.compile(r"(ERROR|Exception|No space|File too large|Caused b
 # "File size limit exceeded" (SIGXFSZ, 25): how a process writing past RLIMIT_FSIZE ends.
 _SIZE_LIMIT = (-25, 128 + 25)
 IMPORT_LOG = "bulk-import.log"  # the last importer run's output, in the data folder
+# Seconds the restart on a freshly imported store may take (at least; NEO4J_START_TIMEOUT if longer). Its
+# first start opens millions of records: measured over 120 s (the default start timeout) for 1M relations on
+# a busy two-core machine, and giving up there would leave the server stopped and the dataset incomplete.
+RESTART_TIMEOUT = 900.0
 
 
 class BulkError(Exception):
@@ -226,9 +230,12 @@ def recover(settings: Settings, progress: Callable[[str], None] | None = None) -
         )
     target = Target(data_dir, journal["host"], journal["port"], journal.get("http_port"), journal["database"])
     say = progress or (lambda _msg: None)
+    # Whatever the state, the server may be half-way through the shutdown the killed load asked for (its pid
+    # still alive, so a start would take it for running and return, and then it exits): stop it for good,
+    # which waits for that shutdown, and start it again below.
+    server.stop(data_dir, settings=settings)
     if state == "swapping":
         say("an interrupted bulk load was swapping databases: putting the previous one back")
-        server.stop(data_dir, settings=settings)
         _rollback(target, journal.get("had", [True, True]))
         told = "an interrupted bulk load was undone: the previous database is back"
     elif state == "stopping":
@@ -272,6 +279,7 @@ def _start(target: Target, settings: Settings) -> None:
         port=target.port,
         data_dir=target.data_dir,
         host=target.host,
+        timeout=max(settings.start_timeout, RESTART_TIMEOUT),
         settings=settings,
         browser=target.http_port is not None,
         http_port=target.http_port,

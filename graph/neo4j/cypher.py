@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from neo4j.time import Duration
 
-from ..analysis.paths import evidence_cost
 from ..asof import DEFAULT_HORIZON, Horizon
 from ..schema import REGISTRY
 from .mapping import check_label, check_type
@@ -40,6 +39,21 @@ OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventu
         """CREATE FULLTEXT INDEX entity_keys IF NOT EXISTS
 FOR (n:Entity) ON EACH [n.names]
 OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}""",
+    ),
+    # The name keys of id, name and aliases in one string (graph.names.key_text): a trigram TEXT index
+    # answers the explorer's "names containing what was typed" by a seek (a leading-wildcard Lucene
+    # query walks every term of entity_keys instead: most of a search's time at 100k entities).
+    ("entity_name_keys", "CREATE TEXT INDEX entity_name_keys IF NOT EXISTS FOR (n:Entity) ON (n.name_keys)"),
+    # Who the evidence of a fact cites (the parallel lists according_to / via, on facts of every type):
+    # queries/claims_of.cypher finds one originator's claims by it instead of reading every fact. A
+    # full-text index (keyword analyzer: each list member one exact term) is the only Neo4j 5 index over
+    # list members and over many relationship types at once (range and text indexes take one type and
+    # compare whole values). Relationship types are the registry's.
+    (
+        "relation_attribution",
+        "CREATE FULLTEXT INDEX relation_attribution IF NOT EXISTS\n"
+        f"FOR ()-[r:{'|'.join(REGISTRY.relations)}]-() ON EACH [r.according_to, r.via]\n"
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}",
     ),
 )
 
@@ -305,6 +319,9 @@ def _rank_case(expr: str, scale) -> str:
 
 
 def _evidence_cost() -> str:
+    # Imported here: graph.analysis brings networkx and igraph, which `kg query` and `kg load` never need.
+    from ..analysis.paths import evidence_cost
+
     cred, rel = REGISTRY.credibility, REGISTRY.reliability
     grades = f"{{c}} IN {list(cred.grades)!r} AND {{r}} IN {list(rel.grades)!r}"
     worst = evidence_cost(cred.worst, rel.worst)
@@ -315,7 +332,14 @@ def _evidence_cost() -> str:
 # reliability {r}: graph.analysis.paths.evidence_cost (1 + the rank of each grade; a piece without
 # both grades costs as much as the worst), written out from the registry's scales. Use as
 # EVIDENCE_COST.format(c=..., r=...); queries/credible_path.cypher holds it verbatim (tests check).
-EVIDENCE_COST = _evidence_cost()
+# Made on first use (module __getattr__): see _evidence_cost.
+
+
+def __getattr__(name: str) -> str:
+    if name == "EVIDENCE_COST":
+        globals()[name] = value = _evidence_cost()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def horizon_params(horizon: Horizon = DEFAULT_HORIZON) -> dict[str, Duration]:

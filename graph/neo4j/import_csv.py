@@ -19,7 +19,8 @@ Encoding, as the importer reads it (all tried on Neo4j 5.26):
 What the importer cannot express -- an empty list, a list of one empty string (both would be an empty
 field), an element holding U+001F, a float that is not finite, a type it has no column type for -- is
 left out of the CSV and kept as a :class:`Fixup`, written with Cypher once the server is up
-(:data:`FIXUP_NODES`). Such a row is imported with the hash :data:`PENDING` instead of its own: if the
+(:data:`FIXUP_NODES`). The mapping stores no empty list at all (a missing list reads as none), so the
+common case has none. Such a row is imported with the hash :data:`PENDING` instead of its own: if the
 bulk load dies before the fix-ups are written, the next ordinary ``kg load`` sees those rows as changed
 and rewrites them whole.
 """

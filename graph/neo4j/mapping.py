@@ -3,7 +3,8 @@
 The same model as the JSON export, in Neo4j's terms:
 
 * every entity is a node ``:Entity:<Type>`` (the type's label comes from the
-  schema registry) with ``id``, ``type``, ``name``, ``aliases``, the optional
+  schema registry) with ``id``, ``type``, ``name``, ``aliases`` (left out when
+  there are none: no empty list is ever stored, see :func:`_put`), the optional
   ``description``, its type's attributes, ``location`` (a WGS-84 point) when
   lat/lon are given, and ``names``: the keys of its id, name and every alias
   (:func:`graph.names.stored_keys`: each exact name key, for case/accent/
@@ -35,17 +36,21 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from neo4j.spatial import WGS84Point
 
 from ..asof import INFERRED, STATED, entity_window, window
-from ..attribution import originator_keys
-from ..build import entity_data, observed_span
 from ..dates import first_day, last_day
-from ..facts import Facts, evidence_item
-from ..names import stored_keys
+from ..names import key_text, stored_keys
 from ..schema import REGISTRY
+
+if TYPE_CHECKING:
+    from ..facts import Facts
+
+# graph.build, graph.facts and graph.attribution (networkx, the pydantic models) are imported where
+# FactRows computes rows: `kg query` imports this module for check_label/check_type only, and a CLI
+# that fails fast when Neo4j is down must not spend its first second importing them.
 
 SOURCE_LABEL = "Source"
 # Properties every row gets; not part of any type's data.
@@ -75,8 +80,33 @@ def check_type(rtype: str) -> str:
 # --------------------------------------------------------------------------- properties
 
 
+def _put(props: dict[str, Any], name: str, value: Any) -> None:
+    """Set ``props[name]`` unless ``value`` is None or an empty list: neither is stored.
+
+    An entity without aliases has no ``aliases`` property (readers take a missing list as none:
+    ``coalesce(n.aliases, [])`` in Cypher, ``or ()`` in Python). Why: Neo4j's offline importer cannot write
+    an empty list (an empty CSV field is a missing property), so storing ``[]`` would cost a bulk load a
+    Cypher pass over most entities afterwards; not storing it keeps both loaders' graphs identical for free.
+
+    >>> props = {}
+    >>> for k, v in (("aliases", []), ("description", None), ("members", ("a", "b")), ("size", 0)):
+    ...     _put(props, k, v)
+    >>> props
+    {'members': ['a', 'b'], 'size': 0}
+    """
+    if value is None:
+        return
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return
+        value = list(value)
+    props[name] = value
+
+
 def source_props(sid: str, meta: dict[str, Any], dataset: str) -> dict[str, Any]:
-    props = {k: v for k, v in meta.items() if v is not None}
+    props: dict[str, Any] = {}
+    for k, v in meta.items():
+        _put(props, k, v)
     props["id"] = sid
     props[HASH] = _digest(SOURCE_LABEL, props)
     if meta.get("published"):
@@ -91,12 +121,12 @@ def entity_props(eid: str, data: dict[str, Any], dataset: str, evidence: list | 
     """Node properties of an entity (``data`` as :func:`graph.build.entity_data` gives it)."""
     props: dict[str, Any] = {"id": eid}
     for k, v in data.items():
-        if v is not None and k != "evidence":
-            props[k] = list(v) if isinstance(v, (list, tuple)) else v
-    props.setdefault("aliases", [])
+        if k != "evidence":
+            _put(props, k, v)
     if evidence:
         props.update(evidence_props(evidence, prefix="evidence_"))
-    props["names"] = stored_keys(eid, data["name"], *props["aliases"])
+    props["names"] = stored_keys(eid, data["name"], *props.get("aliases", ()))
+    props["name_keys"] = key_text(eid, data["name"], *props.get("aliases", ()))  # the explorer's "containing"
     props[HASH] = _digest(data["type"], props)  # lat/lon still plain numbers here
     # When the entity exists (graph.asof.entity_window): events from their date, campaigns in [start, end].
     first, last = entity_window(data)
@@ -200,6 +230,8 @@ class FactRows:
             yield {"id": sid, "props": source_props(sid, meta, self.dataset)}
 
     def entities(self) -> Iterator[tuple[str, dict]]:
+        from ..build import entity_data
+
         for eid, ent in self.facts.entities.items():
             yield (
                 check_label(ent.type),
@@ -210,9 +242,14 @@ class FactRows:
             )
 
     def _evidence(self, ent) -> list:
+        from ..facts import evidence_item
+
         return [evidence_item(ev, ev.credibility or 0, self.facts.sources) for ev in ent.evidence]
 
     def relations(self) -> Iterator[tuple[str, dict]]:
+        from ..attribution import originator_keys
+        from ..build import observed_span
+
         reliability = {sid: s.reliability for sid, s in self.facts.sources.items()}
         meta = {sid: {"publisher": s.publisher} for sid, s in self.facts.sources.items()}
         ds = self.dataset
@@ -231,6 +268,5 @@ class FactRows:
             if e.valid_to:
                 props["valid_to"] = e.valid_to
             for k, v in e.attributes.items():
-                if v is not None:
-                    props[k] = list(v) if isinstance(v, (list, tuple)) else v
+                _put(props, k, v)
             yield check_type(e.type), {"from": e.source, "to": e.target, "props": _relation_props(e.type, props, ds)}

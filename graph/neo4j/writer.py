@@ -380,22 +380,23 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
             return False
         return True
 
-    created = []
-    for name, stmt in SCHEMA_STATEMENTS:
-        if not current(name):  # a constraint is listed by SHOW INDEXES under its own name too
-            _write(drv, database, stmt)
-            created.append(name)
+    # A constraint is listed by SHOW INDEXES under its own name too.
+    missing = [(name, stmt) for name, stmt in SCHEMA_STATEMENTS if not current(name)]
     if current(RELATION_SOURCES_INDEX) and sorted(have[RELATION_SOURCES_INDEX]["labelsOrTypes"] or []) != sorted(
         REGISTRY.relations
     ):
         _write(drv, database, DROP_INDEX.format(name=RELATION_SOURCES_INDEX))  # the registry gained or lost a type
         have.pop(RELATION_SOURCES_INDEX)
     if not current(RELATION_SOURCES_INDEX):
-        _write(drv, database, relation_sources_cypher())
-        created.append(RELATION_SOURCES_INDEX)
-    if created:
+        missing.append((RELATION_SOURCES_INDEX, relation_sources_cypher()))
+    # Indexes first, constraints after: CREATE INDEX returns at once and the index fills in the background,
+    # while CREATE CONSTRAINT returns only once its own index is filled. In this order the indexes of a
+    # database that already holds data (a bulk load's) fill while the constraints are made, not after.
+    for _name, stmt in sorted(missing, key=lambda item: item[1].startswith("CREATE CONSTRAINT")):
+        _write(drv, database, stmt)
+    if missing:
         _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
-    return created
+    return [name for name, _stmt in missing]
 
 
 def dataset_state(drv: neo4j.Driver, dataset: str, database: str | None = None) -> DatasetState:

@@ -1,4 +1,5 @@
-"""loaders.versions: two versions validated side by side (forked processes) give the same diff as in one process."""
+"""loaders.versions: two versions validated side by side (forked processes) give the same diff as in one process
+(where the lines they share are checked once: tests/test_diff_shared.py)."""
 
 from __future__ import annotations
 
@@ -66,13 +67,12 @@ def test_a_reader_that_fails_is_one_error(two, monkeypatch):
         diff_paths(*two, parallel=True)
 
 
-def test_kg_diff_reads_big_versions_in_parallel_with_the_same_output(two, monkeypatch):
+def test_kg_diff_reads_the_versions_in_one_process_sharing_their_lines(two, monkeypatch):
     runner = CliRunner()
-    small = runner.invoke(app, ["diff", *map(str, two), "--format", "json"])
-    monkeypatch.setattr(versions_module, "PARALLEL_BYTES", 0)
     calls = []
-    real = versions_module._in_parallel
-    monkeypatch.setattr(versions_module, "_in_parallel", lambda *a: calls.append(a) or real(*a))
-    big = runner.invoke(app, ["diff", *map(str, two), "--format", "json"])
-    assert calls and big.exit_code == small.exit_code == 0
-    assert json.loads(big.stdout) == json.loads(small.stdout)
+    real = versions_module._shared
+    monkeypatch.setattr(versions_module, "_shared", lambda *a: calls.append(a) or real(*a))
+    shared = runner.invoke(app, ["diff", *map(str, two), "--format", "json"])
+    assert calls and shared.exit_code == 0
+    changes, *_ = diff_paths(*two, parallel=True)
+    assert json.loads(shared.stdout)["changes"] == [c.as_dict() for c in changes]

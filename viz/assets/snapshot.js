@@ -117,7 +117,8 @@
   slider.max = String(Math.max(days.length - 1, 0));
   $("asof-min").textContent = days[0] || "";
   $("asof-max").textContent = days[days.length - 1] || "";
-  C.dayTicks($("asof-ticks"), days, data.stated_days, data.report_days);
+  // (the marks come after the first frame: a big snapshot has thousands of days, each mark an element to lay out)
+  function dayMarks() { C.dayTicks($("asof-ticks"), days, data.stated_days, data.report_days); }
   function asOf() { return chosenDay; }
   function showDay() {
     $("asof-label").textContent = chosenDay || "any date";
@@ -168,8 +169,8 @@
                          focusSet.has(i));
     item.x = n.x;
     item.y = n.y;
-    // Every label starts hidden: the label grid (C.labelGrid) shows those that fit, once the view is known.
-    item.font = { size: 0 };
+    // Every label starts hidden (the nodes' font size is 0): the label grid (C.labelGrid) shows those that
+    // fit, once the view is known. (No font of its own: 10,000 of them cost vis-network a tenth of a second.)
     // The focus entity: a heavy dark ring (its group's border), and its label considered first.
     if (focusSet.has(i)) item.borderWidth = 4;
     nodeItems[i] = item;
@@ -205,12 +206,31 @@
     edgeItems[j] = item;
   }
   // Time basis by shade, credibility by dashes (or tint): the legend is drawn by the same rule.
+  // A big drawing gives its most common colour to all relations at once (the edges' default) and its own
+  // only to the others: vis-network merges every relation's own options, which 50,000 times takes seconds.
   var dashesDrawn = dashCost >= 0;
+  var looks = new Array(E);
+  var colourCount = Object.create(null);
   for (j = 0; j < E; j++) {
-    var look = C.edgeLook(edgeRows[j].basis === "inferred", doubtfulEdge[j] === 1, dashesDrawn);
-    edgeItems[j].color = { color: look.color };
-    if (look.dashes) edgeItems[j].dashes = look.dashes;
+    looks[j] = C.edgeLook(edgeRows[j].basis === "inferred", doubtfulEdge[j] === 1, dashesDrawn);
+    colourCount[looks[j].color] = (colourCount[looks[j].color] || 0) + 1;
   }
+  var usualColour = null;
+  if (BIG) {
+    Object.keys(colourCount).forEach(function (c) {
+      if (usualColour === null || colourCount[c] > colourCount[usualColour]) usualColour = c;
+    });
+  }
+  for (j = 0; j < E; j++) {
+    if (looks[j].color !== usualColour) edgeItems[j].color = { color: looks[j].color };
+    if (looks[j].dashes) edgeItems[j].dashes = looks[j].dashes;
+  }
+  looks = null;
+  // Arrowheads: a big drawing draws none at the whole view, where they are a few pixels wide and 50,000 of
+  // them cost most of a second a frame; the relations in view get theirs once zoomed in (refreshLabels).
+  var ARROW = { to: { enabled: true, scaleFactor: 0.45 } };
+  var NO_ARROW = { to: { enabled: false, scaleFactor: 0.45 } };
+  var ARROW_SCALE = 0.4; // an arrowhead is about 10 drawing units long: 4 px on screen from here
   C.lineLegend(grades.credibility, dashesDrawn).forEach(function (k) { $("lines").append(k); });
   var options = {
     autoResize: true,
@@ -226,7 +246,7 @@
     edges: {
       smooth: false, width: 1, selectionWidth: 2,
       color: { highlight: "#1d232b", hover: "#5f6b7a", inherit: false, opacity: BIG ? 0.35 : 1 },
-      arrows: { to: { enabled: true, scaleFactor: 0.45 } },
+      arrows: BIG ? NO_ARROW : ARROW,
       font: { size: 8, face: FONT, color: "#4b5563", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
       // Edge labels only once zoomed in far enough to read them (12 px and more: 1.5 times the whole view).
       scaling: { label: { drawThreshold: 13 } },
@@ -236,6 +256,8 @@
       hideEdgesOnDrag: BIG, hideEdgesOnZoom: BIG,
     },
   };
+
+  if (usualColour) options.edges.color.color = usualColour;
 
   api.timings.items = performance.now();
   var nodes = new vis.DataSet(nodeItems);
@@ -248,6 +270,7 @@
     api.firstFrameAt = api.timings.firstFrame = performance.now();
     var loading = $("loading");
     scheduleLabels(true);
+    setTimeout(dayMarks, 0);
     if (loading) loading.remove();
     // (vis-network empties its container: the message goes in afresh)
     if (!N) emptyNote(true, "Nothing to show: no entity passes the snapshot's filters.");
@@ -311,13 +334,14 @@
     });
   }
 
-  // -- edge labels on big graphs: only for the relations in view, once zoomed in ------------
+  // -- edge labels and arrowheads on big graphs: only for the relations in view, once zoomed in ------------
   // vis-network lays out every label it has on every frame, even those too small to draw;
-  // 50,000 of them would cost seconds per frame.
+  // 50,000 of them would cost seconds per frame (and their arrowheads most of a second).
   var posX = new Float64Array(N);
   var posY = new Float64Array(N);
   for (i = 0; i < N; i++) { posX[i] = nodeRows[i].x; posY[i] = nodeRows[i].y; }
   var labelled = new Set();
+  var arrows = new Set(); // (a big drawing) the relations given their arrowhead
   var LABEL_LIMIT = 3000;
   var lastView = "";
   var labelTimer = null;
@@ -330,23 +354,37 @@
     if (view === lastView) return;
     lastView = view;
     var want = new Set();
+    var arrowed = new Set();
     var font = options.edges.font.size;
-    if (font * scale >= options.edges.scaling.label.drawThreshold - 1) {
+    var labels = font * scale >= options.edges.scaling.label.drawThreshold - 1;
+    if (labels || scale >= ARROW_SCALE) {
       var box = $("network");
       var tl = network.DOMtoCanvas({ x: 0, y: 0 });
       var br = network.DOMtoCanvas({ x: box.clientWidth, y: box.clientHeight });
-      for (var j = 0; j < E && want.size < LABEL_LIMIT; j++) {
+      for (var j = 0; j < E && arrowed.size < LABEL_LIMIT; j++) {
         if (edgeHidden[j]) continue;
         var e = edgeRows[j];
+        // in view: either end, or the middle (a relation crossing the view)
         var mx = (posX[e.from] + posX[e.to]) / 2;
         var my = (posY[e.from] + posY[e.to]) / 2;
-        if (mx >= tl.x && mx <= br.x && my >= tl.y && my <= br.y) want.add(j);
+        var inMiddle = mx >= tl.x && mx <= br.x && my >= tl.y && my <= br.y;
+        if (labels && inMiddle) want.add(j);
+        if (inMiddle || (posX[e.to] >= tl.x && posX[e.to] <= br.x && posY[e.to] >= tl.y && posY[e.to] <= br.y)) {
+          arrowed.add(j);
+        }
       }
     }
-    var upd = [];
-    labelled.forEach(function (j) { if (!want.has(j)) { labelled.delete(j); upd.push({ id: j, label: null }); } });
-    want.forEach(function (j) { if (!labelled.has(j)) { labelled.add(j); upd.push({ id: j, label: rels[edgeRows[j].type] }); } });
-    if (upd.length) edges.update(upd);
+    var upd = new Map();
+    function change(j, key, value) {
+      var u = upd.get(j);
+      if (!u) upd.set(j, (u = { id: j }));
+      u[key] = value;
+    }
+    labelled.forEach(function (j) { if (!want.has(j)) { labelled.delete(j); change(j, "label", null); } });
+    want.forEach(function (j) { if (!labelled.has(j)) { labelled.add(j); change(j, "label", rels[edgeRows[j].type]); } });
+    arrows.forEach(function (j) { if (!arrowed.has(j)) { arrows.delete(j); change(j, "arrows", NO_ARROW); } });
+    arrowed.forEach(function (j) { if (!arrows.has(j)) { arrows.add(j); change(j, "arrows", ARROW); } });
+    if (upd.size) edges.update(Array.from(upd.values()));
   }
 
   if (BIG) {

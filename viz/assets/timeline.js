@@ -30,21 +30,30 @@
   var lo = days[0], hi = days[days.length - 1];
   var ms = G.ms;
 
-  var items = []; // {id, start, end?, type, group, className}
+  // Made once, after the graph's first frame (or when first needed): tens of thousands of items take a
+  // tenth of a second or more that the first frame need not wait for.
+  var items = null; // {id, start, end?, type, group, className}
   var itemOf = {}; // "n12" / "e40" -> item
-  nodeRows.forEach(function (n, i) {
-    var t = types[n.type];
-    var it = G.entityItem("n" + i, n.first, n.last, t.type === "Event", t.color, lo, hi);
-    if (!it) return;
-    items.push(it);
-    itemOf[it.id] = it;
-  });
-  edgeRows.forEach(function (e, j) {
-    var it = G.relationItem("e" + j, e.first, e.last, e.basis, lo, hi);
-    if (!it) return;
-    items.push(it);
-    itemOf[it.id] = it;
-  });
+  var BIG = false;
+  function made() {
+    if (items) return items;
+    items = [];
+    nodeRows.forEach(function (n, i) {
+      var t = types[n.type];
+      var it = G.entityItem("n" + i, n.first, n.last, t.type === "Event", t.color, lo, hi);
+      if (!it) return;
+      items.push(it);
+      itemOf[it.id] = it;
+    });
+    edgeRows.forEach(function (e, j) {
+      var it = G.relationItem("e" + j, e.first, e.last, e.basis, lo, hi);
+      if (!it) return;
+      items.push(it);
+      itemOf[it.id] = it;
+    });
+    BIG = items.length > 3000;
+    return items;
+  }
 
   function content(id) {
     var k = Number(id.slice(1));
@@ -73,7 +82,6 @@
   // seconds and no one can read them. A big timeline shows the events and campaigns, and the
   // relations of the entity (or the relation) chosen; a note says so. Stacking, which places each
   // item against the others, stays on for the small ones.
-  var BIG = items.length > 3000;
   var focus = new Set(); // in a big timeline: the relation items of the current choice
   var timeline = null, shown = null;
   var onLine = {};
@@ -87,6 +95,7 @@
   }
 
   function build() {
+    made();
     var box = $("timeline");
     var groups = G.GROUPS;
     var rows = items.filter(function (it) { var w = wanted(it); onLine[it.id] = w; return w; });
@@ -138,6 +147,7 @@
   }
 
   function select(detail) {
+    made();
     var ids = [];
     if (detail.node !== undefined) {
       if (itemOf["n" + detail.node]) ids.push("n" + detail.node);
@@ -169,12 +179,13 @@
 
   api.timeline = {
     ready: false,
-    items: items.length,
+    /** How many items the timeline has (dated entities and relations), shown or not. */
+    get items() { return made().length; },
     open: function () {
       if (!timeline) { build(); select(lastDetail); } else timeline.redraw();
     },
     /** The ids of the items on the timeline now ("n<node>", "e<edge>"), filters applied. */
-    shown: function () { return shown ? shown.getIds().map(String) : items.filter(function (it) { return onLine[it.id] !== false; }).map(function (it) { return it.id; }); },
+    shown: function () { return shown ? shown.getIds().map(String) : made().filter(function (it) { return onLine[it.id] !== false; }).map(function (it) { return it.id; }); },
     /** The ids of the items the current choice selects. */
     selected: function () { return timeline ? timeline.getSelection().map(String) : selected.slice(); },
     /** Choose an item as a click does. */
@@ -185,10 +196,12 @@
     },
     vis: function () { return timeline; },
     /** Every item, shown or not: {id, start, end?, type, group, className}. */
-    all: function () { return items; },
+    all: function () { return made(); },
   };
   var lastDetail = {};
   document.addEventListener("actorgraph:select", function (ev) { lastDetail = ev.detail || {}; });
+  function later() { if (window.requestIdleCallback) requestIdleCallback(made, { timeout: 1000 }); else setTimeout(made, 50); }
+  if (api.firstFrame || !api.network) later(); else api.network.once("afterDrawing", later);
 
   // -- tabs -----------------------------------------------------------------------------------
   var views = { graph: $("network"), map: $("map-view"), timeline: $("timeline-view") };

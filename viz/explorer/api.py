@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from graph.schema import REGISTRY
 
-from . import named
+from . import named, placement
 from .config import TOKEN_HEADER, ExplorerConfig
 from .documents import Documents
 from .errors import ALWAYS, KINDS, NEO4J, Forbidden, Unauthorized
@@ -39,6 +39,8 @@ from .models import (
     MetaOut,
     NamedQueryOut,
     NamedQueryRequest,
+    PlaceOut,
+    PlaceRequest,
     QueryResultOut,
     RelationTypeName,
     RelationTypeOut,
@@ -215,6 +217,26 @@ def view(store: StoreDep, body: ViewRequest) -> ViewOut:
             filters=body.filters,
             limit=body.limit,
             shown=body.shown,
+        )
+    )
+
+
+@router.post(
+    "/place", response_model=PlaceOut, summary="Where new nodes go on the view", responses=responses(validated=True)
+)
+def place(body: PlaceRequest) -> PlaceOut:
+    """Positions for `nodes` around the nodes on screen (`positions`), which stay exactly where they are:
+    the snapshot's layout engine (Fruchterman-Reingold, held nodes fixed, then overlap removal moving only
+    the new nodes; viz.layout.layout_around). New nodes tied to nothing on screen are laid out on their own
+    beside the view; with no positions, the nodes get a fresh layout. The same request gets the same answer;
+    nothing is read from the database."""
+    return PlaceOut(
+        **placement.place(
+            {n: (x, y) for n, (x, y) in body.positions.items()},
+            body.nodes,
+            body.ties,
+            labels=body.labels,
+            sizes=body.sizes,
         )
     )
 

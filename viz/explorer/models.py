@@ -542,6 +542,73 @@ class ExportRequest(Model):
     )
 
 
+# --------------------------------------------------------------------------- placement
+
+
+NodeId = Annotated[str, Field(min_length=1, max_length=200)]
+# The half width of a node's shape on the canvas (drawing units): what the placement keeps clear around it.
+NodeSize = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=200)]
+PLACE_MAX_NODES = 20000
+
+
+class PlaceRequest(Model):
+    """Where new nodes go on a view the analyst arranged (viz.layout.layout_around): every node of
+    ``positions`` stays exactly where it is; the ``nodes`` are placed around them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "positions": {"al-bukamal": [0, 0], "badr-hospital": [180, 40]},
+                    "nodes": ["fog-47"],
+                    "ties": [["fog-47", "badr-hospital"]],
+                    "labels": {"fog-47": "Fog 47"},
+                }
+            ]
+        }
+    )
+
+    positions: dict[NodeId, tuple[Coordinate, Coordinate]] = Field(
+        {},
+        max_length=PLACE_MAX_NODES,
+        description="Nodes on screen and where they are (drawing units): held still. Empty: the nodes get a "
+        "fresh layout, as the snapshot's.",
+    )
+    nodes: list[NodeId] = Field(
+        min_length=1,
+        max_length=PLACE_MAX_NODES,
+        description="Nodes to place (a node listed twice is placed once; one already in `positions` stays there).",
+    )
+    ties: list[tuple[NodeId, NodeId]] = Field(
+        [],
+        max_length=100000,
+        description="Pairs of nodes tied by a relation (direction ignored); a pair naming a node in neither "
+        "`positions` nor `nodes` is left out.",
+    )
+    pinned: list[NodeId] = Field(
+        [],
+        max_length=PLACE_MAX_NODES,
+        description="The nodes of `positions` the analyst pinned: held, as every node of `positions` is.",
+    )
+    labels: dict[NodeId, Annotated[str, Field(max_length=200)]] = Field(
+        {},
+        max_length=2 * PLACE_MAX_NODES,
+        description="The label drawn beneath a node: room is kept for it (at about 13 units a line).",
+    )
+    sizes: dict[NodeId, NodeSize] = Field(
+        {}, max_length=2 * PLACE_MAX_NODES, description="Half the width of a node's shape (default 14)."
+    )
+
+
+class PlaceOut(Model):
+    positions: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        description="Where each node of `nodes` goes: [x, y] in drawing units."
+    )
+    held: int = Field(description="Nodes held where they were (all of `positions`).")
+    overlaps: int = Field(description="Pairs of boxes with a new node still overlapping (0 unless out of room).")
+    elapsed_ms: float
+
+
 # --------------------------------------------------------------------------- map
 
 

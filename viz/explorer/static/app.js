@@ -13,8 +13,8 @@ import { api, apiJSON, pendingRequests, recallToken, report, run, toast } from '
 import { connect as connectDetails, refreshDetails, showEdge, showEntity, showNothing } from './details.js';
 import { setupFilters, syncFilters } from './filters.js';
 import {
-  adaptToSize, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, refreshStyles,
-  settlingNow, showLabels, typeInfo, updateStatus, useScales as graphScales,
+  adaptToSize, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, placementReport,
+  refreshStyles, settlingNow, showLabels, typeInfo, updateStatus, useScales as graphScales,
 } from './graph.js';
 import { connectMap, explorerMap, mapPick, mapViewChanged, openMap } from './map.js';
 import { lastQueryResult, setupQueries, toggleMenu } from './queries.js';
@@ -464,6 +464,8 @@ const explorer = {
   expand: (id) => run(() => expand(id)),
   lastResult: lastQueryResult,
   placeLabels: () => placeLabels(true),
+  // How new nodes were placed: by the server (POST /api/place) or, its answer unusable, by physics.
+  placement: placementReport,
   briefing: () => briefingCanvas(),
   map: explorerMap,
   timeline: explorerTimeline,

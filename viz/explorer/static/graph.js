@@ -1,7 +1,9 @@
-// The canvas: vis-network's nodes and edges, how each is drawn, where new ones are placed,
-// the short physics run that settles them, which edge labels show, and the status line.
+// The canvas: vis-network's nodes and edges, how each is drawn, where new ones are placed (by the
+// server's layout engine, POST /api/place, around what is on screen; a short physics run only when the
+// server's answer cannot be used), which edge labels show, and the status line.
 // Names reach the canvas as labels (drawn, never parsed) and tooltips built from text nodes.
 
+import { apiJSON } from './api.js';
 import { state } from './state.js';
 
 const C = window.actorgraphCommon;
@@ -199,7 +201,7 @@ function placeFresh(fresh, edgeList, centre) {
 // Physics runs only to settle new nodes; everything already placed is held still.
 let settleChain = Promise.resolve();
 let settling = 0;
-export function settlingNow() { return settling; }
+export function settlingNow() { return settling + merging; }
 
 function settle(fresh) {
   if (!fresh.length) return settleChain;
@@ -241,10 +243,46 @@ function settle(fresh) {
 const labelled = new Set();
 const FONT_SHOWN = { color: '#52606d', strokeColor: '#ffffff' };
 const FONT_HIDDEN = { color: 'rgba(0,0,0,0)', strokeColor: 'rgba(0,0,0,0)' };
+// An edge too short to hold its label (its two nodes close together) draws none but for the selection and
+// a hovered edge: the label would be squeezed between the two shapes (Fog 47 -> Badr Hospital).
+const tooShort = new Set();
+const labelShown = (id) => labelled.has(id) || (!adaptToSize.busy && !tooShort.has(id));
 function labelProps(id, text) {
-  const show = !adaptToSize.busy || labelled.has(id);
+  const show = labelShown(id);
   if (adaptToSize.big && !show) return { font: FONT_HIDDEN };
   return { label: text, font: show ? FONT_SHOWN : FONT_HIDDEN };
+}
+
+const EDGE_FONT = '10px system-ui, sans-serif'; // edges.font: 10 drawing units, as the room is measured
+const labelWidths = new Map();
+function labelWidth(text) {
+  if (!labelWidths.has(text)) labelWidths.set(text, C.textWidth(text, EDGE_FONT));
+  return labelWidths.get(text);
+}
+function halfWidth(id) {
+  const n = nodes.get(id);
+  if (!n) return 0;
+  const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+  return Math.max(ext[0], ext[1]);
+}
+
+/** Which edges are too short for their label, by the room between their nodes' shapes (drawing units, so
+ *  the zoom does not change it): those stop drawing it until they are selected or hovered. */
+export function checkEdgeRoom() {
+  if (adaptToSize.big) { tooShort.clear(); return; } // big views draw no edge label but the selection's
+  const at = network.getPositions();
+  const changes = [];
+  edges.forEach((e) => {
+    const a = at[e.from];
+    const b = at[e.to];
+    if (!a || !b || e.from === e.to) return;
+    const room = Math.hypot(a.x - b.x, a.y - b.y) - halfWidth(e.from) - halfWidth(e.to) - 10; // 10: the arrowhead
+    const short = room < labelWidth(e._label || '') + 6;
+    if (short === tooShort.has(e.id)) return;
+    if (short) tooShort.add(e.id); else tooShort.delete(e.id);
+    changes.push({ id: e.id, ...labelProps(e.id, e._label) });
+  });
+  if (changes.length) edges.update(changes);
 }
 
 export function adaptToSize() {
@@ -252,7 +290,7 @@ export function adaptToSize() {
   const big = edges.length > 300 || nodes.length > 400;
   if (busy !== adaptToSize.busy) {
     adaptToSize.busy = busy;
-    edges.update(edges.get().map((e) => ({ id: e.id, font: busy && !labelled.has(e.id) ? FONT_HIDDEN : FONT_SHOWN })));
+    edges.update(edges.get().map((e) => ({ id: e.id, font: labelShown(e.id) ? FONT_SHOWN : FONT_HIDDEN })));
   }
   if (big !== adaptToSize.big) {
     adaptToSize.big = big;
@@ -274,11 +312,12 @@ export function showLabels(ids) {
   const want = new Set((many ? ids.slice(-1).filter((id) => id === hovered) : ids).filter((id) => edges.get(id)));
   const changes = [];
   for (const id of labelled) {
-    if (!want.has(id) && edges.get(id)) changes.push({ id, font: adaptToSize.busy ? FONT_HIDDEN : FONT_SHOWN });
+    if (!want.has(id) && edges.get(id)) changes.push({ id, font: FONT_HIDDEN, _off: true });
   }
   for (const id of want) if (!labelled.has(id)) changes.push({ id, label: edges.get(id)._label, font: FONT_SHOWN });
   labelled.clear();
   for (const id of want) labelled.add(id);
+  for (const c of changes) if (c._off) { delete c._off; c.font = labelShown(c.id) ? FONT_SHOWN : FONT_HIDDEN; }
   if (changes.length) edges.update(changes);
 }
 let hovered = null;
@@ -289,12 +328,88 @@ network.on('blurEdge', () => { hovered = null; showLabels(selectedEdges()); });
 
 // ------------------------------------------------------------------ putting the API's nodes and edges on screen
 
-/** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they settled.
+// New nodes are placed by the server (POST /api/place: the snapshot's layout engine), every node on
+// screen held exactly where it is, so what the analyst arranged never moves. Only if that answer cannot
+// be used (the server out of reach, a position missing) do they start on circles and settle by physics.
+const placement = { server: 0, physics: 0, lastMs: null, lastError: null };
+export function placementReport() { return { ...placement }; }
+const PLACE_MAX = 20000; // the server's limits (PlaceRequest)
+const TIES_MAX = 100000;
+const round1 = (v) => Math.round(Math.max(-1e7, Math.min(1e7, v)) * 10) / 10;
+
+async function placeOnServer(fresh, nodeList, edgeList) {
+  const freshSet = new Set(fresh);
+  const held = nodes.getIds().filter((id) => !freshSet.has(id));
+  if (held.length + fresh.length > PLACE_MAX) return null;
+  const at = network.getPositions(held);
+  const positions = {};
+  const labels = {};
+  const sizes = {};
+  for (const id of held) {
+    const p = at[id];
+    if (!p || !Number.isFinite(p.x) || !Number.isFinite(p.y)) return null;
+    positions[id] = [round1(p.x), round1(p.y)];
+    const n = nodes.get(id);
+    if (n.label) labels[id] = String(n.label).slice(0, 200);
+    const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+    const half = Math.max(ext[0], ext[1]);
+    if (Number.isFinite(half) && half > 0) sizes[id] = Math.min(200, half);
+  }
+  for (const n of nodeList) if (freshSet.has(n.id)) labels[n.id] = C.short(n.name, 34).slice(0, 200);
+  const known = (id) => freshSet.has(id) || Object.prototype.hasOwnProperty.call(positions, id);
+  const seen = new Set();
+  const ties = [];
+  const tie = (a, b) => {
+    if (a === b || !known(a) || !known(b)) return;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    ties.push([a, b]);
+  };
+  for (const e of edgeList) tie(e.source, e.target);
+  edges.forEach((e) => tie(e.from, e.to));
+  if (ties.length > TIES_MAX) ties.length = TIES_MAX;
+  const t0 = performance.now();
+  try {
+    const res = await apiJSON('/api/place', {
+      method: 'POST',
+      body: { positions, nodes: fresh, ties, pinned: state.pin.filter((id) => positions[id]), labels, sizes },
+    });
+    const pos = new Map();
+    for (const id of fresh) {
+      const p = res.positions && res.positions[id];
+      if (!p || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) return null;
+      pos.set(id, { x: p[0], y: p[1] });
+    }
+    placement.lastMs = Math.round(performance.now() - t0);
+    placement.lastError = null;
+    return pos;
+  } catch (e) {
+    placement.lastError = e.message;
+    return null;
+  }
+}
+
+// One merge at a time: a second waits until the first's nodes are on screen (they are held for it).
+let mergeChain = Promise.resolve();
+let merging = 0;
+
+/** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they are placed.
  *  Entities that do not exist on the as-of day (an event dated later, even a chosen one) stay off the view. */
 export function merge(nodeList, edgeList, centre) {
+  merging += 1;
+  const done = mergeChain.then(() => mergeNow(nodeList, edgeList, centre)).finally(() => { merging -= 1; });
+  mergeChain = done.catch(() => {});
+  return done;
+}
+
+async function mergeNow(nodeList, edgeList, centre) {
   nodeList = nodeList.filter((n) => C.holdsOn(n.valid_from_day, n.valid_to_day, state.asof));
   const fresh = nodeList.filter((n) => !nodes.get(n.id)).map((n) => n.id);
-  const pos = placeFresh(fresh, edgeList, centre);
+  let pos = fresh.length ? await placeOnServer(fresh, nodeList, edgeList) : new Map();
+  const physics = !pos;
+  if (physics) pos = placeFresh(fresh, edgeList, centre);
+  if (fresh.length) placement[physics ? 'physics' : 'server'] += 1;
   nodes.update(nodeList.map((n) => {
     const v = visNode(n);
     const p = pos.get(n.id);
@@ -306,7 +421,10 @@ export function merge(nodeList, edgeList, centre) {
   edges.update(edgeList.filter((e) => nodes.get(e.source) && nodes.get(e.target)).map(visEdge));
   adaptToSize();
   updateStatus();
-  return settle(fresh);
+  if (physics) return settle(fresh);
+  lastGridView = '';
+  placeLabels(false);
+  return undefined;
 }
 
 // ------------------------------------------------------------------ importance and labels
@@ -352,6 +470,7 @@ export function placeLabels(now) {
     gridTimer = null;
     if (settling) return; // once settled
     rankNodes();
+    checkEdgeRoom();
     labelGrid.labelled = C.labelGrid({
       network, dataset: nodes, items: labelItems(), face: FACE, state: labelGrid,
       hidden: () => false, limit: nodes.length > 400 ? 300 : Infinity, bottom: 28, // the status line
@@ -362,6 +481,8 @@ export function placeLabels(now) {
   return null;
 }
 let lastGridView = '';
+// A dragged node changes what collides and which edges are long enough for their label.
+network.on('dragEnd', () => { lastGridView = ''; placeLabels(false); });
 network.on('afterDrawing', () => {
   const c = network.getViewPosition();
   const v = `${network.getScale().toFixed(4)},${c.x.toFixed(1)},${c.y.toFixed(1)},${nodes.length},${edges.length}`;

@@ -77,11 +77,11 @@ _NODE = "n {.id, .name, .aliases, .type, labels: labels(n)}"
 
 # One round trip for a search (p95 at 100k entities: bench/bench_names.py). ``likely``: whole names and
 # aliases (their name keys) equal to what was typed or starting with it, names with a word starting with
-# it; ``inside``: names containing it anywhere (a leading wildcard walks the whole index: only when the
-# likely ones are fewer than asked); ``keyed``: the one name matcher's block (graph.neo4j.lookup);
+# it; ``inside``: names containing it anywhere (only when the likely ones are fewer than asked: a seek of
+# the trigram TEXT index over the name keys, see INSIDE); ``keyed``: the one name matcher's block (graph.neo4j.lookup);
 # ``worded``: its fuzzy words (Lucene expands each to every term within two edits: only when the keys
 # found nothing). Index names and Lucene queries are parameters; a branch whose query is "" is skipped.
-SEARCH = f"""CALL () {{
+_SEARCH = f"""CALL () {{
   CALL () {{
     CALL db.index.fulltext.queryNodes($keys_index, $exact, {{limit: $n}}) YIELD node RETURN node
     UNION
@@ -100,7 +100,7 @@ CALL () {{
 }}
 OPTIONAL CALL (likely) {{
   WITH likely WHERE size(likely) < $shown
-  CALL db.index.fulltext.queryNodes($keys_index, $inside, {{limit: $n}}) YIELD node RETURN collect(node) AS inside
+  {{inside}}
 }}
 OPTIONAL CALL (keyed) {{
   WITH keyed WHERE size(keyed) = 0 AND $words <> ''
@@ -109,6 +109,29 @@ OPTIONAL CALL (keyed) {{
 RETURN [n IN likely | {_NODE}] AS likely, [n IN coalesce(inside, []) | {_NODE}] AS inside,
        [n IN keyed | {_NODE}] AS keyed, [n IN coalesce(worded, []) | {_NODE}] AS worded,
        size(keyed) = 0 AS words_read"""
+
+# Names containing what was typed: the name keys (graph.names.key_text, stored at load) with a trigram
+# TEXT index, one seek (p50 3 ms at 100k entities). A store loaded before that property was written has
+# no such index: the same names are then found by a leading-wildcard query over the full-text keys,
+# which walks every term of the index (p50 20-50 ms, most of a search's time; bench/bench_names.py).
+INSIDE_INDEX = "entity_name_keys"
+INSIDE_SEEK = "MATCH (node:Entity) WHERE node.name_keys CONTAINS $contained WITH node LIMIT $n"
+INSIDE_WALK = "CALL db.index.fulltext.queryNodes($keys_index, $inside, {limit: $n}) YIELD node"
+SEARCH = _SEARCH.replace("{inside}", INSIDE_SEEK + " RETURN collect(node) AS inside")
+SEARCH_WALK = _SEARCH.replace("{inside}", INSIDE_WALK + " RETURN collect(node) AS inside")
+HAS_INSIDE_INDEX = "SHOW INDEXES YIELD name, state WHERE name = $name AND state = 'ONLINE' RETURN count(*) AS n"
+
+
+def inside_by_seek(store: Store) -> bool:
+    """Whether the store has the TEXT index of name keys (kept a while: asked once per cache period)."""
+
+    def ask() -> bool:
+        try:
+            return bool(store.read(HAS_INSIDE_INDEX, name=INSIDE_INDEX)[0]["n"])
+        except QueryFailed:
+            return False
+
+    return store.cached("search:inside-index", ask)
 
 
 def _search(store: Store, text: str, key: str, *, limit: int, want: int) -> tuple[list[dict], NameIndex]:
@@ -122,12 +145,13 @@ def _search(store: Store, text: str, key: str, *, limit: int, want: int) -> tupl
     keys = params["keys"] or "_"  # no key matches "_" (keys are words): an empty Lucene query is an error
     records = _read_quietly(
         store,
-        SEARCH,
+        SEARCH if inside_by_seek(store) else SEARCH_WALK,
         keys_index=cypher.KEYS_INDEX,
         text_index=cypher.TEXT_INDEX,
         exact=escaped,
         prefix=escaped + "*",
         inside=f"*{escaped}*",
+        contained=key,
         text_words=lucene_prefix_query(text) or "",
         n=want,
         shown=limit,
