@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -10,20 +12,6 @@ from pathlib import Path
 import typer
 
 from graph.build import build_graph, graph_stats
-from kg import (
-    analyze_cmd,
-    claims_cmd,
-    dedupe_cmd,
-    diff_cmd,
-    export_cmd,
-    load_cmd,
-    neo4j_cmd,
-    query_cmd,
-    scan_cmd,
-    schema_cmd,
-    serve_cmd,
-    viz_cmd,
-)
 from kg.common import (
     DEFAULT_MAX_PROBLEMS,
     EXIT_FAILED,
@@ -40,18 +28,41 @@ from kg.common import (
 )
 from kg.tables import print_rows
 
-app = typer.Typer(
-    name="kg",
-    cls=KgGroup,
-    rich_markup_mode=None,  # plain help: never truncated, never read as markup
-    help="actorgraph: curated facts about armed actors -> a graph you can trust and explore.\n\n"
-    "\b\nExample: kg validate data && kg viz data --out out/graph.html\n\n"
-    "Exit codes: 0 ok, 1 invalid data or a failed operation, 2 usage error, "
-    "3 kg neo4j status: the server is not running.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+# The commands of their own modules, in the order `kg --help` lists them. Registered explicitly, but a run
+# imports only the module of the command it runs (see main): `kg viz` need not load the Neo4j driver, and
+# `kg query` need not load the layout engine; a command's start-up is part of what a user waits for.
+COMMANDS = {
+    "viz": "viz_cmd",
+    "export": "export_cmd",
+    "diff": "diff_cmd",
+    "claims": "claims_cmd",
+    "load": "load_cmd",
+    "query": "query_cmd",
+    "serve": "serve_cmd",
+    "analyze": "analyze_cmd",
+    "dedupe": "dedupe_cmd",
+    "schema": "schema_cmd",
+    "scan": "scan_cmd",
+    "neo4j": "neo4j_cmd",
+}
+
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="kg",
+        cls=KgGroup,
+        rich_markup_mode=None,  # plain help: never truncated, never read as markup
+        help="actorgraph: curated facts about armed actors -> a graph you can trust and explore.\n\n"
+        "\b\nExample: kg validate data && kg viz data --out out/graph.html\n\n"
+        "Exit codes: 0 ok, 1 invalid data or a failed operation, 2 usage error, "
+        "3 kg neo4j status: the server is not running.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+
+_base = _new_app()  # `kg` with the commands of this module; the others are added by _register
 
 
 def _version(value: bool) -> None:
@@ -64,7 +75,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_base.callback()
 def _main(
     _: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
@@ -76,7 +87,7 @@ class StatsFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@_base.command()
 def validate(
     paths: list[Path] = PathsArg,
     documents: Path | None = DocumentsOpt,
@@ -144,7 +155,7 @@ def validate(
         )
 
 
-@app.command()
+@_base.command()
 def stats(paths: list[Path] = PathsArg, format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f")):
     """Counts of entities by type and relations by type.
 
@@ -162,20 +173,43 @@ def stats(paths: list[Path] = PathsArg, format: StatsFormat = typer.Option(Stats
     )
 
 
-viz_cmd.register(app)
-export_cmd.register(app)
-diff_cmd.register(app)
-claims_cmd.register(app)
-load_cmd.register(app)
-query_cmd.register(app)
-serve_cmd.register(app)
-analyze_cmd.register(app)
-dedupe_cmd.register(app)
-schema_cmd.register(app)
-scan_cmd.register(app)
-app.add_typer(neo4j_cmd.app, name="neo4j", short_help=neo4j_cmd.SUMMARY)
-finish_help(app)
+def _register(target: typer.Typer, names) -> typer.Typer:
+    for name in names:
+        module = importlib.import_module(f"kg.{COMMANDS[name]}")
+        if name == "neo4j":
+            target.add_typer(module.app, name="neo4j", short_help=module.SUMMARY)
+        else:
+            module.register(target)
+    finish_help(target)
+    return target
+
+
+_whole: typer.Typer | None = None
+
+
+def __getattr__(name: str):
+    """``kg.cli.app``: the whole CLI (every command registered), made on first use."""
+    global _whole
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _whole is None:
+        _whole = _register(_base, COMMANDS)
+    return _whole
+
+
+def _lean(name: str) -> typer.Typer:
+    """``kg`` with the one command ``name`` of COMMANDS (and --version): what ``kg NAME ...`` runs."""
+    lean = _new_app()
+    lean.callback()(_main)
+    return _register(lean, [name])
 
 
 def main() -> None:
-    app()
+    first = sys.argv[1] if len(sys.argv) > 1 else ""
+    if first in COMMANDS:
+        _lean(first)()
+    elif first in {info.name or info.callback.__name__ for info in _base.registered_commands}:
+        finish_help(_base)
+        _base()  # validate, stats: none of the other modules
+    else:  # --help, --version, a mistyped command (its suggestions need every name)
+        __getattr__("app")()

@@ -300,3 +300,31 @@ def test_an_unreachable_database_is_one_line_at_once(tmp_path):
         assert r.exit_code == 1, args
         assert r.output.startswith(f"error: cannot reach Neo4j at bolt://127.0.0.1:{port}"), r.output
         assert r.output.count("\n") == 1 and "retried" not in r.output, r.output
+
+
+def test_a_run_loads_only_its_command_and_it_is_the_same_command():
+    """`kg NAME ...` imports only NAME's module (kg.cli.main), yet offers what the whole CLI offers."""
+    import os
+    import subprocess
+    import sys
+
+    import kg.cli
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "COLUMNS": "120", "PYTHONPATH": root}
+    probe = (
+        "import sys; sys.argv = ['kg', 'viz', '--help']; import kg.cli\n"
+        "try:\n    kg.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('kg.') and m.endswith('_cmd')))\n"
+        "print('neo4j' in sys.modules)"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert shown.stdout.strip().splitlines()[-2:] == ["['kg.viz_cmd']", "False"], shown.stdout + shown.stderr
+    for name in kg.cli.COMMANDS:
+        lean = subprocess.run(
+            [sys.executable, "-c", "import sys; sys.argv[0] = 'kg'; from kg.cli import main; main()", name, "--help"],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        whole = runner.invoke(app, [name, "--help"], env={"COLUMNS": "120"}, prog_name="kg")
+        assert lean.returncode == 0 and whole.exit_code == 0, lean.stderr
+        assert lean.stdout.split() == whole.output.split(), name  # the same words (wrapping follows the terminal)
