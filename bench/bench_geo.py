@@ -126,12 +126,18 @@ def without_geo(html: str) -> str:
     return html
 
 
+# The view's object may be made only when its tab is first opened (the map is): click, then wait for it
+# to be ready, and give up after a minute rather than hang.
 FRAME = """async (view) => {
   const a = window.actorgraph;
-  while (!a[view]) await new Promise(r => setTimeout(r, 5));  // the scripts after the graph's first frame
+  // timeline.js holds the tabs' handlers and loads after the graph's first frame: a click before it is lost.
+  while (!a.timeline) await new Promise(r => setTimeout(r, 5));
   const t = performance.now();
   document.querySelector('#view-tabs [data-view=' + view + ']').click();
-  while (!a[view].ready) await new Promise(r => setTimeout(r, 5));
+  while (!(a[view] && a[view].ready)) {
+    if (performance.now() - t > 60000) throw new Error(view + ' not ready within 60 s');
+    await new Promise(r => setTimeout(r, 5));
+  }
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - t;
 }"""

@@ -283,6 +283,9 @@ def test_search_filters_click_and_tooltip(browser, tmp_path):
     page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
     tip = page.inner_text("div.vis-tooltip")
     assert tip.startswith("Brigade 9 → OCCUPIES → Old Hospital") and "Field report on the eastern border" in tip
+    # The page's tooltip style, not the vendored one (verdana, nowrap: a long quote ran off the screen).
+    style = o.js("(s => [s.whiteSpace, s.fontFamily])(getComputedStyle(document.querySelector('div.vis-tooltip')))")
+    assert style[0] == "normal" and "verdana" not in style[1].lower(), style
     o.assert_clean()
     page.context.close()
 
