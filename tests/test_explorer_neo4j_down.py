@@ -134,8 +134,10 @@ def test_opened_while_neo4j_is_down_the_page_says_so_then_starts_by_itself(neo4j
         assert notice.startswith(f"cannot reach Neo4j at bolt://127.0.0.1:{relay.port}")
         assert notice.endswith("trying again in the background…")
 
+        page.evaluate("window.beforeReload = true")
         relay.open()  # Neo4j is back: the page starts on its own (it reloads itself once)
-        wait(page, f"window.explorer && window.explorer.ready && !{NOTICE}", timeout=45)
+        # On the reloaded page (the first one may look ready for a moment before it reloads).
+        wait(page, f"!window.beforeReload && window.explorer && window.explorer.ready && !{NOTICE}", timeout=45)
         assert "cannot reach" not in page.locator("#empty").inner_text()
         assert page.evaluate("window.explorer.lastError") is None
         page.close()

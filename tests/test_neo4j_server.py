@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
@@ -209,7 +210,13 @@ def test_chromium_logs_in_to_the_browser_and_runs_a_query(own):
             assert page.get_by_test_id("username").input_value() == "neo4j"
             page.get_by_test_id("password").fill(read_password(settings.data_dir / "password"))
             page.get_by_test_id("connect").click()
-            page.get_by_text("You are connected as user neo4j").wait_for(timeout=60_000)
+            connected = page.get_by_text("You are connected as user neo4j")
+            try:
+                connected.wait_for(timeout=30_000)
+            except PlaywrightTimeout:  # seen once in CI: the form came back unconnected; connect again, as a user would
+                if page.get_by_test_id("connect").is_visible():
+                    page.get_by_test_id("connect").click()
+                connected.wait_for(timeout=60_000)
             page.locator(".monaco-editor textarea").first.click()
             page.keyboard.type("UNWIND [20, 21] AS n RETURN n * 2 AS doubled")
             page.keyboard.press("Control+Enter")
