@@ -18,11 +18,13 @@ reads the two versions in two forked processes):
   (from, type, to) with their evidence merged, the two dicts compared; no validation at all;
 * ``kg-json`` -- ``kg diff OLD NEW --format json`` as a user runs it (stdout into a file);
 * ``kg-table`` -- ``kg diff OLD NEW`` (the table, into a file: no terminal to fit);
+* ``shared``   -- ``loaders.versions.diff_paths(parallel=False)``: the earlier version read in full and, of
+  the later one, only the relation lines that are not byte for byte in the earlier one;
 * ``parallel`` -- ``loaders.versions.diff_paths(parallel=True)``: each version read in full in a forked
-  process of its own, the way kg diff read them before it checked the lines they share once.
+  process of its own, at the same time.
 
-``kg diff`` reads the earlier version in full and, of the later one, only the relation lines that are not
-byte for byte in the earlier one (loaders/versions.py).
+``kg diff`` takes the parallel way when the load average leaves two cores idle, the shared one otherwise
+(loaders/versions.py): compare the load average printed before the ``kg-json`` run.
 
 Target: ``kg diff`` under 30 s and under 3 GB peak at 1M relations on this project's 2-core machine.
 Prints a table and writes bench/results/diff.json (with the load average before each run: the machine
@@ -48,7 +50,7 @@ sys.path.insert(0, str(HERE))
 
 TARGET_SECONDS = 30.0
 TARGET_BYTES = 3 * 1024**3
-VARIANTS = ("load", "raw", "kg-json", "kg-table", "parallel")
+VARIANTS = ("load", "raw", "kg-json", "kg-table", "shared", "parallel")
 SECTIONS = ("sources", "entities", "relations")
 
 
@@ -153,11 +155,19 @@ def run_raw(old: Path, new: Path) -> dict:
     return {"changes": len(a.keys() - b.keys()) + len(b.keys() - a.keys()) + changed}
 
 
-def run_parallel(old: Path, new: Path) -> dict:
+def _run_way(old: Path, new: Path, parallel: bool) -> dict:
     from loaders.versions import diff_paths
 
-    changes, *_ = diff_paths(old, new, parallel=True)
+    changes, *_ = diff_paths(old, new, parallel=parallel)
     return {"changes": len(changes)}
+
+
+def run_shared(old: Path, new: Path) -> dict:
+    return _run_way(old, new, parallel=False)
+
+
+def run_parallel(old: Path, new: Path) -> dict:
+    return _run_way(old, new, parallel=True)
 
 
 def child(variant: str, old: Path, new: Path) -> None:

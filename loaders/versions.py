@@ -11,16 +11,17 @@ always (duplicate ids, references, edges stated twice, with its own FILE:LINE), 
 is read as if alone. Grading warnings of the shared lines are not repeated (a diff reports only errors).
 
 Where the versions share little (or are YAML or CSV, read as records rather than lines), this is the cost
-of reading both, one after the other. :func:`diff_paths` with ``parallel=True`` instead reads each in a
-forked process of its own (two cores, no sharing), sending back a fingerprint per record
-(:func:`graph.diff.fingerprints`) and then only the records whose fingerprints differ; the comparison
-itself is :func:`graph.diff.diff_facts` in every case.
+of reading both, one after the other. :func:`diff_paths` with ``parallel=True`` (its default when two
+cores are idle) instead reads each in a forked process of its own (no sharing), sending back two numbers
+per record (:func:`graph.diff.fingerprints`) and then only the records whose numbers differ; the
+comparison itself is :func:`graph.diff.diff_facts` in every case.
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -236,19 +237,39 @@ def _shared(
     return diff_facts(before.facts, after.facts), *sides
 
 
+def _cores_free() -> int:
+    """Cores this process may use that the load average leaves idle (rounded down)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        return int(cores - os.getloadavg()[0])
+    except OSError:
+        return 0
+
+
 def diff_paths(
-    old: Path, new: Path, *, progress: Callable[[int], None] | None = None, parallel: bool = False
+    old: Path, new: Path, *, progress: Callable[[int], None] | None = None, parallel: bool | None = None
 ) -> tuple[list[Change] | None, Version, Version]:
     """Validate two versions and compare them: ``(changes, old, new)``; changes are None when either
     version has problems (each :class:`Version` lists its own).
 
-    ``progress(n)`` is told the bytes read, in both versions together. By default the versions are read
-    here, one after the other, the lines they share checked once; with ``parallel`` (and ``fork``), each in
-    a process of its own, in full. Measured on two 1M-relation versions 1% apart (bench/bench_diff.py, one
-    run, a shared machine): sharing took 56 s of CPU and 1.6 GB, two processes 107 s and 2.5 GB, loading
-    both versions in full 71 s (the later version costs about 0.3 of the earlier one). Two processes win
-    on wall time only with two idle cores.
+    ``progress(n)`` is told the bytes read, in both versions together. Two ways, the same answer:
+
+    * shared (``parallel=False``): the versions are read here, one after the other, the lines they share
+      checked once: the least CPU;
+    * parallel (``parallel=True``, with ``fork``): each version read in full in a process of its own, at
+      the same time: more CPU, less wall time when two cores are idle.
+
+    By default (``None``) the parallel way is taken when two cores are free (the load average leaves them
+    idle), the shared way otherwise: on a busy machine a second process only waits for a core.
+    Measured on two 1M-relation versions 1% apart (bench/bench_diff.py, the closing notes give figures):
+    shared about 26 s of CPU, 1.6 GB; parallel about 42 s of CPU and 2.5 GB, and on two idle cores
+    fewer seconds of wall time.
     """
+    if parallel is None:
+        parallel = _cores_free() >= 2
     if parallel and "fork" in mp.get_all_start_methods():
         return _in_parallel(old, new, progress)
     return _shared(old, new, progress)

@@ -38,6 +38,8 @@ def _rel(frm: str, to: str, source: str = "src-a", credibility: int = 3, **extra
     }
 
 
+# g-1 is now a Person (LEADS cannot end at it) and p-3 is gone.
+RETYPED = [dict(ENTITIES[3], type="Person") if e["id"] == "g-1" else e for e in ENTITIES if e["id"] != "p-3"]
 RELATIONS = [_rel("p-1", "g-1"), _rel("p-2", "g-1", "src-b"), _rel("p-3", "g-2"), _rel("p-1", "g-2", "src-b")]
 
 
@@ -88,7 +90,7 @@ def test_a_shared_line_is_checked_against_the_later_entities_and_sources(tmp_pat
     old = _write(tmp_path / "old")
     # g-1 is now a Person (LEADS cannot end at it) and p-3 is gone: the shared lines naming them fail, at the
     # later version's lines (moved down by one: a new line comes first).
-    entities = [dict(ENTITIES[3], type="Person") if e["id"] == "g-1" else e for e in ENTITIES if e["id"] != "p-3"]
+    entities = RETYPED
     new = _write(tmp_path / "new", entities=entities, relations=[_rel("p-2", "g-2"), *RELATIONS])
     expected = _as_full(old, new)
     assert _shared(old, new) == expected
@@ -136,3 +138,31 @@ def test_lines_merged_in_the_earlier_version_are_read_again(tmp_path, reused):
     new = _write(tmp_path / "new", relations=twice[:1] + twice[2:])
     assert _shared(old, new) == _as_full(old, new)
     assert reused[-1].reused == 3  # not the line of the edge the earlier version stated twice
+
+
+# The versions of the tests above, as (old, new) keyword arguments of _write; each way of diffing answers alike.
+CASES = {
+    "a line changed, one removed": ({}, {"relations": [RELATIONS[0], _rel("p-2", "g-1", "src-b", 2), RELATIONS[2]]}),
+    "entity retyped and gone (problems)": (
+        {},
+        {
+            "entities": RETYPED,
+            "relations": [_rel("p-2", "g-2"), *RELATIONS],
+        },
+    ),
+    "a source changed": ({}, {"sources": [SOURCES[0], dict(SOURCES[1], published="2022-07")]}),
+    "an edge stated again": ({}, {"relations": [*RELATIONS, _rel("p-1", "g-1", "src-b", valid_from="2019")]}),
+    "the earlier version fails": ({"relations": [_rel("p-1", "nobody")]}, {}),
+    "nothing changed": ({}, {}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_way_gives_the_full_answer(tmp_path, case):
+    before, after = CASES[case]
+    old, new = _write(tmp_path / "old", **before), _write(tmp_path / "new", **after)
+    expected = _as_full(old, new)
+    for parallel in (False, True):
+        changes, a, b = diff_paths(old, new, parallel=parallel)
+        got = (None if changes is None else [c.as_dict() for c in changes]), a.problems, b.problems
+        assert got == expected, f"parallel={parallel}"
