@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graph.neo4j.connection import driver
-from graph.neo4j.lookup import lookup_params
 from kg.cli import app
 from queries import library
 from tests import names_cases as T
@@ -149,24 +148,10 @@ def test_explorer_search_puts_the_variant_first(client):
 
 def test_explorer_search_is_one_round_trip(seed):
     """The explorer's search query (likely matches, the matcher's block, the conditional reads) runs as one."""
-    from viz.explorer.store import cypher as store_cypher
-    from viz.explorer.store.search import SEARCH, lucene_prefix_query
+    from viz.explorer.store.search import SEARCH, search_params
 
     def search(text: str, key: str):
-        params = lookup_params(text, limit=30)
-        records, _, _ = seed.execute_query(
-            SEARCH,
-            keys_index=store_cypher.KEYS_INDEX,
-            text_index=store_cypher.TEXT_INDEX,
-            exact=key,
-            prefix=key + "*",
-            inside=f"*{key}*",
-            contained=key,
-            text_words=lucene_prefix_query(text) or "",
-            n=30,
-            shown=10,
-            **params,
-        )
+        records, _, _ = seed.execute_query(SEARCH, **search_params(text, key, limit=10, want=30))
         return records[0]
 
     r = search("Abou Kamal", "aboukamal")

@@ -134,35 +134,40 @@ def inside_by_seek(store: Store) -> bool:
     return store.cached("search:inside-index", ask)
 
 
-def _search(store: Store, text: str, key: str, *, limit: int, want: int) -> tuple[list[dict], NameIndex]:
-    """The store's rows for ``text`` (likely matches, then names containing it) and the matcher's block
-    as an index, in one read (a second only when the matcher's keys found weak candidates alone)."""
+def search_params(text: str, key: str, *, limit: int, want: int) -> dict:
+    """The parameters of :data:`SEARCH` for ``text`` (folded to ``key``): at most ``want`` rows read,
+    ``limit`` shown."""
     escaped = lucene_escape(key)
     try:
         params = lookup_params(text, limit=want)
     except NameProblem:  # nothing for the matcher: the store's searches still answer
         params = {"id": "", "keys": "", "words": "", "limit": want}
-    keys = params["keys"] or "_"  # no key matches "_" (keys are words): an empty Lucene query is an error
-    records = _read_quietly(
-        store,
-        SEARCH if inside_by_seek(store) else SEARCH_WALK,
-        keys_index=cypher.KEYS_INDEX,
-        text_index=cypher.TEXT_INDEX,
-        exact=escaped,
-        prefix=escaped + "*",
-        inside=f"*{escaped}*",
-        contained=key,
-        text_words=lucene_prefix_query(text) or "",
-        n=want,
-        shown=limit,
-        **{**params, "keys": keys},
-    )
+    return {
+        "keys_index": cypher.KEYS_INDEX,
+        "text_index": cypher.TEXT_INDEX,
+        "exact": escaped,
+        "prefix": escaped + "*",
+        "inside": f"*{escaped}*",
+        "contained": key,
+        "text_words": lucene_prefix_query(text) or "",
+        "n": want,
+        "shown": limit,
+        **params,
+        "keys": params["keys"] or "_",  # no key matches "_" (keys are words): an empty Lucene query is an error
+    }
+
+
+def _search(store: Store, text: str, key: str, *, limit: int, want: int) -> tuple[list[dict], NameIndex]:
+    """The store's rows for ``text`` (likely matches, then names containing it) and the matcher's block
+    as an index, in one read (a second only when the matcher's keys found weak candidates alone)."""
+    params = search_params(text, key, limit=limit, want=want)
+    records = _read_quietly(store, SEARCH if inside_by_seek(store) else SEARCH_WALK, **params)
     if not records:  # a query Lucene could not parse: each search on its own
         return _search_apart(store, text, key, limit=limit, want=want)
     r = records[0]
     rows = list(r["likely"]) + list(r["inside"])
     block = list(r["keyed"]) + list(r["worded"])
-    index = rows_index(block) if params["keys"] else NameIndex()
+    index = rows_index(block) if params["keys"] != "_" else NameIndex()
     if not r["words_read"] and params["words"] and needs_words(index, text):
         block += _read_quietly(store, name_words_query(), words=params["words"], limit=want)
         index = rows_index(block)
