@@ -43,6 +43,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from signals import stop_cleanly_on_sigterm  # noqa: E402
+
 TARGETS = {"pagerank": 2.0, "betweenness": 20.0, "communities": 10.0, "neo4j: write measures": 20.0}
 NX_BETWEENNESS_SOURCES = 4  # networkx sources actually searched; extrapolated to SAMPLES
 
@@ -220,6 +222,7 @@ def neo4j_part(results: list, facts, G, T, computed: dict, seed: int, relations:
 
 
 def main(argv: list[str] | None = None) -> int:
+    stop_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--entities", type=int, default=100_000)
     p.add_argument("--relations", type=int, default=1_000_000)

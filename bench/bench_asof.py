@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from signals import stop_cleanly_on_sigterm  # noqa: E402
 
 from graph.build import build_graph  # noqa: E402
 from graph.views import filter_graph  # noqa: E402
@@ -201,6 +202,7 @@ def bench_neo4j(facts, days: list[date], originators: list[str], args) -> dict:
 
 
 def main() -> None:
+    stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--relations", type=int, default=1_000_000)

@@ -48,6 +48,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from signals import stop_cleanly_on_sigterm  # noqa: E402
+
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SEARCH_TARGET_MS = 100.0
@@ -441,6 +443,7 @@ class InProcessExplorer:
 
 
 def main(argv: list[str] | None = None) -> int:
+    stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description="The explorer's API latency and page responsiveness at scale.")
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--relations", type=int, default=1_000_000)

@@ -47,6 +47,7 @@ import neo4j  # noqa: E402
 from generate import generate  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from signals import stop_cleanly_on_sigterm  # noqa: E402
 
 from graph.neo4j import server as neo4j_server  # noqa: E402
 from graph.neo4j.connection import driver  # noqa: E402
@@ -214,6 +215,7 @@ def bench_queries(drv: neo4j.Driver, samples: int, repeat: int, seed: int) -> di
 
 
 def main() -> None:
+    stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--relations", type=int, default=1_000_000)
