@@ -2,6 +2,7 @@
 
     python bench/bench_bulk.py                                          # 100k entities, 1M relations
     python bench/bench_bulk.py --entities 10000 --relations 100000      # a quick run
+    python bench/bench_bulk.py --data /work/bd/100k                     # a dataset generate.py made already
 
 On two fresh local Neo4j 5.26 servers started for the run (own ports, own data folders, removed
 afterwards), as an analyst runs them:
@@ -28,6 +29,7 @@ from the moment its "loaded in" line appears; ``validate`` is what comes before 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -49,6 +51,7 @@ from bench_diff import make_changed  # noqa: E402
 from generate import generate  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from signals import stop_cleanly_on_sigterm  # noqa: E402
 
 from graph.neo4j import server  # noqa: E402
 from graph.neo4j.connection import driver  # noqa: E402
@@ -68,14 +71,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def dataset(entities: int, relations: int, seed: int) -> tuple[Path, Path]:
-    base = ROOT / "bench" / "data" / f"bulk-{entities}-{relations}-s{seed}"
-    if not (base / "complete").is_file():
-        console.print(f"generating {entities} entities, {relations} relations into {base} ...")
-        shutil.rmtree(base, ignore_errors=True)
-        generate(entities, relations, base, seed=seed)
-        (base / "complete").write_text("ok\n")
-    changed = base.with_name(base.name + "-changed-0.01")
+def dataset(entities: int, relations: int, seed: int, data: Path | None = None) -> tuple[Path, Path]:
+    """The dataset (``data``, else generated into bench/data once) and its copy with 1% of facts changed (beside
+    a generated one; for ``data``, which may be read-only, in the temporary folder)."""
+    if data is not None:
+        base = data.resolve()
+        tag = hashlib.blake2b(str(base).encode(), digest_size=4).hexdigest()
+        changed = Path(tempfile.gettempdir()) / f"bench-bulk-{base.name}-{tag}-changed-0.01"
+    else:
+        base = ROOT / "bench" / "data" / f"bulk-{entities}-{relations}-s{seed}"
+        if not (base / "complete").is_file():
+            console.print(f"generating {entities} entities, {relations} relations into {base} ...")
+            shutil.rmtree(base, ignore_errors=True)
+            generate(entities, relations, base, seed=seed)
+            (base / "complete").write_text("ok\n")
+        changed = base.with_name(base.name + "-changed-0.01")
     make_changed(base, changed, 0.01, seed)
     return base, changed
 
@@ -236,16 +246,20 @@ def counts(settings) -> tuple[int, int]:
 
 
 def main() -> None:
+    stop_cleanly_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--relations", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--data", type=Path, help="an existing dataset (bench/generate.py's output) instead of generating one"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the servers' data folders")
     ap.add_argument("--bulk-only", action="store_true", help="only the bulk first load (its phases, no ratios)")
     ap.add_argument("--online-only", action="store_true", help="only the online first load (its phases, no ratios)")
     args = ap.parse_args()
 
-    base, changed = dataset(args.entities, args.relations, args.seed)
+    base, changed = dataset(args.entities, args.relations, args.seed, args.data)
     tmp = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
     servers = {}
     try:
@@ -292,7 +306,14 @@ def save(args, results: dict, **more) -> None:
     """Results so far (a run stopped half-way keeps what it measured)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     machine = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    data = {"entities": args.entities, "relations": args.relations, "machine": machine, "results": results, **more}
+    data = {
+        "entities": args.entities,
+        "relations": args.relations,
+        "data": str(args.data) if args.data else None,
+        "machine": machine,
+        "results": results,
+        **more,
+    }
     RESULTS.write_text(json.dumps(data, indent=2))
 
 

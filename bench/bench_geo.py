@@ -6,7 +6,7 @@
 Targets (the issue's): `kg viz` writes the file in at most 3 s and the graph's first frame stays within
 3 s; opening the map and opening the timeline each take at most 2 s, in headless Chromium.
 
-(a) `kg viz DATA --out FILE` end to end (a fresh process), best of --repeat; and, in one process,
+(a) `kg viz DATA --out FILE` end to end (a fresh process), best of --repeat (wall and CPU); and, in one process,
     from the in-memory graph to the file, with the map and timeline and without them (the page's
     geo field left out: viz.snapshot.geo_payload replaced by a stub for that run).
 (b) headless Chromium (/usr/bin/chromium) from file://: the graph's first frame of the page, and of
@@ -14,6 +14,10 @@ Targets (the issue's): `kg viz` writes the file in at most 3 s and the graph's f
     outlines removed from the HTML); then, on the full page, a click on the Map tab until the map
     is built and has drawn (two animation frames after api.map.ready), and the same for the
     Timeline tab. Requests other than the file are recorded (there must be none).
+
+(e) with --baseline DIR (a checkout of an earlier version, e.g. ``git worktree add /tmp/old HEAD``): DIR's
+    `kg viz` on the same data, each run right after ours, and its page in the same Chromium, alternating with
+    ours (the best of two each), so both see the same load.
 
 Data: bench/generate.py (deterministic), then coordinates given to exactly --located entities
 (sites and places first, then events) and stated dates (valid_from) to exactly --dated relations.
@@ -28,7 +32,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_viz import ours_cli  # noqa: E402
 from generate import generate  # noqa: E402
 
 import viz.snapshot as snapshot  # noqa: E402
@@ -86,17 +90,6 @@ def dataset(n_entities: int, n_relations: int, located: int, dated: int) -> Path
 
 def best(times: list[float]) -> float:
     return round(min(times), 3)
-
-
-def cli_write(data: Path, out: Path, repeat: int) -> dict:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "kg", "viz", str(data), "--out", str(out)], check=True, cwd=ROOT, capture_output=True
-        )
-        times.append(time.perf_counter() - t)
-    return {"best_s": best(times), "runs_s": [round(x, 3) for x in times], "mb": round(out.stat().st_size / 1e6, 2)}
 
 
 def in_process(G, out: Path, repeat: int, *, geo: bool) -> dict:
@@ -171,6 +164,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller graphs, for a smoke run")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, help="another checkout of the project to measure alongside (e)")
     args = ap.parse_args(argv)
     size = (2000, 10000, 1000, 4000) if args.quick else (10000, 50000, 5000, 20000)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -188,7 +182,9 @@ def main(argv=None) -> int:
         data = dataset(*size)
         full = work / "with.html"
         print(f"(a) kg viz on {size[0]:,} entities / {size[1]:,} relations ...", flush=True)
-        res["a_cli_with_map_and_timeline"] = cli_write(data, full, args.repeat)
+        res["a_cli_with_map_and_timeline"], base = ours_cli(data, full, args.repeat, args.baseline)
+        if base:
+            res["e_baseline_cli"] = {"tree": str(args.baseline), **base}
         G = build_graph(load_facts([data]))
         res["a_in_process_with"] = in_process(G, work / "in.html", args.repeat, geo=True)
         res["a_in_process_without"] = in_process(G, work / "out.html", args.repeat, geo=False)
@@ -204,6 +200,15 @@ def main(argv=None) -> int:
             try:
                 res["b_without"] = measure_page(browser, bare, views=False)
                 res["b_with"] = measure_page(browser, full, views=True)
+                if base:  # alternating, twice each: the best of each
+                    base_full = full.with_name(f"{full.stem}-baseline{full.suffix}")
+                    pages = {"ours": [res["b_with"]], "baseline": []}
+                    for _ in range(2):
+                        pages["baseline"].append(measure_page(browser, base_full, views=True))
+                        if len(pages["ours"]) < 2:
+                            pages["ours"].append(measure_page(browser, full, views=True))
+                    best = {k: min(v, key=lambda m: m["first_frame_wall_s"]) for k, v in pages.items()}
+                    res["b_with"], res["e_baseline_with"] = best["ours"], best["baseline"]
             finally:
                 browser.close()
     finally:
@@ -218,7 +223,7 @@ def main(argv=None) -> int:
     (RESULTS / "geo.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     a, w, wo = res["a_cli_with_map_and_timeline"], res["b_with"], res["b_without"]
     print(
-        f"kg viz end to end: {a['best_s']} s ({a['mb']} MB); from the graph: "
+        f"kg viz end to end: {a['best_s']} s, {a['cpu_best_s']} s of CPU ({a['file_mb']} MB); from the graph: "
         f"{res['a_in_process_with']['best_s']} s with map and timeline, "
         f"{res['a_in_process_without']['best_s']} s without"
     )
@@ -228,6 +233,13 @@ def main(argv=None) -> int:
         f"open the timeline: {w['open_timeline_s']} s ({w['timeline_items']:,} items)"
     )
     print("targets met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in res["met"].items()))
+    if "e_baseline_cli" in res:
+        e, ep = res["e_baseline_cli"], res["e_baseline_with"]
+        print(
+            f"baseline {e['tree']}: kg viz {e['best_s']} s, {e['cpu_best_s']} s of CPU; "
+            f"first frame {ep['first_frame_wall_s']} s; open the map {ep['open_map_s']} s, "
+            f"the timeline {ep['open_timeline_s']} s"
+        )
     print(f"requests other than the file: {w['requests_other_than_the_file'] + wo['requests_other_than_the_file']}")
     print(f"wrote {RESULTS / 'geo.json'}")
     return 0

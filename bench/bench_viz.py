@@ -62,7 +62,12 @@ from viz.snapshot import write_snapshot  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
-PYVIS_LIB = Path(__import__("pyvis").__file__).parent / "templates" / "lib"
+
+
+def pyvis_lib() -> Path:
+    """pyvis's own copies of its front-end files (imported when needed: bench_geo uses this module without it)."""
+    return Path(__import__("pyvis").__file__).parent / "templates" / "lib"
+
 
 # In every page: long tasks and CSP violations, recorded from the start.
 OBSERVE = """
@@ -288,9 +293,9 @@ def measure_pyvis(browser, html: Path, settle: float = 20.0, timeout: float = 90
             return
         routed.append(url)
         if "vis-network" in url and url.endswith(".js"):
-            r.fulfill(path=str(PYVIS_LIB / "vis-9.1.2" / "vis-network.min.js"), content_type="text/javascript")
+            r.fulfill(path=str(pyvis_lib() / "vis-9.1.2" / "vis-network.min.js"), content_type="text/javascript")
         elif "vis-network" in url and url.endswith(".css"):
-            r.fulfill(path=str(PYVIS_LIB / "vis-9.1.2" / "vis-network.css"), content_type="text/css")
+            r.fulfill(path=str(pyvis_lib() / "vis-9.1.2" / "vis-network.css"), content_type="text/css")
         else:  # Bootstrap: not shipped with pyvis; an empty stylesheet / script
             r.fulfill(status=200, body="", content_type="text/css" if url.endswith(".css") else "text/javascript")
 

@@ -602,6 +602,29 @@ def test_expanding_never_moves_what_the_analyst_arranged(browser, server):
     p.close()
 
 
+def test_clear_drops_a_placement_still_on_its_way(browser, server):
+    """The analyst clears the view while the server is still placing the nodes of a choice: the answer,
+    when it comes, adds nothing to the cleared view."""
+    p = Page(browser, server.url)
+    held = []
+    p.page.route("**/api/place", lambda route: held.append(route))  # waits here until the test lets it go
+    p.js("() => { window.explorer.choose('al-bukamal'); }")  # not awaited: its placement is held
+    deadline = time.monotonic() + 30
+    while not held:
+        assert time.monotonic() < deadline, "no placement was asked for"
+        p.page.wait_for_timeout(50)
+    p.page.click("#clear-button")
+    assert p.node_ids() == set()
+    held[0].continue_()
+    p.page.unroute("**/api/place")
+    p.idle()
+    assert p.node_ids() == set() and p.js("window.explorer.state.sel") == []
+    p.js("window.explorer.choose('fog-47')")  # the view still works after it
+    p.wait("window.explorer.nodes.get('fog-47')")
+    assert not p.errors, p.errors
+    p.close()
+
+
 def test_a_short_edge_hides_its_label_until_chosen(browser, server):
     """An edge whose nodes sit too close for its label draws none (the label would be squeezed between the
     two shapes) until it is hovered or selected; moved apart, it shows again."""

@@ -232,7 +232,8 @@ def test_import_files_hold_the_rows_the_writer_writes(tmp_path):
     assert one.fixups == two.fixups == []
     text = "".join(p.read_text() for p in (tmp_path / "one").glob("*.csv"))
     assert PENDING not in text
-    headers = {p.read_text().splitlines()[0] for p in (tmp_path / "one").glob("r*.csv")}
+    headers = {p.read_text().splitlines()[0] for p in (tmp_path / "one").glob("r*-header.csv")}
+    assert headers and len(headers) <= len({rtype for rtype, _files in one.relationships})  # a file per type
     assert all(h.startswith(":START_ID(Entity),:END_ID(Entity),") for h in headers)
     assert any("quotes:string[]" in h and "credibilities:long[]" in h for h in headers)
 

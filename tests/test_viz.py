@@ -123,6 +123,13 @@ def test_script_json_escapes_what_could_end_a_script():
     assert json.loads(text) == {"a": "</script><!--\u2028\u2029&"}
 
 
+def test_script_json_says_what_orjson_refuses_as_json_did():
+    # beyond 64 bits, and a lone surrogate (validation lets neither in): the text json.dumps gave before
+    assert script_json({"n": 2**70, "s": "\ud800<"}) == '{"n":1180591620717411303424,"s":"\ud800\\u003c"}'
+    data = {"x": 9.57e-05, "big": 1e16, "name": "Ṣāliḥ\u2028", "list": [True, None, -0.5]}
+    assert json.loads(script_json(data)) == data
+
+
 def test_legend_and_types_come_from_the_registry(tmp_path):
     from graph.schema import REGISTRY
 

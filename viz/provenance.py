@@ -90,28 +90,32 @@ def reported_names_of(G: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[str, lis
     {'fog-47': ['Fog 47'], 'badr': ['Badr Hospital']}
     """
     wanted = {n: [] for n in nodes}
+    keys: dict[str, str] = {}  # quote -> its name key: each quote keyed once
     if len(wanted) * 20 < G.number_of_nodes():  # a few entities of a big graph: look only at theirs
-        keys: dict[str, str] = {}
         return {n: reported_names_in(G, n, keys) for n in wanted}
-    keys = {}
-
-    def key(quote: str) -> str:
-        k = keys.get(quote)
-        if k is None:
-            k = keys[quote] = name_key(quote)
-        return k
-
+    known = keys.get
     for n, keyed in wanted.items():
-        keyed.extend(key(ev["quote"]) for ev in G.nodes[n].get("evidence") or ())
-    for u, targets in G.adj.items():  # (the adjacency dicts: three times faster than G.edges(data=...) here)
-        for v, keyed_edges in targets.items():
-            if u not in wanted and v not in wanted:
-                continue
-            for data in keyed_edges.values():
-                keyed = [key(ev["quote"]) for ev in data.get("evidence") or ()]
-                for end in (u, v) if u != v else (u,):
-                    if end in wanted:
-                        wanted[end].extend(keyed)
+        for ev in G.nodes[n].get("evidence") or ():
+            keyed.append(known(ev["quote"]) or keys.setdefault(ev["quote"], name_key(ev["quote"])))
+    # (one pass over the edges' evidence, written out: at 50,000 relations every call and view object counts)
+    for u, v, evidence in G.edges(data="evidence"):
+        if not evidence:
+            continue
+        at_u = wanted.get(u)
+        at_v = wanted.get(v) if v != u else None
+        if at_u is None and at_v is None:
+            continue
+        keyed = []
+        for ev in evidence:
+            quote = ev["quote"]
+            k = known(quote)
+            if k is None:
+                k = keys[quote] = name_key(quote)
+            keyed.append(k)
+        if at_u is not None:
+            at_u += keyed
+        if at_v is not None:
+            at_v += keyed
     out = {}
     for n, keyed in wanted.items():
         data = G.nodes[n]

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from graph.analysis import AnalysisError, measure
 from graph.asof import INFERRED, Horizon, entity_window, fact_window, iso_days
@@ -436,19 +437,31 @@ _SCRIPT_UNSAFE_PAIRS = (
     ("\u2029", "\\u2029"),
 )
 _SCRIPT_UNSAFE = str.maketrans(dict(_SCRIPT_UNSAFE_PAIRS))
+_SCRIPT_UNSAFE_BYTES = tuple((ch.encode("utf-8"), escaped.encode("ascii")) for ch, escaped in _SCRIPT_UNSAFE_PAIRS)
 
 
 def script_json(obj: Any) -> str:
     """JSON that is inert inside a <script> element: no character of it can end or comment the block.
 
     The escaped characters only ever occur inside JSON strings, where ``\\uXXXX`` means the same.
+
+    >>> script_json({"a": "</script>", "b": [1, 0.5, None]})
+    '{"a":"\\\\u003c/script\\\\u003e","b":[1,0.5,null]}'
     """
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # (five str.replace passes run in C; one str.translate with a dict looks up every character in Python's dict)
-    for ch, escaped in _SCRIPT_UNSAFE_PAIRS:
-        if ch in text:
-            text = text.replace(ch, escaped)
-    return text
+    try:
+        # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes, in a fifth of the
+        # time (a 10k-entity snapshot's 15 MB: 0.04 s instead of 0.2), but for the spelling of some numbers
+        # (0.0000957 for 9.57e-05, 1e-7 for 1e-07: the same numbers to every JSON reader) and NaN (null where
+        # json refused; validation lets none in).
+        data = orjson.dumps(obj)
+    except orjson.JSONEncodeError:  # what orjson refuses (an integer beyond 64 bits...): json says it as before
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        data = text.encode("utf-8", "surrogatepass")
+    # (five bytes.replace passes run in C, on the UTF-8 bytes: no scan of a wide str)
+    for ch, escaped in _SCRIPT_UNSAFE_BYTES:
+        if ch in data:
+            data = data.replace(ch, escaped)
+    return data.decode("utf-8", "surrogatepass")
 
 
 # -- the page ----------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 :func:`describe` is the one place that words a Neo4j failure for people: the CLI, the query
 library and the explorer all show its line.
 
-A server that is down or hung is told within ``NEO4J_CONNECT_TIMEOUT`` seconds (3 by default):
-:func:`driver` bounds opening a connection (TCP, Bolt handshake, login) by it, where the driver's
-own defaults wait 30 s to connect and 60 s for the handshake, and the driver's log (its retries and
-dropped connections) stays quiet unless the application configured it: the caller reports the failure
-in one line.
+A server that is down or hung is told within ``NEO4J_CONNECT_TIMEOUT`` seconds (by default 1.5 for a
+server on this machine, 3 for another: :attr:`Settings.connect_seconds`): :func:`driver` bounds opening
+a connection (TCP, Bolt handshake, login) and acquiring one from the pool by it, where the driver's own
+defaults wait 30 s to connect and 60 s for the handshake, and the driver's log (its retries and dropped
+connections) stays quiet unless the application configured it: the caller reports the failure in one
+line.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
     """A driver for ``settings`` (default: the environment); close it when done.
 
     ``config`` goes to the driver as is (e.g. ``max_transaction_retry_time=5``); unless given,
-    ``connection_timeout`` and ``connection_acquisition_timeout`` are ``settings.connect_timeout``, so
-    an unreachable or hung server fails within seconds. The URI is checked again (settings copied with
-    a new URI skip validation): the driver takes malformed ones silently. Settings without a password
-    (made before the local server's first start generated it) look in the password file once more;
-    still none: the driver connects without credentials, which a server with authentication refuses
-    in words :func:`describe` explains.
+    ``connection_timeout`` and ``connection_acquisition_timeout`` are ``settings.connect_seconds``, so
+    an unreachable or hung server fails within seconds (the acquisition bounds the handshake and the
+    login, and the liveness check of a pooled connection that ``liveness_check_timeout`` asks for). The
+    URI is checked again (settings copied with a new URI skip validation): the driver takes malformed
+    ones silently. Settings without a password (made before the local server's first start generated
+    it) look in the password file once more; still none: the driver connects without credentials, which
+    a server with authentication refuses in words :func:`describe` explains.
     """
     s = settings or get_settings()
     if s.password is None:
@@ -65,8 +67,8 @@ def driver(settings: Settings | None = None, **config) -> neo4j.Driver:
         shown = "" if "@" in s.uri else f" {s.uri!r}"
         raise Neo4jError(f"NEO4J_URI{shown}: {exc}") from None
     quiet_driver_log()
-    config.setdefault("connection_timeout", s.connect_timeout)
-    config.setdefault("connection_acquisition_timeout", max(s.connect_timeout, config["connection_timeout"]))
+    config.setdefault("connection_timeout", s.connect_seconds)
+    config.setdefault("connection_acquisition_timeout", max(s.connect_seconds, config["connection_timeout"]))
     auth = (s.user, s.password) if s.password is not None else None
     try:
         return neo4j.GraphDatabase.driver(s.uri, auth=auth, **config)
@@ -107,7 +109,8 @@ def describe(exc: BaseException, settings: Settings | None = None) -> str:
     # AuthError is a ClientError, so it must be tested first.
     if isinstance(exc, nx.AuthError):
         return f"Neo4j at {s.uri} rejected user {s.user!r}: {_password_hint(s)}"
-    if isinstance(exc, nx.ServiceUnavailable):
+    if isinstance(exc, nx.ServiceUnavailable | nx.ConnectionAcquisitionTimeoutError):
+        # The acquisition times out when a pooled connection fails its liveness check for want of an answer.
         return f"cannot reach Neo4j at {s.uri} ({_reason(first_line)}); is it running? start it with `kg neo4j start`"
     if isinstance(exc, nx.Neo4jError):  # raised by the server: ClientError, TransientError...
         return _server_error(exc, first_line)
@@ -136,10 +139,15 @@ def _reason(first_line: str) -> str:
     'connection refused or no answer at 127.0.0.1:7999'
     >>> _reason("Failed to read from defunct connection IPv4Address(('127.0.0.1', 7687)) (ResolvedIPv4Address(...))")
     'the connection to 127.0.0.1:7687 went silent or was cut'
+    >>> _reason("failed to obtain a connection from the pool within 1.5s (timeout)")
+    'no answer within 1.5 s'
     """
     if first_line.startswith("Couldn't connect to "):
         where = first_line[len("Couldn't connect to ") :].split(" (resolved", 1)[0]
         return f"connection refused or no answer at {where}"
+    waited = _ACQUISITION.match(first_line)
+    if waited:
+        return f"no answer within {float(waited.group(1)):g} s"
     defunct = _DEFUNCT.match(first_line)
     if defunct:
         host, port = defunct.groups()
@@ -147,6 +155,7 @@ def _reason(first_line: str) -> str:
     return first_line
 
 
+_ACQUISITION = re.compile(r"failed to obtain a connection from the pool within ([\d.]+)s")
 _DEFUNCT = re.compile(r"Failed to (?:read from|write to) (?:defunct|closed) connection \w*Address\(\('([^']+)', (\d+)")
 
 

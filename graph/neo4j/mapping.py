@@ -33,6 +33,7 @@ the networkx graph first).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 from collections.abc import Iterator
@@ -163,19 +164,25 @@ def evidence_props(evidence: list, prefix: str = "") -> dict[str, Any]:
     return props
 
 
+# A million facts hold a few thousand distinct partial dates: each is parsed once (dates are immutable).
+_window = functools.lru_cache(maxsize=1 << 16)(window)
+_first_day = functools.lru_cache(maxsize=1 << 16)(first_day)
+_last_day = functools.lru_cache(maxsize=1 << 16)(last_day)
+
+
 def _relation_props(rtype: str, props: dict[str, Any], dataset: str) -> dict[str, Any]:
     props[HASH] = _digest(rtype, props)
     # The as-of rule's inputs (graph.asof, tested by cypher.HOLDS_ON), derived from what the hash covers:
     # the stated window, else the observations that the horizon widens at query time.
-    first, last = window(props.get("valid_from"), props.get("valid_to"))
+    first, last = _window(props.get("valid_from"), props.get("valid_to"))
     props["time_basis"] = STATED if props.get("valid_from") or props.get("valid_to") else INFERRED
     if first is not None:
         props["valid_from_date"] = first
     if last is not None:
         props["valid_to_date"] = last
     if props.get("first_observed"):
-        props["observed_from_date"] = first_day(props["first_observed"])
-        props["observed_to_date"] = last_day(props["last_observed"])
+        props["observed_from_date"] = _first_day(props["first_observed"])
+        props["observed_to_date"] = _last_day(props["last_observed"])
     props[DATASET] = dataset
     return props
 

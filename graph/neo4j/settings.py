@@ -19,6 +19,7 @@ line naming the variable or the file.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +37,29 @@ ENV_PREFIX = "NEO4J_"
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _ROUTING_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc")
 _UNPRINTABLE = re.compile(r"[\x00-\x20\x7f]")
+
+
+# Default seconds to open a connection (NEO4J_CONNECT_TIMEOUT unset). On this machine a Bolt handshake and
+# login take milliseconds, and stayed under 0.3 s at a load average of 20 on two cores (a live server is not
+# taken for a dead one); so 1.5 s, which leaves `kg query`, `kg load` and the explorer room to tell a hung
+# server within 3 s with Python's own start-up. A remote server adds TLS and, for neo4j://, a routing table
+# across a network: 3 s.
+LOCAL_CONNECT_TIMEOUT = 1.5
+REMOTE_CONNECT_TIMEOUT = 3.0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a URI's host name, brackets off) is this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("::1"), is_loopback("10.0.0.5")
+    (True, True, True, False)
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(ValueError):
@@ -112,8 +136,9 @@ class Settings(BaseSettings):
     password_file: Path | None = None  # None: <data_dir>/password
     database: str = "neo4j"
     # Seconds to open a connection (TCP, TLS, Bolt handshake, login): a server that is down or hung is
-    # told within this, instead of the driver's 30-60 s. Raise it for a slow remote link.
-    connect_timeout: float = Field(3.0, gt=0, le=600)
+    # told within this, instead of the driver's 30-60 s. None (the default): LOCAL_CONNECT_TIMEOUT for a
+    # server on this machine, else REMOTE_CONNECT_TIMEOUT (see connect_seconds). Raise it for a slow link.
+    connect_timeout: float | None = Field(None, gt=0, le=600)
 
     # --- local server (graph.neo4j.server) ---
     data_dir: Path = PROJECT_ROOT / ".neo4j" / "data"
@@ -161,6 +186,19 @@ class Settings(BaseSettings):
         copy = self.model_copy(update={"password": password})
         copy._password_source = source
         return copy
+
+    @property
+    def connect_seconds(self) -> float:
+        """``connect_timeout``, or its default for the host of ``uri``.
+
+        >>> [Settings(uri=u, connect_timeout=None).connect_seconds for u in ("bolt://[::1]", "neo4j+s://db.example")]
+        [1.5, 3.0]
+        >>> Settings(uri="bolt://localhost", connect_timeout=10).connect_seconds
+        10.0
+        """
+        if self.connect_timeout is not None:
+            return self.connect_timeout
+        return LOCAL_CONNECT_TIMEOUT if is_loopback(urlsplit(self.uri).hostname or "") else REMOTE_CONNECT_TIMEOUT
 
     @property
     def bolt_port(self) -> int:

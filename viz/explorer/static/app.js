@@ -13,7 +13,7 @@ import { api, apiJSON, pendingRequests, recallToken, report, run, toast } from '
 import { connect as connectDetails, refreshDetails, showEdge, showEntity, showNothing } from './details.js';
 import { setupFilters, syncFilters } from './filters.js';
 import {
-  adaptToSize, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, placementReport,
+  adaptToSize, dropPendingMerges, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, placementReport,
   refreshStyles, settlingNow, showLabels, typeInfo, updateStatus, useScales as graphScales,
 } from './graph.js';
 import { connectMap, explorerMap, mapPick, mapViewChanged, openMap } from './map.js';
@@ -94,6 +94,7 @@ function togglePin(id) {
 }
 
 function clearView() {
+  dropPendingMerges();
   for (const k of LIST_KEYS) state[k] = [];
   state.pick = null;
   nodes.clear();

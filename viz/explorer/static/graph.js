@@ -393,20 +393,27 @@ async function placeOnServer(fresh, nodeList, edgeList) {
 // One merge at a time: a second waits until the first's nodes are on screen (they are held for it).
 let mergeChain = Promise.resolve();
 let merging = 0;
+// Bumped when the view is emptied: a merge asked for before then (its placement still on its way, or
+// queued behind another) adds nothing to the view the analyst cleared.
+let viewEpoch = 0;
+export function dropPendingMerges() { viewEpoch += 1; }
 
 /** Add or update nodes and edges from the API (new nodes placed near `centre`); resolves once they are placed.
  *  Entities that do not exist on the as-of day (an event dated later, even a chosen one) stay off the view. */
 export function merge(nodeList, edgeList, centre) {
   merging += 1;
-  const done = mergeChain.then(() => mergeNow(nodeList, edgeList, centre)).finally(() => { merging -= 1; });
+  const epoch = viewEpoch;
+  const done = mergeChain.then(() => mergeNow(nodeList, edgeList, centre, epoch)).finally(() => { merging -= 1; });
   mergeChain = done.catch(() => {});
   return done;
 }
 
-async function mergeNow(nodeList, edgeList, centre) {
+async function mergeNow(nodeList, edgeList, centre, epoch) {
+  if (epoch !== viewEpoch) return undefined;
   nodeList = nodeList.filter((n) => C.holdsOn(n.valid_from_day, n.valid_to_day, state.asof));
   const fresh = nodeList.filter((n) => !nodes.get(n.id)).map((n) => n.id);
   let pos = fresh.length ? await placeOnServer(fresh, nodeList, edgeList) : new Map();
+  if (epoch !== viewEpoch) return undefined;
   const physics = !pos;
   if (physics) pos = placeFresh(fresh, edgeList, centre);
   if (fresh.length) placement[physics ? 'physics' : 'server'] += 1;

@@ -109,7 +109,14 @@ def error_for(exc: BaseException, settings=None, limit: float | None = None) -> 
     if code.endswith(("MemoryPoolOutOfMemoryError", "TransactionMemoryLimit")):
         return memory_error(getattr(exc, "message", None) or str(exc))
     message = describe(exc, settings)
-    if isinstance(exc, (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired, neo4j_exc.AuthError)):
+    if isinstance(
+        exc,
+        # An acquisition times out when a pooled connection's liveness check gets no answer (a hung server).
+        neo4j_exc.ServiceUnavailable
+        | neo4j_exc.SessionExpired
+        | neo4j_exc.AuthError
+        | neo4j_exc.ConnectionAcquisitionTimeoutError,
+    ):
         return Unavailable(message)
     if isinstance(exc, neo4j_exc.ClientError) or code.startswith("Neo.ClientError"):
         if "AccessMode" in code or "read access mode" in (getattr(exc, "message", None) or "").lower():
