@@ -161,7 +161,7 @@ def test_analyst_story(browser, server, loaded, tmp_path):
     assert f"reliability B ({REGISTRY.reliability.meanings['B']})" in ev.locator(".grades").text_content()
     document = ev.locator(".context-label .document")
     assert document.text_content().strip() == document.inner_text().strip()  # not upper-cased by CSS
-    p.js("window.explorer.network.fit({animation: false})")
+    p.js("window.explorer.fit()")
     page.screenshot(path=str(tmp_path / "explorer-evidence.png"))
 
     # Double-click expands a node.
@@ -510,7 +510,7 @@ def test_explorer_view_is_readable_and_exports_keep_it(browser, server, tmp_path
         p.js("id => window.explorer.expand(id)", node)
         p.wait("id => window.explorer.state.exp.includes(id)", node)
         p.idle()
-    p.js("window.explorer.network.fit({animation: false})")
+    p.js("window.explorer.fit()")
     page.wait_for_timeout(200)
     p.js("window.explorer.placeLabels()")
     r = readability(page, "explorer.network")
@@ -519,6 +519,13 @@ def test_explorer_view_is_readable_and_exports_keep_it(browser, server, tmp_path
     assert r["labelled"] >= 10 and r["min_label_px"] >= 11
     assert r["node_sizes"] >= 3
     assert "al-bukamal" in r["labelled_ids"]
+    # Selected (or hovered), a label keeps its width: no bold wider than the room the label grid kept.
+    width = "id => window.explorer.network.body.nodes[id].labelModule.size.width"
+    before = p.js(width, "al-bukamal")
+    p.js("window.explorer.network.selectNodes(['al-bukamal']); window.explorer.network.redraw()")
+    assert p.js(width, "al-bukamal") == before
+    assert readability(page, "explorer.network")["overlapping_pairs"] == 0
+    p.js("window.explorer.network.unselectAll()")
     # A tooltip closes when the view changes under it.
     pos = p.js("id => window.explorer.domPosition(id)", "al-bukamal")
     page.mouse.move(pos["x"], pos["y"])
@@ -569,7 +576,7 @@ def test_expanding_never_moves_what_the_analyst_arranged(browser, server):
     p.js("window.explorer.choose('al-bukamal')")
     p.wait("window.explorer.nodes.get('badr-hospital')")
     p.idle()
-    p.js("window.explorer.network.fit({animation: false})")
+    p.js("window.explorer.fit()")
     page.wait_for_timeout(150)
     # The analyst drags Badr Hospital aside, with the mouse.
     was = p.js("id => window.explorer.network.getPosition(id)", "badr-hospital")
@@ -591,7 +598,7 @@ def test_expanding_never_moves_what_the_analyst_arranged(browser, server):
     assert not moved, moved
     report = p.js("window.explorer.placement()")
     assert report["server"] >= 3 and report["physics"] == 0, report
-    p.js("window.explorer.network.fit({animation: false})")
+    p.js("window.explorer.fit()")
     page.wait_for_timeout(200)
     p.js("window.explorer.placeLabels()")
     r = readability(page, "explorer.network")

@@ -521,6 +521,12 @@ def test_seed_snapshot_is_readable_at_1366x768(browser, tmp_path):
     shapes = o.js("""() => { const n = window.actorgraph.network.body.nodes;
         return [...new Set(Object.values(n).map(x => x.options.shape))]; }""")
     assert "box" not in shapes and "image" in shapes
+    # Selected, a hub's label keeps its width (never bold), so it stays clear of its neighbours.
+    width = "() => window.actorgraph.network.body.nodes['1'].labelModule.size.width"
+    before = o.js(width)
+    o.js("window.actorgraph.network.selectNodes(['1']); window.actorgraph.network.redraw()")
+    assert o.js(width) == before and readability(o.page)["overlapping_pairs"] == 0
+    o.js("window.actorgraph.network.unselectAll()")
     # The entities tied to nothing else are set apart under a caption; the key players are listed.
     assert o.js("window.actorgraph.data.detached.count") == 4
     players = o.page.inner_text("#key-players")

@@ -559,6 +559,12 @@
     return COMPACT[shape] ? [size * COMPACT_SCALE * COMPACT_RATIO, size * COMPACT_SCALE] : [size, size];
   }
 
+  /** Half the width and height of a node as vis-network draws it, from its own options (shape, size: what
+   *  nodeLook returned, so a compact symbol's size is already scaled): drawnExtent("image", 7) -> [11.2, 7]. */
+  function drawnExtent(shape, size) {
+    return shape === "image" ? [size * COMPACT_RATIO, size] : [size, size];
+  }
+
   /** vis-network node options for an entity type t ({color, shape}) drawn at `size`: {shape, size, ...}. */
   function nodeLook(t, size) {
     if (!COMPACT[t.shape]) return { shape: t.shape, size: size };
@@ -592,6 +598,7 @@
     var network = opts.network, items = opts.items, st = opts.state;
     st.font = st.font || Object.create(null); // id -> font size given to vis-network (0: hidden)
     st.width = st.width || Object.create(null); // id -> label width at its px
+    st.widthKey = st.widthKey || Object.create(null); // id -> the px, face and text it was measured for
     var scale = network.getScale();
     var box = network.body.container;
     var W = box.clientWidth, H = box.clientHeight;
@@ -643,7 +650,10 @@
       for (var q = 0; q < onScreen.length && count < (opts.limit || Infinity); q++) {
         var it = onScreen[q][0], sx = onScreen[q][1], sy = onScreen[q][2], hh = onScreen[q][3];
         var lines = String(it.text).split("\n");
-        if (st.width[it.id] === undefined) {
+        // Measured again when the label's size or text changed (importance moves its px).
+        var wk = it.px + "px " + opts.face + "\u0000" + it.text;
+        if (st.widthKey[it.id] !== wk) {
+          st.widthKey[it.id] = wk;
           st.width[it.id] = Math.max.apply(null, lines.map(function (t) { return textWidth(t, it.px + "px " + opts.face); }));
         }
         // vis-network's bounding box of a labelled node: the rectangle around its shape and its label.
@@ -672,7 +682,7 @@
   function communityColour(k) { return k >= 0 && k < COMMUNITY.length ? COMMUNITY[k] : "#bab0ac"; }
 
   window.actorgraphCommon = {
-    halfExtent: halfExtent, nodeLook: nodeLook, textWidth: textWidth, labelGrid: labelGrid,
+    halfExtent: halfExtent, drawnExtent: drawnExtent, nodeLook: nodeLook, textWidth: textWidth, labelGrid: labelGrid,
     communityColour: communityColour, communities: COMMUNITY.length,
     el: el, clear: clear, defs: defs,
     plural: plural, short: short, plain: plain, words: words, safeUrl: safeUrl,

@@ -242,6 +242,8 @@
       // Label sizes are set per node at each zoom by the label grid, so they stay the same on screen.
       font: { size: 0, face: FONT, color: "#1d232b", strokeWidth: 3, strokeColor: "#ffffff" },
       scaling: { label: { drawThreshold: 1 } },
+      // Never bold on hover or selection: a bolder label is wider than the room the label grid kept for it.
+      labelHighlightBold: false,
     },
     edges: {
       smooth: false, width: 1, selectionWidth: 2,

@@ -13,7 +13,7 @@ import { api, apiJSON, pendingRequests, recallToken, report, run, toast } from '
 import { connect as connectDetails, refreshDetails, showEdge, showEntity, showNothing } from './details.js';
 import { setupFilters, syncFilters } from './filters.js';
 import {
-  adaptToSize, dropPendingMerges, dropWhatDoesNotHoldOn, edges, entityIds, merge, network, nodes, placeLabels, placementReport,
+  adaptToSize, dropPendingMerges, dropWhatDoesNotHoldOn, edges, entityIds, fitView, labelsPending, merge, network, nodes, placeLabels, placementReport,
   refreshStyles, settlingNow, showLabels, typeInfo, updateStatus, useScales as graphScales,
 } from './graph.js';
 import { connectMap, explorerMap, mapPick, mapViewChanged, openMap } from './map.js';
@@ -64,7 +64,7 @@ async function choose(id) {
   refreshStyles([id]);
   network.selectNodes([id]);
   showLabels(network.getSelectedEdges());
-  network.fit({ nodes: [id, ...network.getConnectedNodes(id)], animation: false });
+  fitView({ ids: [id, ...network.getConnectedNodes(id)] });
   if (network.getScale() > 1.3) network.moveTo({ scale: 1.3, animation: false });
   await showEntity(id);
 }
@@ -114,7 +114,7 @@ async function showGraph(graph) {
   state.rm = state.rm.filter((x) => !ents.includes(x));
   pushView();
   await merge(graph.nodes, graph.edges, null);
-  network.fit({ nodes: graph.nodes.map((n) => n.id).slice(0, 3000), animation: false });
+  fitView({ ids: graph.nodes.map((n) => n.id).slice(0, 3000) });
 }
 
 let rebuildSeq = 0;
@@ -143,7 +143,7 @@ async function rebuild({ fit = false } = {}) {
   if (res.missing.length) toast(`Not in the database, so left out: ${res.missing.join(', ')}.`, 'error');
   else if (res.edges_truncated) toast('Some relations among the entities on screen are not drawn: the view holds a few thousand at most.');
   await done;
-  if (fit) network.fit({ animation: false });
+  if (fit) fitView();
 }
 
 let rebuildTimer = null;
@@ -355,7 +355,7 @@ function setupTopBar() {
     download(url, 'actorgraph-view.svg');
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   });
-  $('fit-button').addEventListener('click', () => network.fit({ animation: { duration: 300 } }));
+  $('fit-button').addEventListener('click', () => fitView({ animation: { duration: 300 } }));
   $('clear-button').addEventListener('click', clearView);
   document.addEventListener('click', (ev) => {
     for (const [b, m] of [['queries-button', 'queries-menu'], ['export-button', 'export-menu']]) {
@@ -453,7 +453,7 @@ const explorer = {
   ready: false,
   get lastError() { return report.lastError; },
   state, network, nodes, edges,
-  idle: () => pendingRequests() === 0 && settlingNow() === 0,
+  idle: () => pendingRequests() === 0 && settlingNow() === 0 && !labelsPending(),
   // Where a node is on the page (for tests and scripted tours).
   domPosition(id) {
     const p = network.canvasToDOM(network.getPosition(id));
@@ -465,6 +465,7 @@ const explorer = {
   expand: (id) => run(() => expand(id)),
   lastResult: lastQueryResult,
   placeLabels: () => placeLabels(true),
+  fit: () => fitView(),
   // How new nodes were placed: by the server (POST /api/place) or, its answer unusable, by physics.
   placement: placementReport,
   briefing: () => briefingCanvas(),

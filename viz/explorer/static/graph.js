@@ -36,6 +36,8 @@ export const network = new vis.Network($('graph'), { nodes, edges }, {
     // Label sizes are set per node at each zoom by the label grid (placeLabels), so they stay readable.
     font: { size: 0, face: FACE, color: '#1f2933', strokeWidth: 3, strokeColor: '#ffffff' },
     scaling: { label: { drawThreshold: 1 } },
+    // Never bold on hover or selection: a bolder label is wider than the room the label grid kept for it.
+    labelHighlightBold: false,
   },
   edges: {
     arrows: { to: { enabled: true, scaleFactor: 0.55 } },
@@ -262,7 +264,7 @@ function labelWidth(text) {
 function halfWidth(id) {
   const n = nodes.get(id);
   if (!n) return 0;
-  const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+  const ext = C.drawnExtent(n.shape, n.size || 12);
   return Math.max(ext[0], ext[1]);
 }
 
@@ -338,6 +340,9 @@ const TIES_MAX = 100000;
 const round1 = (v) => Math.round(Math.max(-1e7, Math.min(1e7, v)) * 10) / 10;
 
 async function placeOnServer(fresh, nodeList, edgeList) {
+  // The sizes sent are those drawn now, not whatever the label grid's last (debounced) run left: the same
+  // view is laid out the same way however busy the machine is.
+  rankNodes();
   const freshSet = new Set(fresh);
   const held = nodes.getIds().filter((id) => !freshSet.has(id));
   if (held.length + fresh.length > PLACE_MAX) return null;
@@ -351,7 +356,7 @@ async function placeOnServer(fresh, nodeList, edgeList) {
     positions[id] = [round1(p.x), round1(p.y)];
     const n = nodes.get(id);
     if (n.label) labels[id] = String(n.label).slice(0, 200);
-    const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+    const ext = C.drawnExtent(n.shape, n.size || 12);
     const half = Math.max(ext[0], ext[1]);
     if (Number.isFinite(half) && half > 0) sizes[id] = Math.min(200, half);
   }
@@ -439,7 +444,7 @@ async function mergeNow(nodeList, edgeList, centre, epoch) {
 // Node size by importance: the relations it has on screen (the chosen entities count as the most
 // important), its area growing with them; the label grid then draws the most important labels first,
 // only where they collide with nothing, at 12 to 14.5 px whatever the zoom (common.js labelGrid).
-const labelGrid = { font: {} };
+const labelGrid = { font: {}, why: {} }; window._lg = labelGrid;
 let importance = new Map();
 function rankNodes() {
   const degree = new Map();
@@ -465,12 +470,14 @@ function labelItems() {
   return ids.sort((a, b) => (importance.get(b) || 0) - (importance.get(a) || 0) || (a < b ? -1 : a > b ? 1 : 0))
     .map((id) => {
       const n = nodes.get(id);
-      const ext = C.halfExtent((typeInfo[n._type] || {}).shape || n.shape, n.size || 12);
+      const ext = C.drawnExtent(n.shape, n.size || 12);
       return { id, px: 12 + 2.5 * Math.sqrt((importance.get(id) || 0) / top), hw: ext[0], hh: ext[1], text: n.label || '' };
     });
 }
 
 let gridTimer = null;
+/** Whether the label grid is still to run (tests and tours wait for it). */
+export function labelsPending() { return gridTimer !== null; }
 /** Choose again which labels show (after the view moved or changed). now: at once. */
 export function placeLabels(now) {
   const go = () => {
@@ -487,6 +494,38 @@ export function placeLabels(now) {
   if (gridTimer === null) gridTimer = setTimeout(go, 80);
   return null;
 }
+// vis-network's fit() measures each node with its label as last drawn, so the zoom it picks depends on which
+// labels the grid happened to show at that moment (and so on how busy the machine was). This one measures the
+// shapes plus a fixed room for a label beneath: the same view always gets the same zoom.
+const LABEL_SIDE = 40; // drawing units kept either side of a node for its label
+const LABEL_BELOW = 24; // and beneath it
+const STATUS_PX = 28; // the status line over the foot of the canvas
+/** Zoom and move so that `ids` (default: every node) fill the canvas. */
+export function fitView({ ids = null, animation = false } = {}) {
+  const list = (ids || nodes.getIds()).filter((id) => nodes.get(id));
+  if (!list.length) return;
+  const at = network.getPositions(list);
+  let x0 = Infinity; let x1 = -Infinity; let y0 = Infinity; let y1 = -Infinity;
+  for (const id of list) {
+    const p = at[id];
+    if (!p) continue;
+    const n = nodes.get(id);
+    const [hw, hh] = C.drawnExtent(n.shape, n.size || 12);
+    x0 = Math.min(x0, p.x - Math.max(hw, LABEL_SIDE));
+    x1 = Math.max(x1, p.x + Math.max(hw, LABEL_SIDE));
+    y0 = Math.min(y0, p.y - hh);
+    y1 = Math.max(y1, p.y + hh + LABEL_BELOW);
+  }
+  if (!Number.isFinite(x0)) return;
+  const box = network.body.container;
+  const W = box.clientWidth;
+  const H = Math.max(1, box.clientHeight - STATUS_PX);
+  let scale = Math.min(W / (1.1 * (x1 - x0)), H / (1.1 * (y1 - y0)));
+  if (!Number.isFinite(scale) || scale <= 0) scale = 1;
+  scale = Math.max(0.02, Math.min(10, scale)); // vis-network's own zoom limits
+  network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 + STATUS_PX / 2 / scale }, scale, animation });
+}
+
 let lastGridView = '';
 // A dragged node changes what collides and which edges are long enough for their label.
 network.on('dragEnd', () => { lastGridView = ''; placeLabels(false); });
