@@ -444,7 +444,7 @@ async function mergeNow(nodeList, edgeList, centre, epoch) {
 // Node size by importance: the relations it has on screen (the chosen entities count as the most
 // important), its area growing with them; the label grid then draws the most important labels first,
 // only where they collide with nothing, at 12 to 14.5 px whatever the zoom (common.js labelGrid).
-const labelGrid = { font: {}, why: {} }; window._lg = labelGrid;
+const labelGrid = { font: {} };
 let importance = new Map();
 function rankNodes() {
   const degree = new Map();
