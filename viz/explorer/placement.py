@@ -47,11 +47,17 @@ def place(
     ...     "positions"
     ... ]
     True
+    >>> out["positions"] == place({"a": (0.0, 0.0)}, ["c", "b"], [("a", "b"), ("b", "c")], labels={"b": "Bee"})[
+    ...     "positions"
+    ... ]
+    True
     """
     started = time.perf_counter()
     labels = labels or {}
     sizes = sizes or {}
-    fresh = [n for n in dict.fromkeys(nodes) if n not in positions]  # each once; one on screen stays there
+    # Each once (one on screen stays there), sorted as the held ones are: the same nodes in any order (the API
+    # and Neo4j give no order) get the same answer.
+    fresh = sorted({n for n in nodes if n not in positions})
     ids = sorted(positions) + fresh  # held first, in a fixed order: the same request, the same answer
     index = {n: i for i, n in enumerate(ids)}
     pairs = sorted(

@@ -340,10 +340,8 @@ const TIES_MAX = 100000;
 const round1 = (v) => Math.round(Math.max(-1e7, Math.min(1e7, v)) * 10) / 10;
 
 async function placeOnServer(fresh, nodeList, edgeList) {
-  // The sizes sent are those drawn now, not whatever the label grid's last (debounced) run left: the same
-  // view is laid out the same way however busy the machine is.
-  rankNodes();
   const freshSet = new Set(fresh);
+  const halfSizes = sizesOnceMerged(nodeList, edgeList);
   const held = nodes.getIds().filter((id) => !freshSet.has(id));
   if (held.length + fresh.length > PLACE_MAX) return null;
   const at = network.getPositions(held);
@@ -356,11 +354,13 @@ async function placeOnServer(fresh, nodeList, edgeList) {
     positions[id] = [round1(p.x), round1(p.y)];
     const n = nodes.get(id);
     if (n.label) labels[id] = String(n.label).slice(0, 200);
-    const ext = C.drawnExtent(n.shape, n.size || 12);
-    const half = Math.max(ext[0], ext[1]);
-    if (Number.isFinite(half) && half > 0) sizes[id] = Math.min(200, half);
   }
   for (const n of nodeList) if (freshSet.has(n.id)) labels[n.id] = C.short(n.name, 34).slice(0, 200);
+  for (const [id, half] of halfSizes) {
+    if ((freshSet.has(id) || Object.prototype.hasOwnProperty.call(positions, id)) && Number.isFinite(half) && half > 0) {
+      sizes[id] = Math.min(200, half);
+    }
+  }
   const known = (id) => freshSet.has(id) || Object.prototype.hasOwnProperty.call(positions, id);
   const seen = new Set();
   const ties = [];
@@ -446,6 +446,37 @@ async function mergeNow(nodeList, edgeList, centre, epoch) {
 // only where they collide with nothing, at 12 to 14.5 px whatever the zoom (common.js labelGrid).
 const labelGrid = { font: {} };
 let importance = new Map();
+/** A node's size by its relations on screen (d of the most connected's top), the chosen ones a little bigger. */
+function drawnSize(t, d, top, chosen) {
+  return C.nodeLook(t, 8 + 12 * Math.sqrt(d / top) + (chosen ? 4 : 0)).size;
+}
+
+/** Half the extent each node will be drawn at once these API nodes and edges are on screen too, so the
+ *  server keeps room for the size a node is about to grow to (the chosen entity's above all). */
+function sizesOnceMerged(nodeList, edgeList) {
+  const degree = new Map();
+  const seen = new Set();
+  const count = (id, from, to) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    degree.set(from, (degree.get(from) || 0) + 1);
+    if (to !== from) degree.set(to, (degree.get(to) || 0) + 1);
+  };
+  edges.forEach((e) => count(e.id, e.from, e.to));
+  for (const e of edgeList) count(e.id, e.source, e.target);
+  const top = Math.max(1, ...degree.values());
+  const out = new Map();
+  const put = (id, type, fallbackShape) => {
+    const t = typeInfo[type] || { shape: fallbackShape };
+    const size = drawnSize(t, degree.get(id) || 0, top, state.sel.includes(id));
+    const ext = C.drawnExtent(C.nodeLook(t, 1).shape, size);
+    out.set(id, Math.max(ext[0], ext[1]));
+  };
+  nodes.forEach((n) => put(n.id, n._type, n.shape));
+  for (const n of nodeList) if (!out.has(n.id)) put(n.id, n.type, n.entity === false ? 'ellipse' : 'dot');
+  return out;
+}
+
 function rankNodes() {
   const degree = new Map();
   edges.forEach((e) => {
@@ -458,7 +489,7 @@ function rankNodes() {
   nodes.forEach((n) => {
     const d = degree.get(n.id) || 0;
     const t = typeInfo[n._type] || { shape: n.shape };
-    const size = C.nodeLook(t, 8 + 12 * Math.sqrt(d / top) + (state.sel.includes(n.id) ? 4 : 0)).size;
+    const size = drawnSize(t, d, top, state.sel.includes(n.id));
     if (Math.abs((n.size || 0) - size) > 0.05) upd.push({ id: n.id, size });
   });
   if (upd.length) nodes.update(upd);
