@@ -454,16 +454,8 @@ function drawnSize(t, d, top, chosen) {
 /** Half the extent each node will be drawn at once these API nodes and edges are on screen too, so the
  *  server keeps room for the size a node is about to grow to (the chosen entity's above all). */
 function sizesOnceMerged(nodeList, edgeList) {
-  const degree = new Map();
-  const seen = new Set();
-  const count = (id, from, to) => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    degree.set(from, (degree.get(from) || 0) + 1);
-    if (to !== from) degree.set(to, (degree.get(to) || 0) + 1);
-  };
-  edges.forEach((e) => count(e.id, e.from, e.to));
-  for (const e of edgeList) count(e.id, e.source, e.target);
+  const coming = edgeList.filter((e) => !edges.get(e.id)).map((e) => ({ from: e.source, to: e.target }));
+  const degree = degrees([...edges.get(), ...coming]);
   const top = Math.max(1, ...degree.values());
   const out = new Map();
   const put = (id, type, fallbackShape) => {
@@ -477,12 +469,18 @@ function sizesOnceMerged(nodeList, edgeList) {
   return out;
 }
 
-function rankNodes() {
+/** Relations per node among `rows` ({from, to}; a loop counts once). */
+function degrees(rows) {
   const degree = new Map();
-  edges.forEach((e) => {
+  for (const e of rows) {
     degree.set(e.from, (degree.get(e.from) || 0) + 1);
     if (e.to !== e.from) degree.set(e.to, (degree.get(e.to) || 0) + 1);
-  });
+  }
+  return degree;
+}
+
+function rankNodes() {
+  const degree = degrees(edges.get());
   const top = Math.max(1, ...degree.values());
   importance = new Map(nodes.getIds().map((id) => [id, (state.sel.includes(id) ? top + 1 : 0) + (degree.get(id) || 0)]));
   const upd = [];
