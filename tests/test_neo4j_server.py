@@ -11,10 +11,13 @@ import json
 import socket
 import socketserver
 import stat
+import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -48,6 +51,22 @@ def test_session_server_answers_over_bolt(neo4j_server, neo4j_driver):
     records, _, _ = neo4j_driver.execute_query("CREATE (a:ServerTest {name: $name}) RETURN a.name AS name", name="Ann")
     assert records[0]["name"] == "Ann"
     neo4j_driver.execute_query("MATCH (a:ServerTest) DELETE a")
+
+
+def test_the_server_starts_from_a_class_archive_that_fits_its_classpath(neo4j_server):
+    # The setup trains an archive of the classes a start loads; -Xshare:on makes the JVM refuse it, instead
+    # of quietly starting slower, unless it was made for this JDK and exactly this classpath.
+    runtime = server.ensure_runtime()
+    flags = runtime.archive_flags()
+    assert any(f.startswith("-XX:SharedArchiveFile=") for f in flags)
+    strict = [f for f in flags if not f.startswith("-Xshare")]
+    done = subprocess.run(
+        [server.java(), "-Xshare:on", *strict, "-cp", runtime.full_classpath, "-version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sharing" in done.stderr
+    pid = json.loads((neo4j_server.data_dir / "neo4j.json").read_text())["pid"]  # the session's server
+    assert b"-XX:SharedArchiveFile=" in Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 def test_wrong_password_is_rejected_with_a_readable_error(neo4j_server):
