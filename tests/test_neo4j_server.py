@@ -16,7 +16,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-
 from pathlib import Path
 
 import pytest
@@ -61,7 +60,9 @@ def test_the_server_starts_from_a_class_archive_that_fits_its_classpath(neo4j_se
     assert any(f.startswith("-XX:SharedArchiveFile=") for f in flags)
     strict = [f for f in flags if not f.startswith("-Xshare")]
     done = subprocess.run(
-        [server.java(), "-Xshare:on", *strict, "-cp", runtime.full_classpath, "-version"], capture_output=True, text=True
+        [server.java(), "-Xshare:on", *strict, "-cp", runtime.full_classpath, "-version"],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "sharing" in done.stderr
