@@ -373,13 +373,14 @@ def test_disk_full_during_import_leaves_the_database(bulk_env, bulk_server, tmp_
         bulk.bulk_load(settings, rows, replace=True, importer_preexec=small_disk)
     message = str(failed.value)
     assert message.startswith("Neo4j's importer stopped: the disk is full"), message
-    assert pid_of(bulk_server) == pid and graph_dump(bulk_env) == before
+    # The server stopped for the import and was started again on the untouched database.
+    assert pid_of(bulk_server) != pid and graph_dump(bulk_env) == before
     assert not (bulk_server.data_dir / "bulk").exists()
 
 
 @pytest.mark.parametrize("moment", ["importing", "swapping"])
 def test_killed_bulk_load_then_rerun_completes(moment, bulk_env, bulk_server, neo4j_server, neo4j_driver, tmp_path):
-    """SIGKILL while the importer runs (the old database serves on) or once the server is being swapped."""
+    """SIGKILL while the importer runs (the server stopping meanwhile) or once the server is being swapped."""
     data = tmp_path / "gen"
     generate(1000, 10_000, data, seed=7)
     cmd = [sys.executable, "-m", "kg", "load", str(data), "--bulk", "--replace"]
@@ -400,9 +401,12 @@ def test_killed_bulk_load_then_rerun_completes(moment, bulk_env, bulk_server, ne
     finally:
         if proc.poll() is None:
             proc.kill()
-    if moment == "importing":  # the old database still serves, untouched
-        time.sleep(1)
-        assert pid_of(bulk_server) == pid and graph_dump(bulk_env) == before
+    if moment == "importing":  # the journal says the server was stopping: recovery starts it on the old database
+        assert json.loads((staging / "swap.json").read_text())["state"] == "stopping"
+        told = bulk.recover(bulk_server)
+        assert told == "an interrupted bulk load had not touched the database: it is as before"
+        assert pid_of(bulk_server) != pid and graph_dump(bulk_env) == before
+        assert not staging.exists()
 
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stderr

@@ -10,11 +10,12 @@ missing node (validation rules that out first). So :func:`bulk_load`:
    that its database is empty (or ``replace``);
 2. writes the importer's CSV files from the same rows the online writer writes
    (:mod:`graph.neo4j.import_csv`), plus the dataset's (:Dataset) node in state ``loading``;
-3. runs the importer into a staging Neo4j home ``<data_dir>/bulk/home`` while the server keeps serving
-   the old database: a failure here (bad data, a full disk, Ctrl+C) leaves the database untouched;
-4. stops the server and swaps the staged store in for the old one (Neo4j 5 keeps a database in
-   ``data/databases/<name>`` and its transaction logs in ``data/transactions/<name>``; the users live in
-   the ``system`` database, which stays), two renames per folder on one file system;
+3. stops the server (in a thread: it shuts down while the importer starts) and runs the importer into a
+   staging Neo4j home ``<data_dir>/bulk/home``: a failure here (a full disk, Ctrl+C) leaves the old
+   database untouched and the server is started again on it;
+4. swaps the staged store in for the old one (Neo4j 5 keeps a database in ``data/databases/<name>`` and
+   its transaction logs in ``data/transactions/<name>``; the users live in the ``system`` database,
+   which stays), two renames per folder on one file system;
 5. starts the server again (same address, Browser as before), creates the constraints and indexes with
    the writer's own statements (:func:`graph.neo4j.writer.ensure_schema`), writes the values the importer
    cannot hold (:data:`graph.neo4j.import_csv.PENDING`), and marks the dataset ``complete``, as an online
@@ -37,6 +38,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -412,14 +414,30 @@ def bulk_load(
         )
         bar.advance(total)
         lap("files")
-        bar.phase("importing (Neo4j's offline importer)", None)
-        run_importer(target, files, settings, preexec=importer_preexec)
-        lap("import")
     except BaseException as exc:
         shutil.rmtree(target.staging, ignore_errors=True)
         if isinstance(exc, OSError):
             raise BulkError(f"writing the importer's files failed: {exc.strerror or exc}") from None
         raise
+
+    bar.phase("importing (Neo4j's offline importer; the server stops meanwhile)", None)
+    if not replace:
+        with driver(settings, notifications_min_severity="OFF") as drv:  # nobody loaded meanwhile
+            if not is_empty(drv, target.database):
+                shutil.rmtree(target.staging, ignore_errors=True)
+                raise NotEmpty(_not_empty(drv, target.database) + " (written while the files were written)")
+    # The server stops while the importer runs (it shuts down in seconds, mostly waiting, beside an importer
+    # that keeps both cores busy): from here the journal's "stopping" has recover() start it again should
+    # this process die, and a failed import starts it again below; the old database is untouched either way.
+    _write_journal(target, "stopping")
+    stopping = _Stopping(target, settings)
+    try:
+        run_importer(target, files, settings, preexec=importer_preexec)
+        lap("import")
+        stopping.join()
+    except BaseException as exc:
+        stopping.thread.join()  # what the importer raised is the news; a start below tells of a stop gone wrong
+        raise _restarted(target, settings, exc) from None
     shutil.rmtree(csv_dir, ignore_errors=True)  # the store is built; give the disk back before the swap
     for kind in KINDS:
         getattr(report, kind).created = files.counts[kind]
@@ -427,14 +445,7 @@ def bulk_load(
             report.changes.add("created", kind, key)
         report.changes.counts[("created", kind)] = files.counts[kind]
 
-    bar.phase("stopping the server to swap the database in", None)
-    if not replace:
-        with driver(settings, notifications_min_severity="OFF") as drv:  # nobody loaded meanwhile
-            if not is_empty(drv, target.database):
-                shutil.rmtree(target.staging, ignore_errors=True)
-                raise NotEmpty(_not_empty(drv, target.database) + " (written while the importer ran)")
-    _write_journal(target, "stopping")
-    server.stop(target.data_dir, settings=settings)
+    bar.phase("swapping the database in", None)
     _swap(target)
     report.marked = True
     bar.phase("starting the server", None)
@@ -462,6 +473,40 @@ def _finish(settings, target, files, ds, started, files_hash, bar, report, lap) 
         bar.phase("updating the full-text indexes", None)
         drv.execute_query(AWAIT_FULLTEXT, database_=target.database)
         lap("index")
+
+
+class _Stopping:
+    """The local server stopping in a thread of its own; :meth:`join` waits, and raises what the stop raised."""
+
+    def __init__(self, target: Target, settings: Settings):
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(target, settings), name="stop-neo4j", daemon=True)
+        self.thread.start()
+
+    def _run(self, target: Target, settings: Settings) -> None:
+        try:
+            server.stop(target.data_dir, settings=settings)
+        except BaseException as exc:  # handed to join()
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _restarted(target: Target, settings: Settings, exc: BaseException) -> BaseException:
+    """After a failed import, with the server stopped: start it again on the untouched database and forget the
+    load. Returns what to raise: ``exc`` itself (a KeyboardInterrupt stays one), or a BulkError when the server
+    does not come back."""
+    try:
+        _start(target, settings)
+    except server.ServerError as again:
+        # The journal stays: the next `kg load` (recover) tries the start once more.
+        why = exc if isinstance(exc, BulkError) else BulkError(f"the import stopped: {exc}")
+        return BulkError(f"{why}; the server, stopped for the import, did not start again: {again}")
+    shutil.rmtree(target.staging, ignore_errors=True)
+    return exc
 
 
 def _not_empty(drv: neo4j.Driver, database: str | None) -> str:
