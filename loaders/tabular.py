@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from graph.models import ENTITY_MODELS, RELATION_MODELS, Source
@@ -95,11 +96,38 @@ PROGRESS_STEP = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
-def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[Record | Problem]:
+@dataclass(frozen=True)
+class JsonlFile:
+    """A JSON Lines file of one section: iterating reads it whole (:func:`read_jsonl`); check_files may read a
+    big one in two halves at once instead (:mod:`loaders.halves`)."""
+
+    path: Path
+    label: str
+    section: str
+    progress: Callable[[int], None] | None = None
+
+    def __iter__(self) -> Iterator[Record | Problem]:
+        return read_jsonl(self.path, self.label, self.section, self.progress)
+
+
+BINARY = "binary data, not text"  # a file's problem after which the rest of it is not read
+
+
+def read_jsonl(
+    path: Path, label: str, section: str, progress=None, *, start: int = 0, stop: int | None = None, first_line: int = 1
+) -> Iterator[Record | Problem]:
+    """The records of a JSON Lines file, or of its lines from byte ``start`` (the first of them line
+    ``first_line``) to byte ``stop`` (both where lines begin: :func:`loaders.halves.split_point`)."""
     pending = 0
+    left = None if stop is None else stop - start
     try:
         with path.open("rb") as fh:
-            for n, raw in enumerate(fh, start=1):
+            fh.seek(start)
+            for n, raw in enumerate(fh, start=first_line):
+                if left is not None:
+                    if left <= 0:
+                        break
+                    left -= len(raw)
                 if progress:
                     pending += len(raw)
                     if pending >= PROGRESS_STEP:
@@ -109,7 +137,7 @@ def read_jsonl(path: Path, label: str, section: str, progress=None) -> Iterator[
                     raw = raw[len(_BOM) :]
                 if b"\x00" in raw:  # binary data: every further "line" would be noise
                     at = raw.index(b"\x00") + 1
-                    yield Problem(label, n, f"binary data, not text: a NUL byte at byte {at} of the line")
+                    yield Problem(label, n, f"{BINARY}: a NUL byte at byte {at} of the line")
                     return
                 if not raw.isascii():  # ASCII, the common case, is UTF-8: checked at C speed
                     try:

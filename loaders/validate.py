@@ -46,9 +46,10 @@ from .discovery import (
     suffix,
 )
 from .documents import Document, normalize_text, read_document
+from .halves import check_in_halves, worth_splitting
 from .problems import WARNING, Problem, ValidationFailed, did_you_mean
 from .records import SECTIONS, Record
-from .tabular import keys_given, read_csv, read_jsonl, repeated_key, section_of
+from .tabular import JsonlFile, keys_given, read_csv, repeated_key, section_of
 from .yaml_reader import read_yaml
 
 __all__ = [
@@ -244,6 +245,9 @@ class _Checker:
         self._entity_evidence: list[tuple[Record, object]] = []
         # The curators' same/different decisions whose ids are known, checked together at the end.
         self._resolutions: list[tuple[Record, Resolution]] = []
+        # Set in the child that checks the second half of a big file (loaders.halves): each line's edge with
+        # its FILE:LINE, merged by the parent after its own half.
+        self._deferred: list[tuple[Edge, str, int]] | None = None
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -514,16 +518,22 @@ class _Checker:
                     self._entity_reference(rec, i, name, eid.strip())
 
     def _merge(self, edge: Edge, rec: Record) -> None:
+        if self._deferred is not None:
+            self._deferred.append((edge, rec.file, rec.line))
+        else:
+            self._merge_at(edge, rec.file, rec.line)
+
+    def _merge_at(self, edge: Edge, file: str, line: int) -> None:
         key = edge.key
         known = self.facts.edges.get(key)
         if known is None:
             self.facts.edges[key] = edge
-            self._edge_where[key] = (rec.file, rec.line)
+            self._edge_where[key] = (file, line)
             return
         conflict = known.merge(edge)
         if conflict:
-            where, line = self._edge_where[key]
-            self.add(rec.file, rec.line, f"{conflict} ({where}:{line}); one edge has one value")
+            where, first = self._edge_where[key]
+            self.add(file, line, f"{conflict} ({where}:{first}); one edge has one value")
 
     def _defined(self, kind: str, ident: str, rec: Record) -> bool:
         first = self._where.get((kind, ident))
@@ -582,8 +592,10 @@ def _records(files: list[Path], progress: Progress | None, problems: list[Proble
             for s in SECTIONS:
                 streams[s].append(iter([r for r in records if r.section == s]))
         else:
-            reader = read_csv if kind == ".csv" else read_jsonl
-            streams[section].append(reader(path, where, section, progress))
+            if kind == ".csv":
+                streams[section].append(read_csv(path, where, section, progress))
+            else:
+                streams[section].append(JsonlFile(path, where, section, progress))
     return streams
 
 
@@ -648,6 +660,9 @@ def check_files(
         )
         for section, handle in sections:
             for stream in streams[section]:
+                if type(checker) is _Checker and worth_splitting(stream):  # subclasses keep their own order
+                    check_in_halves(checker, stream)
+                    continue
                 for item in stream:
                     if isinstance(item, Problem):
                         checker.problems.append(item)
