@@ -631,13 +631,15 @@ def check_files(
     context: Iterable[Path] = (),
     strict: bool = False,
     checker: Callable[[Path | None], _Checker] | None = None,
+    split: bool = True,
 ) -> Checked:
     """Validate every fact file under ``paths``, with the files under ``context`` as the rest of the dataset.
 
     The context supplies the sources, entities and relations the checked files refer to (and may
     collide with); only the checked files' problems are reported. A file under both is checked.
     With ``strict``, warnings are errors. ``checker(documents)`` makes the checker (a subclass of this
-    module's, which loaders.versions uses to check the lines two versions share once).
+    module's, which loaders.versions uses to check the lines two versions share once). ``split``: a big
+    JSON Lines relations file may be checked in two processes at once (:mod:`loaders.halves`).
     """
     found = find_facts(paths)
     files = found.files
@@ -660,7 +662,7 @@ def check_files(
         )
         for section, handle in sections:
             for stream in streams[section]:
-                if type(checker) is _Checker and worth_splitting(stream):  # subclasses keep their own order
+                if split and type(checker) is _Checker and worth_splitting(stream):  # subclasses keep their order
                     check_in_halves(checker, stream)
                     continue
                 for item in stream:

@@ -56,7 +56,7 @@ def _child(path: Path, conn: Connection, counter) -> None:
             counter.value += n
 
     try:
-        checked = check_files([path], progress=advance)
+        checked = check_files([path], progress=advance, split=False)  # each version has a core of its own
         if checked.problems:
             conn.send(("problems", checked.problems, len(checked.files)))
             return
