@@ -328,3 +328,28 @@ def test_stop_restart_keeps_data_and_password(own):
     with driver(settings) as drv:
         records, _, _ = drv.execute_query("MATCH (a:Actor) RETURN a.name AS name")
     assert [r["name"] for r in records] == ["Kept"]
+
+
+def test_a_start_makes_neo4j_password_the_password_again(tmp_path):
+    """The launcher checks the password with the server's own login first (milliseconds) and sets it with
+    Cypher only when it does not work: a changed NEO4J_PASSWORD still wins at the next start."""
+    port = free_port()
+    first = get_settings(
+        uri=f"bolt://127.0.0.1:{port}", server_port=port, data_dir=tmp_path / "data", password="first-password-1",
+        heap_max="1g", pagecache="256m",
+    )  # fmt: skip
+    server.start(settings=first)
+    server.stop(settings=first)
+    second = first.model_copy(update={"password": "second-password-2"})
+    try:
+        server.start(settings=second)
+        with driver(second) as drv:
+            drv.verify_connectivity()
+        with pytest.raises(Neo4jError, match="rejected user"):
+            with driver(first) as drv, neo4j_errors():
+                drv.verify_connectivity()
+        server.stop(settings=second)
+        server.start(settings=second)  # unchanged: no Cypher
+        assert "set the password" not in (tmp_path / "data" / "neo4j.log").read_text().split("=== start")[-1]
+    finally:
+        server.stop(settings=second)
