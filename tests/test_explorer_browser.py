@@ -519,7 +519,10 @@ def test_explorer_view_is_readable_and_exports_keep_it(browser, server, tmp_path
     assert r["labelled"] >= 10 and r["min_label_px"] >= 11
     assert r["node_sizes"] >= 3
     # The whole view draws the labels that fit, most important first; zoomed in on the chosen entity, it is named.
-    p.js("id => window.explorer.network.moveTo({position: window.explorer.network.getPosition(id), scale: 1})", "al-bukamal")
+    p.js(
+        "id => window.explorer.network.moveTo({position: window.explorer.network.getPosition(id), scale: 1})",
+        "al-bukamal",
+    )
     p.js("window.explorer.placeLabels()")
     assert "al-bukamal" in readability(page, "explorer.network")["labelled_ids"]
     p.js("window.explorer.fit()")

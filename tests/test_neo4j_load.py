@@ -222,6 +222,25 @@ def test_fulltext_index_from_an_older_version_is_made_again(drv):
     assert ensure_schema(drv) == []
 
 
+@pytest.mark.parametrize("name", ["relation_sources", "relation_attribution"])
+def test_relationship_index_of_fewer_types_is_made_again(drv, name):
+    """A database indexed when the registry had fewer relation types (an older schema.yaml): the next load
+    covers the new ones too, or claims_of and the sources' facts would miss them."""
+    assert kg("load", str(FLORENTINE)).exit_code == 0
+    drv.execute_query(f"DROP INDEX {name} IF EXISTS")
+    prop = "sources" if name == "relation_sources" else "according_to"
+    drv.execute_query(
+        f"CREATE FULLTEXT INDEX {name} FOR ()-[r:LEADS|MEMBER_OF]-() ON EACH [r.{prop}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}"
+    )
+    assert ensure_schema(drv) == [name]
+    types = drv.execute_query(
+        "SHOW INDEXES YIELD name, labelsOrTypes WHERE name = $name RETURN labelsOrTypes", name=name
+    ).records[0]["labelsOrTypes"]
+    assert sorted(types) == sorted(REGISTRY.relations)
+    assert ensure_schema(drv) == []
+
+
 def test_names_are_searchable_as_soon_as_load_returns(drv):
     """The full-text indexes lag behind commits; `kg load` waits for them before it returns."""
     assert kg("load", str(FLORENTINE)).exit_code == 0

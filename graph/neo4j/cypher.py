@@ -69,6 +69,8 @@ RETURN name, type, labelsOrTypes, options.indexConfig AS config"""
 # Every fact citing a source, across all relationship types: a full-text index
 # is the only Neo4j index that covers list properties and many types at once.
 RELATION_SOURCES_INDEX = "relation_sources"
+# The full-text indexes over every relationship type of the registry: made again when it gains or loses one.
+EVERY_TYPE_INDEXES = (RELATION_SOURCES_INDEX, "relation_attribution")
 RELATION_SOURCES_DDL = """CREATE FULLTEXT INDEX relation_sources IF NOT EXISTS
 FOR ()-[r:{types}]-() ON EACH [r.sources]
 OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'keyword', `fulltext.eventually_consistent`: true}}}}"""

@@ -99,8 +99,9 @@ class Runtime:
 
         A JVM start spends seconds loading and verifying Neo4j's classes; an archive made by a training
         run at setup (:func:`_train_archive`) maps them ready-made instead: measured here, a server start
-        8.4 s -> 5.6 s (and 3.9 s once the launcher checked the password without Cypher). An archive the JVM cannot use (another JDK, a jar changed in ~/.m2) is ignored
-        quietly (``-Xshare:auto``), which costs only that time again.
+        8.4 s -> 5.6 s (and 3.9 s once the launcher checked the password without Cypher). An archive the
+        JVM cannot use (another JDK, a jar changed in ~/.m2) is ignored quietly (``-Xshare:auto``), which
+        costs only that time again.
         """
         archive = self.classes.parent / SERVER_ARCHIVE
         if not archive.is_file():

@@ -79,6 +79,7 @@ from .cypher import (
     DELETE_SOURCES,
     DROP_INDEX,
     EVENTUALLY_CONSISTENT,
+    EVERY_TYPE_INDEXES,
     FOREIGN_ENTITIES,
     FOREIGN_SOURCES,
     GUARD,
@@ -371,7 +372,8 @@ def _write_together(drv: neo4j.Driver, database: str | None, statements: list[st
 
 
 def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds: int = 600) -> list[str]:
-    """Create the constraints and indexes that are missing; keep ``relation_sources`` covering every type.
+    """Create the constraints and indexes that are missing; keep the relationship full-text indexes
+    (``relation_sources``, ``relation_attribution``) covering every type of the registry.
 
     A full-text index made before its options changed (by an earlier version)
     is made again. Returns the names of what was created (nothing, usually:
@@ -391,13 +393,12 @@ def ensure_schema(drv: neo4j.Driver, database: str | None = None, await_seconds:
             return False
         return True
 
+    for name in EVERY_TYPE_INDEXES:  # made when the registry had other relation types: made again
+        if current(name) and sorted(have[name]["labelsOrTypes"] or []) != sorted(REGISTRY.relations):
+            _write(drv, database, DROP_INDEX.format(name=name))
+            have.pop(name)
     # A constraint is listed by SHOW INDEXES under its own name too.
     missing = [(name, stmt) for name, stmt in SCHEMA_STATEMENTS if not current(name)]
-    if current(RELATION_SOURCES_INDEX) and sorted(have[RELATION_SOURCES_INDEX]["labelsOrTypes"] or []) != sorted(
-        REGISTRY.relations
-    ):
-        _write(drv, database, DROP_INDEX.format(name=RELATION_SOURCES_INDEX))  # the registry gained or lost a type
-        have.pop(RELATION_SOURCES_INDEX)
     if not current(RELATION_SOURCES_INDEX):
         missing.append((RELATION_SOURCES_INDEX, relation_sources_cypher()))
     # Indexes first, in one transaction: its indexes fill in one job, which reads the nodes once and the
