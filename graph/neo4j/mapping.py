@@ -148,20 +148,41 @@ def evidence_props(evidence: list, prefix: str = "") -> dict[str, Any]:
     ``sources``, ``quotes``, ``credibilities``, ``observed`` (partial dates), ``observed_stated``,
     ``according_to`` and ``via`` ("" where a piece has none); an entity's lists are prefixed ``evidence_``.
     """
+    sources, quotes, credibilities, observed, stated, according_to, via = _evidence_names(prefix)
+    if len(evidence) == 1:  # most facts: the same lists, built without seven passes (a million rows: ~1 s)
+        (x,) = evidence
+        props = {
+            sources: [x.source],
+            quotes: [x.quote],
+            credibilities: [x.credibility or 0],
+            observed: [x.observed or ""],
+            stated: [x.observed_stated],
+        }
+        if x.according_to:
+            props[according_to] = [x.according_to]
+        if x.via:
+            props[via] = [x.via]
+        return props
     props = {
-        f"{prefix}sources": [x.source for x in evidence],
-        f"{prefix}quotes": [x.quote for x in evidence],
-        f"{prefix}credibilities": [x.credibility or 0 for x in evidence],
-        f"{prefix}observed": [x.observed or "" for x in evidence],
-        f"{prefix}observed_stated": [x.observed_stated for x in evidence],
+        sources: [x.source for x in evidence],
+        quotes: [x.quote for x in evidence],
+        credibilities: [x.credibility or 0 for x in evidence],
+        observed: [x.observed or "" for x in evidence],
+        stated: [x.observed_stated for x in evidence],
     }
     # Attribution lists only where someone is named: most facts have none, and a million
     # relationships of empty lists cost space for nothing.
     if any(x.according_to for x in evidence):
-        props[f"{prefix}according_to"] = [x.according_to or "" for x in evidence]
+        props[according_to] = [x.according_to or "" for x in evidence]
     if any(x.via for x in evidence):
-        props[f"{prefix}via"] = [x.via or "" for x in evidence]
+        props[via] = [x.via or "" for x in evidence]
     return props
+
+
+@functools.cache
+def _evidence_names(prefix: str) -> tuple[str, ...]:
+    names = ("sources", "quotes", "credibilities", "observed", "observed_stated", "according_to", "via")
+    return tuple(prefix + name for name in names)
 
 
 # A million facts hold a few thousand distinct partial dates: each is parsed once (dates are immutable).
@@ -264,7 +285,7 @@ class FactRows:
             ev = e.evidence
             props: dict[str, Any] = evidence_props(ev)
             props["credibility"] = min(props["credibilities"])
-            props["reliability"] = min(reliability[x.source] for x in ev)
+            props["reliability"] = reliability[ev[0].source] if len(ev) == 1 else min(reliability[x.source] for x in ev)
             first, last = observed_span(props["observed"])
             if first:
                 props["first_observed"], props["last_observed"] = first, last
