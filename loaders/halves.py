@@ -36,16 +36,20 @@ _EDGE = tuple(f.name for f in fields(Edge))
 _EVIDENCE_AT = _EDGE.index("evidence")
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def worth_splitting(stream: Any) -> bool:
     """Whether ``stream`` is a relations file big enough to check in halves, on a machine with two cores."""
     if not isinstance(stream, JsonlFile) or stream.section != "relations" or "fork" not in mp.get_all_start_methods():
         return False
     try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    try:
-        return cores >= 2 and stream.path.stat().st_size >= SPLIT_BYTES
+        return cores() >= 2 and stream.path.stat().st_size >= SPLIT_BYTES
     except OSError:
         return False  # told when it is read
 
@@ -168,4 +172,4 @@ def _unpack(values: tuple) -> Edge:
     return Edge(*values)
 
 
-__all__ = ["SPLIT_BYTES", "check_in_halves", "split_point", "worth_splitting"]
+__all__ = ["SPLIT_BYTES", "check_in_halves", "cores", "split_point", "worth_splitting"]

@@ -30,6 +30,7 @@ from pathlib import Path
 from graph.diff import Change, diff_facts, differing, fingerprints, restrict
 from graph.facts import Edge
 
+from .halves import cores
 from .problems import Problem
 from .records import Record
 from .validate import _Checker, check_files
@@ -240,11 +241,7 @@ def _shared(
 def _cores_free() -> int:
     """Cores this process may use that the load average leaves idle (rounded down)."""
     try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    try:
-        return int(cores - os.getloadavg()[0])
+        return int(cores() - os.getloadavg()[0])
     except OSError:
         return 0
 

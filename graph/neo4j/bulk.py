@@ -38,9 +38,9 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -430,14 +430,15 @@ def bulk_load(
     # that keeps both cores busy): from here the journal's "stopping" has recover() start it again should
     # this process die, and a failed import starts it again below; the old database is untouched either way.
     _write_journal(target, "stopping")
-    stopping = _Stopping(target, settings)
-    try:
-        run_importer(target, files, settings, preexec=importer_preexec)
-        lap("import")
-        stopping.join()
-    except BaseException as exc:
-        stopping.thread.join()  # what the importer raised is the news; a start below tells of a stop gone wrong
-        raise _restarted(target, settings, exc) from None
+    with ThreadPoolExecutor(1, thread_name_prefix="stop-neo4j") as pool:
+        stopping = pool.submit(server.stop, target.data_dir, settings=settings)
+        try:
+            run_importer(target, files, settings, preexec=importer_preexec)
+            lap("import")
+            stopping.result()
+        except BaseException as exc:
+            wait([stopping])  # what the importer raised is the news; a start below tells of a stop gone wrong
+            raise _restarted(target, settings, exc) from None
     shutil.rmtree(csv_dir, ignore_errors=True)  # the store is built; give the disk back before the swap
     for kind in KINDS:
         getattr(report, kind).created = files.counts[kind]
@@ -473,26 +474,6 @@ def _finish(settings, target, files, ds, started, files_hash, bar, report, lap) 
         bar.phase("updating the full-text indexes", None)
         drv.execute_query(AWAIT_FULLTEXT, database_=target.database)
         lap("index")
-
-
-class _Stopping:
-    """The local server stopping in a thread of its own; :meth:`join` waits, and raises what the stop raised."""
-
-    def __init__(self, target: Target, settings: Settings):
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(target, settings), name="stop-neo4j", daemon=True)
-        self.thread.start()
-
-    def _run(self, target: Target, settings: Settings) -> None:
-        try:
-            server.stop(target.data_dir, settings=settings)
-        except BaseException as exc:  # handed to join()
-            self.error = exc
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _restarted(target: Target, settings: Settings, exc: BaseException) -> BaseException:

@@ -210,12 +210,7 @@ def _train_server(runtime: Runtime, home: Path, archive_flag: str) -> None:
     """Start the launcher on a throwaway home, log in and run a few statements, stop it cleanly."""
     s = get_settings(password=new_password(), data_dir=home)
     port = _free_port()
-    cmd = [
-        _tool("java"), f"-Xms{s.heap_initial}", f"-Xmx{s.heap_max}", *JVM_FLAGS, archive_flag, MAIN_CLASS,
-        "--home", str(home), "--host", "127.0.0.1", "--port", str(port), "--pagecache", "64m",
-        "--tx-memory", s.transaction_memory_max, "--tx-memory-total", s.transaction_memory_total, "--http-port", "0",
-    ]  # fmt: skip
-    env = {**os.environ, "CLASSPATH": runtime.full_classpath, "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
+    cmd, env = _launcher(runtime, home, "127.0.0.1", port, s, [archive_flag], pagecache="64m")
     log_path = home / LOG_FILE
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=home, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
@@ -372,31 +367,7 @@ def _start(
         _check_port_free(host, http_port, what="Neo4j Browser", option="--http-port")
     runtime = ensure_runtime(s, progress)
     log_path = d / LOG_FILE
-    cmd = [
-        _tool("java"),
-        f"-Xms{s.heap_initial}",
-        f"-Xmx{s.heap_max}",
-        *JVM_FLAGS,
-        *runtime.archive_flags(),
-        MAIN_CLASS,
-        "--home",
-        str(d),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--pagecache",
-        s.pagecache,
-        "--tx-memory",
-        s.transaction_memory_max,
-        "--tx-memory-total",
-        s.transaction_memory_total,
-        "--http-port",
-        str(http_port or 0),
-    ]
-    # Credentials and the (long) classpath go through the environment, not argv,
-    # so `ps` shows neither.
-    env = {**os.environ, "CLASSPATH": runtime.full_classpath, "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
+    cmd, env = _launcher(runtime, d, host, port, s, runtime.archive_flags(), http_port=http_port)
     with open(log_path, "ab") as log:
         log.write(f"\n=== start {time.strftime('%Y-%m-%d %H:%M:%S')} {host}:{port} ===\n".encode())
         log.flush()
@@ -740,6 +711,29 @@ def _wait_gone(pid: int, timeout: float) -> bool:
             return False
         time.sleep(0.2)
     return True
+
+
+def _launcher(
+    runtime: Runtime,
+    home: Path,
+    host: str,
+    port: int,
+    s: Settings,
+    jvm_extra: list[str],
+    *,
+    http_port: int | None = None,
+    pagecache: str | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run the launcher on ``home``."""
+    cmd = [
+        _tool("java"), f"-Xms{s.heap_initial}", f"-Xmx{s.heap_max}", *JVM_FLAGS, *jvm_extra, MAIN_CLASS,
+        "--home", str(home), "--host", host, "--port", str(port), "--pagecache", pagecache or s.pagecache,
+        "--tx-memory", s.transaction_memory_max, "--tx-memory-total", s.transaction_memory_total,
+        "--http-port", str(http_port or 0),
+    ]  # fmt: skip
+    # Credentials and the (long) classpath go through the environment, not argv, so `ps` shows neither.
+    env = {**os.environ, "CLASSPATH": runtime.full_classpath, "NEO4J_USER": s.user, "NEO4J_PASSWORD": s.password}
+    return cmd, env
 
 
 def _check_port_free(host: str, port: int, *, what: str = "Neo4j", option: str = "--port") -> None:
