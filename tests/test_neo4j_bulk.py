@@ -250,14 +250,14 @@ def unfit_string_lists(monkeypatch) -> None:
     """Have the importer's encoding refuse every list of two strings or more, as it refuses values it cannot
     hold (an element with U+001F, a list of one empty string...): real data seldom has them, and the
     fix-ups written after the import must still give the same graph."""
-    real = import_csv.encode
+    column_type, real = import_csv._LISTS[str]
 
-    def encode(value):
-        if type(value) is list and len(value) > 1 and type(value[0]) is str:
-            return None
-        return real(value)
+    def string_lists(values):
+        if any(len(v) > 1 for v in values):
+            raise import_csv._Unfit
+        return real(values)
 
-    monkeypatch.setattr(import_csv, "encode", encode)
+    monkeypatch.setitem(import_csv._LISTS, str, (column_type, string_lists))
 
 
 @pytest.mark.parametrize("which", ["seed", "hostile", "hostile-fixups"])

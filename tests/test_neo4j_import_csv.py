@@ -1,0 +1,92 @@
+"""The importer's CSV files (graph/neo4j/import_csv.py), read back with Python's csv module.
+
+What the importer makes of them is tested against a real server in test_neo4j_bulk.py (a bulk load gives the
+online graph); here, fast and by hand: columns, quoting, and unfit values becoming fix-ups row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+from graph.neo4j.import_csv import ARRAY_DELIMITER, PENDING, write_import_files
+
+
+class Rows:
+    """A row source of entities only, each ``{"id", "props"}`` as the mapping gives them."""
+
+    dataset = "d"
+
+    def __init__(self, entities: list[dict]):
+        self._entities = entities
+
+    def sources(self):
+        return iter(())
+
+    def entities(self):
+        for props in self._entities:
+            yield "Person", {"id": props["id"], "props": props}
+
+    def entity_ids(self):
+        return [props["id"] for props in self._entities]
+
+    def relations(self):
+        return iter(())
+
+
+def person(i: int, **extra) -> dict:
+    return {"id": f"p{i}", "name": f"Person {i}", "hash": f"h{i}", "born": date(1970, 1, 1 + i), **extra}
+
+
+def read_back(folder: Path, names: str) -> tuple[list[str], list[list[str]], str]:
+    """The header, the rows as csv reads them, and the data file's text."""
+    header_name, data_name = names.split(",")
+    header = (folder / header_name).read_text(encoding="utf-8").rstrip("\n").split(",")
+    with (folder / data_name).open(encoding="utf-8", newline="") as f:  # a CR in a value stays one
+        text = f.read()
+    return header, list(csv.reader(io.StringIO(text, newline=""))), text
+
+
+def test_an_unfit_value_makes_a_fixup_of_its_row_only(tmp_path):
+    people = [person(i, scores=[1.5, 2.0]) for i in range(10)]
+    people[4]["scores"] = [1.0, float("nan")]  # no double[] field can hold it
+    files = write_import_files(Rows(people), tmp_path, keep=None)
+
+    assert [(f.kind, f.group, f.key) for f in files.fixups] == [("nodes", "Entity", {"id": "p4"})]
+    assert str(files.fixups[0].props) == "{'scores': [1.0, nan], 'hash': 'h4'}"
+    assert files.counts["entities"] == 10 and files.keys["entities"] == [f"p{i}" for i in range(10)]
+    rows = {}
+    for _labels, names in files.nodes:
+        header, lines, _text = read_back(tmp_path, names)
+        rows |= {line[1]: dict(zip(header, line, strict=False)) for line in lines}
+    assert rows["p4"]["hash:string"] == PENDING and not rows["p4"].get("scores:double[]")
+    assert rows["p3"]["scores:double[]"] == f"1.5{ARRAY_DELIMITER}2.0" and rows["p3"]["hash:string"] == "h3"
+    assert rows["p3"]["born:date"] == "1970-01-04"
+
+
+def test_a_column_is_quoted_throughout_where_one_value_needs_it(tmp_path):
+    people = [person(i, title="plain", note="ok") for i in range(5)]
+    people[1]["note"] = ""  # the empty string: quoted, unlike a missing property
+    people[2]["note"] = 'a "quoted", word'
+    people[3]["title"] = "line\r\nbreak"
+    del people[0]["note"]
+    files = write_import_files(Rows(people), tmp_path, keep=None)
+    assert files.fixups == []
+    for _labels, names in files.nodes:
+        header, lines, _text = read_back(tmp_path, names)
+        for line in lines:
+            got = dict(zip(header, line, strict=False))
+            want = next(p for p in people if p["id"] == got["id:string"])
+            assert got.get("note:string", "") == want.get("note", "")
+            assert got["title:string"] == want["title"] and got["name:string"] == want["name"]
+    data = (tmp_path / "n0000.csv").read_bytes()
+    # A row's missing property at the end of the line is left off; nothing here needs quotes.
+    assert data.startswith(b"0,p0,Person 0,h0,1970-01-01,plain\n")
+    # In the other batch each string column that needs quotes somewhere is quoted throughout.
+    assert b'\n1,p1,Person 1,h1,1970-01-02,"plain",""\n' in data
+    assert b'\n2,p2,Person 2,h2,1970-01-03,"plain","a ""quoted"", word"\n' in data
+    assert b'\n3,p3,Person 3,h3,1970-01-04,"line\r\nbreak","ok"\n' in data
+    # A line break inside a value: the file is read with multiline fields.
+    assert files.multiline == ["n0000.csv"]
