@@ -136,6 +136,8 @@ def _article(m: re.Match) -> str:
 
 def _plain(text: str) -> str:
     """NFKC, Arabic variants, accents and diacritics gone, case folded."""
+    if text.isascii():  # most names arrive so: every step below keeps ASCII as it is, but the case
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_ARABIC)
     decomposed = unicodedata.normalize("NFKD", text)
     # Nonspacing marks (accents, harakat, shadda, hamza and madda split off their seat); viz/assets/common.js
