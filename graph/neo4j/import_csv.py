@@ -117,6 +117,10 @@ def _doubles(values: tuple) -> Any:
     return list(map(repr, values))
 
 
+def _node_ids(values: tuple) -> Any:
+    return values  # the importer's node numbers, already as text
+
+
 def _booleans(values: tuple) -> Any:
     return list(map(_BOOLEANS.__getitem__, values))
 
@@ -151,15 +155,26 @@ def _points(values: tuple) -> Any:
 
 
 def _element_lists(element: type, check: Callable[[tuple], Any]) -> Callable[[tuple], Any]:
-    """Lists of numbers or booleans: the elements are checked all at once, then joined list by list."""
+    """Lists of numbers or booleans: the elements are checked all at once, then each list's text made once
+    (a million facts' credibilities are a few distinct lists: [2], [3], [2, 3]...)."""
     fmt = _BOOLEANS.__getitem__ if element is bool else repr if element is float else str
+    texts: dict[tuple, str] = {}  # one per element type: True == 1, but [True] is no [1]
+
+    def text(value: list) -> str:
+        key = tuple(value)
+        joined = texts.get(key)
+        if joined is None:
+            if len(texts) >= 1 << 12:
+                texts.clear()
+            joined = texts[key] = ARRAY_DELIMITER.join(map(fmt, value))
+        return joined
 
     def lists(values: tuple) -> Any:
         items = tuple(itertools.chain.from_iterable(values))
         if not all(values) or set(map(type, items)) != {element}:
             raise _Unfit  # an empty list, or an element of another type (True is no long)
         check(items)  # the elements' own rule: range, finiteness
-        return [ARRAY_DELIMITER.join(map(fmt, v)) for v in values]
+        return list(map(text, values))
 
     return lists
 
@@ -197,6 +212,8 @@ def encode(value: Any) -> tuple[str, str] | None:
     string "Al-Bukamal, ""the gate"""
     >>> encode(3), encode(2.5), encode(True), encode(date(2021, 2, 1))
     (('long', '3'), ('double', '2.5'), ('boolean', 'true'), ('date', '2021-02-01'))
+    >>> encode([1]), encode([True]), encode([1.0])  # each list encoder keeps its own texts: True == 1 == 1.0
+    (('long[]', '1'), ('boolean[]', 'true'), ('double[]', '1.0'))
     >>> encode(["a", ""]), encode([1, 2]), encode("")
     (('string[]', 'a\x1f'), ('long[]', '1\x1f2'), ('string', '""'))
     >>> encode([]), encode([""]), encode(["a\x1fb"]), encode([1, True]), encode(float("nan")), encode(2**70)
@@ -337,9 +354,9 @@ class _Writer:
         self.files: list[_File] = []
         self.pending = 0
 
-    def row(self, kind: str, group: str, ids: tuple[str, ...], id_values: list, props: dict[str, Any]) -> None:
-        """Write one row: ``ids`` are the ID columns' headers, ``id_values`` their values (numbers), then
-        ``props``."""
+    def row(self, kind: str, group: str, ids: tuple[str, ...], id_values: list[str], props: dict[str, Any]) -> None:
+        """Write one row: ``ids`` are the ID columns' headers, ``id_values`` their values (the importer's
+        numbers, as text), then ``props``."""
         values = props.values()
         types = tuple(map(type, values))
         if _NONE in types:  # the mapping leaves None out; should it ever not, so does the importer
@@ -377,7 +394,7 @@ class _Writer:
         order = [*range(len(ids)), *(len(ids) + names.index(c) if c in props else -1 for c in f.columns)]
         while order[-1] == -1:  # properties the row lacks at the end of the line: left off
             order.pop()
-        encoders = [_longs] * len(ids) + [column[1] for column in columns]
+        encoders = [_node_ids] * len(ids) + [column[1] for column in columns]
         return _Plan(kind, group, ids, names, f, encoders, order)
 
     def _open(self, kind: str, group: str, ids: tuple[str, ...]) -> _File:
@@ -419,7 +436,7 @@ class _Writer:
                 raise ValueError(f"a {space} node with a value the importer cannot hold: {props!r}")
             fixup = Fixup(kind, space, {"id": props["id"]}, {})
         else:
-            fixup = Fixup(kind, group, {"from": _IDS[id_values[0]], "to": _IDS[id_values[1]]}, {})
+            fixup = Fixup(kind, group, {"from": _IDS[int(id_values[0])], "to": _IDS[int(id_values[1])]}, {})
         now, fixup.props = _split(props)
         self.result.fixups.append(fixup)
         self.row(kind, group, ids, id_values, now)
@@ -470,13 +487,14 @@ def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 # relationship refers to.
 _NODE_IDS = {space: (f":ID({space})",) for space in (ENTITY_SPACE, SOURCE_SPACE, DATASET_SPACE)}
 _RELATION_IDS = (f":START_ID({ENTITY_SPACE})", f":END_ID({ENTITY_SPACE})")
-# Set before the worker processes fork: entity id -> its node ID, and the ids in node ID order.
-_NUMBERS: dict[str, int] = {}
+# Set before the worker processes fork: entity id -> its node ID (as its CSV text: a million relationships
+# need two each), and the ids in node ID order.
+_NUMBERS: dict[str, str] = {}
 _IDS: list[str] = []
 
 
 def _write_nodes(out: _Writer, source: RowSource, result: ImportFiles, keep: int | None, sources: bool = True) -> None:
-    def node(kind: str, labels: str, space: str, number: int, row: dict) -> None:
+    def node(kind: str, labels: str, space: str, number: str, row: dict) -> None:
         out.row("nodes", labels, _NODE_IDS[space], [number], row["props"])
         result.counts[kind] += 1
         if keep is None or len(result.keys[kind]) < keep:
@@ -484,7 +502,7 @@ def _write_nodes(out: _Writer, source: RowSource, result: ImportFiles, keep: int
 
     if sources:
         for number, row in enumerate(source.sources()):
-            node("sources", SOURCE_LABEL, SOURCE_SPACE, number, row)
+            node("sources", SOURCE_LABEL, SOURCE_SPACE, str(number), row)
     for label, row in source.entities():
         node("entities", f"{ENTITY_SPACE}:{check_label(label)}", ENTITY_SPACE, _NUMBERS[row["id"]], row)
 
@@ -614,7 +632,7 @@ def write_import_files(
     result = ImportFiles(folder)
     _IDS[:] = source.entity_ids()
     _NUMBERS.clear()
-    _NUMBERS.update(zip(_IDS, itertools.count()))
+    _NUMBERS.update(zip(_IDS, map(str, range(len(_IDS))), strict=True))
     shards = _shards(source, workers)
     pool = None
     futures = []
@@ -631,7 +649,7 @@ def write_import_files(
                 _write_nodes(out, source, result, keep)
                 _write_relations(out, source, result, keep)
             if dataset_node is not None:
-                out.row("nodes", "Dataset", _NODE_IDS[DATASET_SPACE], [0], dataset_node)
+                out.row("nodes", "Dataset", _NODE_IDS[DATASET_SPACE], ["0"], dataset_node)
         finally:
             out.close()
         if shards:
