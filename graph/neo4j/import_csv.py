@@ -125,17 +125,22 @@ def _booleans(values: tuple) -> Any:
     return list(map(_BOOLEANS.__getitem__, values))
 
 
-class _DayTexts(dict):
-    """date -> its ISO text, made once: a million facts hold a few thousand distinct days."""
+class _Texts(dict):
+    """value -> its CSV text, made once by ``make``: a million facts hold a few thousand distinct days and a
+    few distinct credibility lists ([2], [3], [2, 3]...). Looked up through ``map``, all in C."""
 
-    def __missing__(self, day: date) -> str:
-        if len(self) > 1 << 16:
+    def __init__(self, make: Callable[[Any], str]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= 1 << 16:
             self.clear()
-        text = self[day] = day.isoformat()
+        text = self[value] = self.make(value)
         return text
 
 
-_DAY_TEXTS = _DayTexts()
+_DAY_TEXTS = _Texts(date.isoformat)
 
 
 def _days(values: tuple) -> Any:
@@ -155,26 +160,17 @@ def _points(values: tuple) -> Any:
 
 
 def _element_lists(element: type, check: Callable[[tuple], Any]) -> Callable[[tuple], Any]:
-    """Lists of numbers or booleans: the elements are checked all at once, then each list's text made once
-    (a million facts' credibilities are a few distinct lists: [2], [3], [2, 3]...)."""
+    """Lists of numbers or booleans: the elements are checked all at once, then each list's text made once."""
     fmt = _BOOLEANS.__getitem__ if element is bool else repr if element is float else str
-    texts: dict[tuple, str] = {}  # one per element type: True == 1, but [True] is no [1]
-
-    def text(value: list) -> str:
-        key = tuple(value)
-        joined = texts.get(key)
-        if joined is None:
-            if len(texts) >= 1 << 12:
-                texts.clear()
-            joined = texts[key] = ARRAY_DELIMITER.join(map(fmt, value))
-        return joined
+    # One per element type: True == 1, but [True] is no [1].
+    texts = _Texts(lambda key: ARRAY_DELIMITER.join(map(fmt, key)))
 
     def lists(values: tuple) -> Any:
         items = tuple(itertools.chain.from_iterable(values))
         if not all(values) or set(map(type, items)) != {element}:
             raise _Unfit  # an empty list, or an element of another type (True is no long)
         check(items)  # the elements' own rule: range, finiteness
-        return list(map(text, values))
+        return list(map(texts.__getitem__, map(tuple, values)))
 
     return lists
 
