@@ -203,7 +203,7 @@ _DIGRAPH = {"s": "s", "k": "k", "t": "t", "d": "d", "g": "ɣ", "c": "s", "p": "f
 
 @lru_cache(maxsize=131_072)
 def _skeleton_word(word: str) -> str:
-    word = _DIGRAPHS.sub(lambda m: _DIGRAPH[m.group(1)], word)
+    word = _DIGRAPHS.sub(_digraph, word)
     out = "".join(_CONSONANTS.get(ch, "") for ch in word)
     return out[:-1] if out.endswith("h") and len(out) > 1 else out  # final h / ta marbuta
 
@@ -228,7 +228,7 @@ def skeleton(text: str) -> str:
 
 
 def _skeleton_variants(words: list[str]) -> Iterator[str]:
-    whole = _squeeze("".join(_skeleton_word(w) for w in words))
+    whole = _squeeze("".join(map(_skeleton_word, words)))
     yield whole
     # An article written onto the word (Albukamal, Elbukamal): the name without it too.
     for i, w in enumerate(words):
@@ -248,8 +248,17 @@ def phonetic(text: str) -> str:
     return _phonetic(_words(text))
 
 
-def _phonetic(words: list[str]) -> str:
-    return _squeeze("".join(_VOWELS.sub("a", _DIGRAPHS.sub(lambda m: _DIGRAPH[m.group(1)], w)) for w in words))
+def _phonetic(words: Iterable[str]) -> str:
+    return _squeeze("".join(map(_phonetic_word, words)))
+
+
+@lru_cache(maxsize=131_072)  # a name's words are mostly ones other names have
+def _phonetic_word(word: str) -> str:
+    return _VOWELS.sub("a", _DIGRAPHS.sub(_digraph, word))
+
+
+def _digraph(m: re.Match) -> str:
+    return _DIGRAPH[m.group(1)]
 
 
 _VOWELS = re.compile(r"[aeiouwy]+")
@@ -276,7 +285,7 @@ def _keys(words: tuple[str, ...]) -> frozenset[str]:
     """match_keys of a name's words (a function of its folded form: an index computes it once a form)."""
     if not words:
         return frozenset()
-    keys = {"f:" + " ".join(words), "p:" + _phonetic(list(words))}
+    keys = {"f:" + " ".join(words), "p:" + _phonetic(words)}
     keys.update("s:" + s for s in _skeleton_variants(list(words)) if s)
     keys.update("w:" + w for w in _skeletons_of(words))
     return frozenset(keys)
@@ -284,8 +293,12 @@ def _keys(words: tuple[str, ...]) -> frozenset[str]:
 
 def _skeletons_of(words: Iterable[str]) -> set[str]:
     """The skeleton of each word with three consonants or more (shorter ones say little)."""
-    out = {_squeeze(_skeleton_word(w)) for w in words}
-    return {w for w in out if len(w) >= 3}
+    return {w for w in map(_word_skeleton, words) if len(w) >= 3}
+
+
+@lru_cache(maxsize=131_072)
+def _word_skeleton(word: str) -> str:
+    return _squeeze(_skeleton_word(word))
 
 
 def lucene_keys(text: str, *, words: bool = True) -> str:
@@ -302,12 +315,18 @@ def lucene_keys(text: str, *, words: bool = True) -> str:
 
 def _key_list(text: str, words: bool = True) -> list[str]:
     """lucene_keys as a list: the name key, the match keys (sorted), then the word skeletons (sorted)."""
-    every = sorted(_keys(_words(text)))  # match keys and "w:" word skeletons, as match_keys/_word_skeletons
-    keys = [name_key(text)]
-    keys += (k.replace(":", "_", 1).replace(" ", "_") for k in every if not k.startswith("w:"))
-    if words:
-        keys += ("w_" + k[2:] for k in every if k.startswith("w:"))
-    return list(dict.fromkeys(k for k in keys if k))
+    keys = _lucene_keys(_words(text))
+    if not words:
+        keys = tuple(k for k in keys if not k.startswith("w_"))
+    head = name_key(text)
+    return list(dict.fromkeys((head, *keys))) if head else list(keys)
+
+
+@lru_cache(maxsize=65_536)
+def _lucene_keys(words: tuple[str, ...]) -> tuple[str, ...]:
+    """_keys(words) sorted, written as Lucene keys: ``f_``, ``p_`` and ``s_`` keys, then (``w`` sorting last)
+    the ``w_`` word skeletons; ``_`` for ``:`` and spaces."""
+    return tuple(k.replace(":", "_", 1).replace(" ", "_") for k in sorted(_keys(words)))
 
 
 def stored_keys(*names: str) -> list[str]:

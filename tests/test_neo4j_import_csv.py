@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from datetime import date
 from pathlib import Path
 
 from graph.neo4j.import_csv import ARRAY_DELIMITER, PENDING, write_import_files
+from graph.neo4j.mapping import FactRows
+from loaders import load_facts
+from tests.paths import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
 
 
 class Rows:
@@ -58,9 +65,10 @@ def test_an_unfit_value_makes_a_fixup_of_its_row_only(tmp_path):
     assert str(files.fixups[0].props) == "{'scores': [1.0, nan], 'hash': 'h4'}"
     assert files.counts["entities"] == 10 and files.keys["entities"] == [f"p{i}" for i in range(10)]
     rows = {}
-    for _labels, names in files.nodes:
+    for names in files.nodes:
         header, lines, _text = read_back(tmp_path, names)
-        rows |= {line[1]: dict(zip(header, line, strict=False)) for line in lines}
+        rows |= {line[2]: dict(zip(header, line, strict=False)) for line in lines}
+    assert {row[":LABEL"] for row in rows.values()} == {f"Entity{ARRAY_DELIMITER}Person"}
     assert rows["p4"]["hash:string"] == PENDING and not rows["p4"].get("scores:double[]")
     assert rows["p3"]["scores:double[]"] == f"1.5{ARRAY_DELIMITER}2.0" and rows["p3"]["hash:string"] == "h3"
     assert rows["p3"]["born:date"] == "1970-01-04"
@@ -74,19 +82,54 @@ def test_a_column_is_quoted_throughout_where_one_value_needs_it(tmp_path):
     del people[0]["note"]
     files = write_import_files(Rows(people), tmp_path, keep=None)
     assert files.fixups == []
-    for _labels, names in files.nodes:
+    for names in files.nodes:
         header, lines, _text = read_back(tmp_path, names)
         for line in lines:
             got = dict(zip(header, line, strict=False))
             want = next(p for p in people if p["id"] == got["id:string"])
             assert got.get("note:string", "") == want.get("note", "")
             assert got["title:string"] == want["title"] and got["name:string"] == want["name"]
-    data = (tmp_path / "n0000.csv").read_bytes()
+    data = (tmp_path / "n0000.csv").read_bytes().replace(ARRAY_DELIMITER.encode(), b"|")
     # A row's missing property at the end of the line is left off; nothing here needs quotes.
-    assert data.startswith(b"0,p0,Person 0,h0,1970-01-01,plain\n")
+    assert data.startswith(b"0,Entity|Person,p0,Person 0,h0,1970-01-01,plain\n")
     # In the other batch each string column that needs quotes somewhere is quoted throughout.
-    assert b'\n1,p1,Person 1,h1,1970-01-02,"plain",""\n' in data
-    assert b'\n2,p2,Person 2,h2,1970-01-03,"plain","a ""quoted"", word"\n' in data
-    assert b'\n3,p3,Person 3,h3,1970-01-04,"line\r\nbreak","ok"\n' in data
+    assert b'\n1,Entity|Person,p1,Person 1,h1,1970-01-02,"plain",""\n' in data
+    assert b'\n2,Entity|Person,p2,Person 2,h2,1970-01-03,"plain","a ""quoted"", word"\n' in data
+    assert b'\n3,Entity|Person,p3,Person 3,h3,1970-01-04,"line\r\nbreak","ok"\n' in data
     # A line break inside a value: the file is read with multiline fields.
     assert files.multiline == ["n0000.csv"]
+
+
+def rows_of(files, folder: Path) -> dict[str, list[tuple]]:
+    """Every row of every file as sorted (header, field) pairs, by kind, without empty fields (files' headers
+    differ by the properties their rows have): what the importer reads, whatever the files and column order."""
+    out: dict[str, list[tuple]] = {}
+    for kind in ("nodes", "relationships"):
+        for names in getattr(files, kind):
+            header, lines, _text = read_back(folder, names)
+            out.setdefault(kind, []).extend(
+                tuple(sorted((k, v) for k, v in zip(header, line, strict=False) if v)) for line in lines
+            )
+    return {kind: sorted(rows) for kind, rows in out.items()}
+
+
+def test_shards_write_the_rows_of_one_writer(tmp_path):
+    """Two writers (entities and relations dealt round-robin) write the same rows as one: labels and types are
+    columns, so each writes one file of entities and one of relationships, whatever its share holds."""
+    generate(300, 1_500, tmp_path / "gen", seed=5)
+    rows = FactRows(load_facts([tmp_path / "gen"]), "gen")
+    one = write_import_files(rows, _empty(tmp_path / "one"), keep=None)
+    two = write_import_files(rows, _empty(tmp_path / "two"), keep=None, workers=2)
+    assert one.counts == two.counts and one.counts["relations"] == 1_500
+    assert len(one.nodes) == 2 and len(one.relationships) == 1  # sources, entities; relationships
+    assert len(two.nodes) == 3 and len(two.relationships) == 2  # sources (first writer only), entities by each
+    got = rows_of(two, tmp_path / "two")
+    assert got == rows_of(one, tmp_path / "one")
+    types = {dict(row)[":TYPE"] for row in got["relationships"]}
+    labels = {dict(row)[":LABEL"] for row in got["nodes"]}
+    assert len(types) > 5 and {"Source", f"Entity{ARRAY_DELIMITER}Person"} <= labels
+
+
+def _empty(folder: Path) -> Path:
+    folder.mkdir()
+    return folder

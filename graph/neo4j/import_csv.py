@@ -6,12 +6,14 @@ compares checksums of both).
 
 Encoding, as the importer reads it (all tried on Neo4j 5.26):
 
-* one data file per label set or relationship type (and writer), holding a column for every property
-  its rows have; a column's type is fixed by its header (``name:long``, ``quotes:string[]``...), so rows
-  whose value for a property has another type go to another file of the group. The header is a file of
-  its own, written once every column is known, and handed to the importer first (``--nodes=L=h.csv,d.csv``
-  reads as one file). Few files matter: before importing, the importer parses the first MiB or more of
-  every file on one thread, to estimate the store's size;
+* one data file of entities and one of relationships per writer, whatever their labels and types: a
+  node's labels are a ``:LABEL`` column, a relationship's type a ``:TYPE`` column, and the file has a
+  column for every property its rows have. Few files matter: before importing, the importer parses the
+  first MiB of every file on one thread, to estimate the store's size (with a file per label and type,
+  ~30 files at 1M relations, that took ~2 s of a ~19 s import, the other core idle). A column's type is
+  fixed by its header (``name:long``, ``quotes:string[]``...), so rows whose value for a property has
+  another type go to another file. The header is a file of its own, written once every column is known,
+  and handed to the importer first (``--nodes=h.csv,d.csv`` reads as one file);
 * a missing property is an empty unquoted field, or left off the end of its line; a string column of a
   batch of rows is quoted throughout when one of its strings needs it: a comma, a quote, a line break, a
   carriage return, or the empty string (``""`` is the empty string, kept as such:
@@ -240,9 +242,9 @@ class ImportFiles:
     """What :func:`write_import_files` wrote: importer arguments, fix-ups, counts, sizes and the first keys."""
 
     folder: Path
-    # (labels or type, "header.csv,data.csv": the importer reads the two as one file)
-    nodes: list[tuple[str, str]] = field(default_factory=list)
-    relationships: list[tuple[str, str]] = field(default_factory=list)
+    # "header.csv,data.csv" (the importer reads the two as one file); labels and types are columns
+    nodes: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
     multiline: list[str] = field(default_factory=list)
     fixups: list[Fixup] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
@@ -256,8 +258,8 @@ class ImportFiles:
         Relative names keep the data folder's path out of them: the importer reads a file name that does
         not exist as a regular expression.
         """
-        args = [f"--nodes={labels}={names}" for labels, names in self.nodes]
-        args += [f"--relationships={rtype}={names}" for rtype, names in self.relationships]
+        args = [f"--nodes={names}" for names in self.nodes]
+        args += [f"--relationships={names}" for names in self.relationships]
         args += [
             f"--array-delimiter={IMPORTER_ARRAY_DELIMITER}",
             "--id-type=integer",
@@ -307,7 +309,7 @@ READ_BUFFER = 1 << 20
 
 @dataclass
 class _File:
-    """One data file of a group (label set or relationship type) and the columns its header will name."""
+    """One data file (of nodes of an ID space, or of relationships) and the columns its header will name."""
 
     name: str
     header: str  # the header's own file, written by close()
@@ -319,12 +321,11 @@ class _File:
 
 @dataclass
 class _Plan:
-    """Rows of one shape (kind, group, property names, value types): their file, an encoder per value (the
-    ID columns' first), and for each column of the file which encoded value fills it (-1: the row has no
-    such property). Holds the rows not written yet, as tuples of their values."""
+    """Rows of one shape (kind, ID columns, property names, value types): their file, an encoder per value
+    (the ID columns' first), and for each column of the file which encoded value fills it (-1: the row has
+    no such property). Holds the rows not written yet, as tuples of their values."""
 
     kind: str
-    group: str
     ids: tuple[str, ...]
     names: tuple[str, ...]
     file: _File
@@ -334,8 +335,8 @@ class _Plan:
 
 
 class _Writer:
-    """CSV files for one writer (the whole load, or one shard of it): one per group, or more when rows give a
-    property values of different types.
+    """CSV files for one writer (the whole load, or one shard of it): one per ID space for nodes and one for
+    relationships, or more when rows give a property values of different types.
 
     Rows wait by shape and are encoded a batch at a time, a column at a time (see the column encoders). A
     property a row does not have is an empty unquoted field, or left off the end of its line. A row holding a
@@ -350,21 +351,22 @@ class _Writer:
         self.files: list[_File] = []
         self.pending = 0
 
-    def row(self, kind: str, group: str, ids: tuple[str, ...], id_values: list[str], props: dict[str, Any]) -> None:
-        """Write one row: ``ids`` are the ID columns' headers, ``id_values`` their values (the importer's
-        numbers, as text), then ``props``."""
+    def row(self, kind: str, ids: tuple[str, ...], id_values: list[str], props: dict[str, Any]) -> None:
+        """Write one row: ``ids`` are the ID columns' headers (:data:`_NODE_IDS`, :data:`_RELATION_IDS`),
+        ``id_values`` their values (the importer's numbers as text, then the labels or the type), then
+        ``props``."""
         values = props.values()
         types = tuple(map(type, values))
         if _NONE in types:  # the mapping leaves None out; should it ever not, so does the importer
             props = {k: v for k, v in props.items() if v is not None}
             values = props.values()
             types = tuple(map(type, values))
-        shape = (kind, group, ids, tuple(props), types)
+        shape = (kind, ids, tuple(props), types)
         plan = self.plans.get(shape)
         if plan is None:
-            plan = self._plan(kind, group, ids, props)
+            plan = self._plan(kind, ids, props)
             if plan is None:  # a value of a type the importer has no column for
-                self._unfit(kind, group, ids, id_values, props)
+                self._unfit(kind, ids, id_values, props)
                 return
             self.plans[shape] = plan
         plan.rows.append((*id_values, *values))
@@ -374,15 +376,15 @@ class _Writer:
         elif self.pending >= _PENDING_ROWS:
             self._flush_all()
 
-    def _plan(self, kind: str, group: str, ids: tuple[str, ...], props: dict[str, Any]) -> _Plan | None:
+    def _plan(self, kind: str, ids: tuple[str, ...], props: dict[str, Any]) -> _Plan | None:
         columns = list(map(_column, props.values()))
         if None in columns:
             return None
         types = {name: column[0] for name, column in zip(props, columns, strict=True)}
-        files = self.groups.setdefault((kind, group, ids), [])
+        files = self.groups.setdefault((kind, ids), [])
         f = next((f for f in files if all(f.columns.get(k, v) == v for k, v in types.items())), None)
         if f is None:
-            f = self._open(kind, group, ids)
+            f = self._open(kind, ids)
             files.append(f)
         for name, column_type in types.items():
             f.columns.setdefault(name, column_type)
@@ -391,15 +393,15 @@ class _Writer:
         while order[-1] == -1:  # properties the row lacks at the end of the line: left off
             order.pop()
         encoders = [_node_ids] * len(ids) + [column[1] for column in columns]
-        return _Plan(kind, group, ids, names, f, encoders, order)
+        return _Plan(kind, ids, names, f, encoders, order)
 
-    def _open(self, kind: str, group: str, ids: tuple[str, ...]) -> _File:
+    def _open(self, kind: str, ids: tuple[str, ...]) -> _File:
         stem = f"{self.prefix}{'n' if kind == 'nodes' else 'r'}{len(self.files):04d}"
         name, header = f"{stem}.csv", f"{stem}-header.csv"
         handle = open(self.folder / name, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close)
         f = _File(name, header, handle, ids)
         self.files.append(f)
-        (self.result.nodes if kind == "nodes" else self.result.relationships).append((group, f"{header},{name}"))
+        (self.result.nodes if kind == "nodes" else self.result.relationships).append(f"{header},{name}")
         return f
 
     def _flush_all(self) -> None:
@@ -420,10 +422,11 @@ class _Writer:
                 except _ENCODING_ERRORS:
                     n = len(plan.ids)
                     props = dict(zip(plan.names, row[n:], strict=True))
-                    self._unfit(plan.kind, plan.group, plan.ids, list(row[:n]), props)
+                    self._unfit(plan.kind, plan.ids, list(row[:n]), props)
 
-    def _unfit(self, kind: str, group: str, ids: tuple[str, ...], id_values: list, props: dict[str, Any]) -> None:
+    def _unfit(self, kind: str, ids: tuple[str, ...], id_values: list, props: dict[str, Any]) -> None:
         """Write the row without what the importer cannot hold, which becomes a fix-up."""
+        group = id_values[-1].replace(ARRAY_DELIMITER, ":")  # the labels or the type
         if props.get(HASH) == PENDING:
             raise ValueError(f"a {group} row cannot be imported even without its unfit values: {props!r}")
         if kind == "nodes":
@@ -435,7 +438,7 @@ class _Writer:
             fixup = Fixup(kind, group, {"from": _IDS[int(id_values[0])], "to": _IDS[int(id_values[1])]}, {})
         now, fixup.props = _split(props)
         self.result.fixups.append(fixup)
-        self.row(kind, group, ids, id_values, now)
+        self.row(kind, ids, id_values, now)
 
     def _write(self, f: _File, text: str, rows: int) -> None:
         # A line break inside a value shows as more lines than rows (or a CR): the importer must be told.
@@ -481,8 +484,8 @@ def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 # strings): an entity's is its place among the source's entity ids (the same in every shard), and the `id`
 # property is an ordinary column. A source's or the dataset node's is its place among its own, which no
 # relationship refers to.
-_NODE_IDS = {space: (f":ID({space})",) for space in (ENTITY_SPACE, SOURCE_SPACE, DATASET_SPACE)}
-_RELATION_IDS = (f":START_ID({ENTITY_SPACE})", f":END_ID({ENTITY_SPACE})")
+_NODE_IDS = {space: (f":ID({space})", ":LABEL") for space in (ENTITY_SPACE, SOURCE_SPACE, DATASET_SPACE)}
+_RELATION_IDS = (f":START_ID({ENTITY_SPACE})", f":END_ID({ENTITY_SPACE})", ":TYPE")
 # Set before the worker processes fork: entity id -> its node ID (as its CSV text: a million relationships
 # need two each), and the ids in node ID order.
 _NUMBERS: dict[str, str] = {}
@@ -491,7 +494,7 @@ _IDS: list[str] = []
 
 def _write_nodes(out: _Writer, source: RowSource, result: ImportFiles, keep: int | None, sources: bool = True) -> None:
     def node(kind: str, labels: str, space: str, number: str, row: dict) -> None:
-        out.row("nodes", labels, _NODE_IDS[space], [number], row["props"])
+        out.row("nodes", _NODE_IDS[space], [number, labels], row["props"])
         result.counts[kind] += 1
         if keep is None or len(result.keys[kind]) < keep:
             result.keys[kind].append(row["id"])
@@ -500,7 +503,8 @@ def _write_nodes(out: _Writer, source: RowSource, result: ImportFiles, keep: int
         for number, row in enumerate(source.sources()):
             node("sources", SOURCE_LABEL, SOURCE_SPACE, str(number), row)
     for label, row in source.entities():
-        node("entities", f"{ENTITY_SPACE}:{check_label(label)}", ENTITY_SPACE, _NUMBERS[row["id"]], row)
+        labels = f"{ENTITY_SPACE}{ARRAY_DELIMITER}{check_label(label)}"  # from the registry: nothing to quote
+        node("entities", labels, ENTITY_SPACE, _NUMBERS[row["id"]], row)
 
 
 def _write_relations(out: _Writer, source: RowSource, result: ImportFiles, keep: int | None) -> None:
@@ -510,10 +514,10 @@ def _write_relations(out: _Writer, source: RowSource, result: ImportFiles, keep:
     for rtype, row in source.relations():
         check_type(rtype)
         try:
-            ends = [numbers[row["from"]], numbers[row["to"]]]
+            ends = [numbers[row["from"]], numbers[row["to"]], rtype]
         except KeyError as exc:  # validation rules it out; the importer would refuse the whole import
             raise ValueError(f"a {rtype} relation refers to entity {exc.args[0]!r}, which is not loaded") from None
-        out.row("relations", rtype, _RELATION_IDS, ends, row["props"])
+        out.row("relations", _RELATION_IDS, ends, row["props"])
         n += 1
         if keep is None or len(keys) < keep:
             keys.append(edge_id(row["from"], rtype, row["to"]))
@@ -528,32 +532,20 @@ def _shards(source: RowSource, n: int) -> list[RowSource] | None:
         return None
     entities, edges = _deal(facts.entities, n), _deal(facts.edges, n)
     return [
-        FactRows(dataclasses.replace(facts, entities=entities[i], edges=edges[i]), source.dataset) for i in range(n)
+        FactRows(dataclasses.replace(facts, entities=entities[i], edges=edges[i]), source.dataset)
+        for i in range(n)
     ]
 
 
 def _deal(items: dict[Any, Any], n: int) -> list[dict[Any, Any]]:
-    """``items`` (entities or edges, each with a ``type``) dealt into ``n`` parts of about equal size, a type's
-    items kept together where that keeps the parts even: each writer then writes fewer groups, so there are
-    fewer files for the importer to sample (its first MiB of every file, on one thread).
+    """``items`` (entities or edges) dealt round-robin into ``n`` parts: every part gets its share of each type
+    (types differ in cost: an entity's names, a relation's attributes), so the writers end together. A
+    writer's file count does not depend on its types (labels and types are columns).
 
-    >>> from types import SimpleNamespace as T
-    >>> parts = _deal({i: T(type="AB"[i < 5]) for i in range(8)}, 2)
-    >>> [sorted(p) for p in parts]
-    [[0, 1, 2, 3], [4, 5, 6, 7]]
+    >>> [sorted(p) for p in _deal({i: None for i in range(7)}, 2)]
+    [[0, 2, 4, 6], [1, 3, 5]]
     """
-    groups: dict[str, list] = {}
-    for item in items.items():
-        groups.setdefault(item[1].type, []).append(item)
-    share = -(-len(items) // n)
-    parts: list[list] = [[] for _ in range(n)]
-    for members in sorted(groups.values(), key=len, reverse=True):
-        while members:
-            part = min(parts, key=len)
-            room = max(share - len(part), 1)
-            part += members[:room]
-            members = members[room:]
-    return [dict(p) for p in parts]
+    return [dict(itertools.islice(items.items(), i, None, n)) for i in range(n)]
 
 
 def die_with_parent() -> None:
@@ -613,16 +605,16 @@ def write_import_files(
     ...         return iter(())
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     files = write_import_files(Rows(), tmp)
-    ...     for _group, names in files.nodes:
-    ...         print("".join(open(Path(tmp) / name).read() for name in names.split(",")), end="")
-    :ID(Source),id:string,title:string,hash:string,dataset:string
-    0,s1,"A, B",h0,d
-    :ID(Entity),id:string,hash:string,dataset:string,name:string
-    0,p,pending-bulk-fixup,d
-    1,q,h2,d,""
+    ...     for names in files.nodes:  # (U+001F, between labels, shown as |)
+    ...         text = "".join(open(Path(tmp) / name).read() for name in names.split(","))
+    ...         print(text.replace(ARRAY_DELIMITER, "|"), end="")
+    :ID(Source),:LABEL,id:string,title:string,hash:string,dataset:string
+    0,Source,s1,"A, B",h0,d
+    :ID(Entity),:LABEL,id:string,hash:string,dataset:string,name:string
+    0,Entity|Person,p,pending-bulk-fixup,d
+    1,Entity|Person,q,h2,d,""
     >>> files.nodes[1], files.fixups[0].props, files.counts
-    (('Entity:Person', 'n0001-header.csv,n0001.csv'), {'aliases': [], 'hash': 'h1'}, \
-{'sources': 1, 'entities': 2, 'relations': 0})
+    ('n0001-header.csv,n0001.csv', {'aliases': [], 'hash': 'h1'}, {'sources': 1, 'entities': 2, 'relations': 0})
     """
     folder = Path(folder)
     result = ImportFiles(folder)
@@ -645,7 +637,7 @@ def write_import_files(
                 _write_nodes(out, source, result, keep)
                 _write_relations(out, source, result, keep)
             if dataset_node is not None:
-                out.row("nodes", "Dataset", _NODE_IDS[DATASET_SPACE], ["0"], dataset_node)
+                out.row("nodes", _NODE_IDS[DATASET_SPACE], ["0", DATASET_SPACE], dataset_node)
         finally:
             out.close()
         if shards:
