@@ -78,26 +78,40 @@ def test_a_column_is_quoted_throughout_where_one_value_needs_it(tmp_path):
     people = [person(i, title="plain", note="ok") for i in range(5)]
     people[1]["note"] = ""  # the empty string: quoted, unlike a missing property
     people[2]["note"] = 'a "quoted", word'
-    people[3]["title"] = "line\r\nbreak"
     del people[0]["note"]
     files = write_import_files(Rows(people), tmp_path, keep=None)
-    assert files.fixups == []
-    for names in files.nodes:
-        header, lines, _text = read_back(tmp_path, names)
-        for line in lines:
-            got = dict(zip(header, line, strict=False))
-            want = next(p for p in people if p["id"] == got["id:string"])
-            assert got.get("note:string", "") == want.get("note", "")
-            assert got["title:string"] == want["title"] and got["name:string"] == want["name"]
+    assert files.fixups == [] and files.multiline == []
     data = (tmp_path / "n0000.csv").read_bytes().replace(ARRAY_DELIMITER.encode(), b"|")
     # A row's missing property at the end of the line is left off; nothing here needs quotes.
     assert data.startswith(b"0,Entity|Person,p0,Person 0,h0,1970-01-01,plain\n")
-    # In the other batch each string column that needs quotes somewhere is quoted throughout.
-    assert b'\n1,Entity|Person,p1,Person 1,h1,1970-01-02,"plain",""\n' in data
-    assert b'\n2,Entity|Person,p2,Person 2,h2,1970-01-03,"plain","a ""quoted"", word"\n' in data
-    assert b'\n3,Entity|Person,p3,Person 3,h3,1970-01-04,"line\r\nbreak","ok"\n' in data
-    # A line break inside a value: the file is read with multiline fields.
-    assert files.multiline == ["n0000.csv"]
+    # In the other batch a string column that needs quotes somewhere is quoted throughout; the others not.
+    assert b'\n1,Entity|Person,p1,Person 1,h1,1970-01-02,plain,""\n' in data
+    assert b'\n2,Entity|Person,p2,Person 2,h2,1970-01-03,plain,"a ""quoted"", word"\n' in data
+    assert b'\n3,Entity|Person,p3,Person 3,h3,1970-01-04,plain,"ok"\n' in data
+
+
+def test_rows_with_line_breaks_go_to_a_multiline_file_of_their_own(tmp_path):
+    """The importer parses a file named in --multiline-fields more slowly: only rows that need it go there,
+    under the same header."""
+    people = [person(i, title="plain", note="ok") for i in range(6)]
+    people[2]["title"] = "line\r\nbreak"
+    people[4]["note"] = "cr\ronly"  # a CR alone ends a line for the importer too
+    del people[5]["note"]
+    files = write_import_files(Rows(people), tmp_path, keep=None)
+    assert files.fixups == [] and files.multiline == ["n0001.csv"]
+    assert files.nodes == ["n0000-header.csv,n0000.csv", "n0001-header.csv,n0001.csv"]
+    assert (tmp_path / "n0000-header.csv").read_text() == (tmp_path / "n0001-header.csv").read_text()
+    rows = {}
+    for names in files.nodes:
+        header, lines, _text = read_back(tmp_path, names)
+        rows |= {names: [dict(zip(header, line, strict=False)) for line in lines]}
+    plain, broken = rows.values()
+    assert [r["id:string"] for r in plain] == ["p0", "p1", "p3", "p5"]
+    assert [(r["id:string"], r["title:string"], r["note:string"]) for r in broken] == [
+        ("p2", "line\r\nbreak", "ok"),
+        ("p4", "plain", "cr\ronly"),
+    ]
+    assert b"\r" not in (tmp_path / "n0000.csv").read_bytes()
 
 
 def rows_of(files, folder: Path) -> dict[str, list[tuple]]:

@@ -10,7 +10,7 @@ Encoding, as the importer reads it (all tried on Neo4j 5.26):
   node's labels are a ``:LABEL`` column, a relationship's type a ``:TYPE`` column, and the file has a
   column for every property its rows have. Few files matter: before importing, the importer parses the
   first MiB of every file on one thread, to estimate the store's size (with a file per label and type,
-  ~30 files at 1M relations, that took ~2 s of a ~19 s import, the other core idle). A column's type is
+  ~30 files at 1M relations, that took ~2.5 s of a ~19 s import, the other core idle). A column's type is
   fixed by its header (``name:long``, ``quotes:string[]``...), so rows whose value for a property has
   another type go to another file. The header is a file of its own, written once every column is known,
   and handed to the importer first (``--nodes=h.csv,d.csv`` reads as one file);
@@ -21,8 +21,8 @@ Encoding, as the importer reads it (all tried on Neo4j 5.26):
 * the importer's node IDs are numbers (``--id-type=integer``), the ``id`` property a column of its own;
 * list elements are joined with U+001F (unit separator, ``--array-delimiter``), never seen in facts;
 * dates as ``YYYY-MM-DD``, WGS-84 points as ``{longitude: x, latitude: y, crs: 'WGS-84'}``;
-* a file holding a line break inside a value is named in ``--multiline-fields`` (slower parsing, so only
-  where needed).
+* a row with a line break inside a value goes to a file of its own (the same header), named in
+  ``--multiline-fields``: slower parsing, so only for such rows.
 
 What the importer cannot express -- an empty list, a list of one empty string (both would be an empty
 field), an element holding U+001F, a float that is not finite, a type it has no column type for -- is
@@ -311,12 +311,15 @@ READ_BUFFER = 1 << 20
 class _File:
     """One data file (of nodes of an ID space, or of relationships) and the columns its header will name."""
 
+    kind: str
     name: str
     header: str  # the header's own file, written by close()
     handle: Any
     ids: tuple[str, ...]  # the ID columns' headers, first
     columns: dict[str, str] = field(default_factory=dict)  # property name -> column type, in column order
-    multiline: bool = False
+    # Where this file's rows with a line break inside a value go: the same columns (the same dict), read with
+    # multiline fields, which the importer parses more slowly; made when the first such row comes.
+    twin: _File | None = None
 
 
 @dataclass
@@ -395,14 +398,20 @@ class _Writer:
         encoders = [_node_ids] * len(ids) + [column[1] for column in columns]
         return _Plan(kind, ids, names, f, encoders, order)
 
-    def _open(self, kind: str, ids: tuple[str, ...]) -> _File:
+    def _open(self, kind: str, ids: tuple[str, ...], columns: dict[str, str] | None = None) -> _File:
         stem = f"{self.prefix}{'n' if kind == 'nodes' else 'r'}{len(self.files):04d}"
         name, header = f"{stem}.csv", f"{stem}-header.csv"
         handle = open(self.folder / name, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in close)
-        f = _File(name, header, handle, ids)
+        f = _File(kind, name, header, handle, ids, {} if columns is None else columns)
         self.files.append(f)
         (self.result.nodes if kind == "nodes" else self.result.relationships).append(f"{header},{name}")
         return f
+
+    def _twin(self, f: _File) -> _File:
+        if f.twin is None:
+            f.twin = self._open(f.kind, f.ids, f.columns)
+            self.result.multiline.append(f.twin.name)
+        return f.twin
 
     def _flush_all(self) -> None:
         # Until none waits: a row left unfit is written again without what is unfit, as another shape.
@@ -414,15 +423,26 @@ class _Writer:
         rows, plan.rows = plan.rows, []
         self.pending -= len(rows)
         try:
-            self._write(plan.file, _encode(plan, rows), len(rows))
+            self._put(plan, rows, _encode(plan, rows))
         except _ENCODING_ERRORS:  # a value in the batch the importer cannot hold: find it, one row at a time
             for row in rows:
                 try:
-                    self._write(plan.file, _encode(plan, [row]), 1)
+                    self._put(plan, [row], _encode(plan, [row]))
                 except _ENCODING_ERRORS:
                     n = len(plan.ids)
                     props = dict(zip(plan.names, row[n:], strict=True))
                     self._unfit(plan.kind, plan.ids, list(row[:n]), props)
+
+    def _put(self, plan: _Plan, rows: list[tuple], text: str) -> None:
+        """Write encoded rows; a row with a line break inside a value (more lines than rows, or a CR) goes to
+        the file's twin, so that only such rows are parsed as multiline fields."""
+        if text.count("\n") == len(rows) and "\r" not in text:
+            self._write(plan.file, text)
+        elif len(rows) == 1:
+            self._write(self._twin(plan.file), text)
+        else:
+            for row in rows:
+                self._put(plan, [row], _encode(plan, [row]))
 
     def _unfit(self, kind: str, ids: tuple[str, ...], id_values: list, props: dict[str, Any]) -> None:
         """Write the row without what the importer cannot hold, which becomes a fix-up."""
@@ -440,11 +460,7 @@ class _Writer:
         self.result.fixups.append(fixup)
         self.row(kind, ids, id_values, now)
 
-    def _write(self, f: _File, text: str, rows: int) -> None:
-        # A line break inside a value shows as more lines than rows (or a CR): the importer must be told.
-        if not f.multiline and (text.count("\n") != rows or "\r" in text):
-            f.multiline = True
-            self.result.multiline.append(f.name)
+    def _write(self, f: _File, text: str) -> None:
         if len(text) > self.result.longest:  # else no line can be longer
             self.result.longest = max(self.result.longest, *map(len, text.split("\n")))
         f.handle.write(text)
@@ -532,8 +548,7 @@ def _shards(source: RowSource, n: int) -> list[RowSource] | None:
         return None
     entities, edges = _deal(facts.entities, n), _deal(facts.edges, n)
     return [
-        FactRows(dataclasses.replace(facts, entities=entities[i], edges=edges[i]), source.dataset)
-        for i in range(n)
+        FactRows(dataclasses.replace(facts, entities=entities[i], edges=edges[i]), source.dataset) for i in range(n)
     ]
 
 
@@ -594,13 +609,17 @@ def write_import_files(
     >>> import tempfile
     >>> class Rows:
     ...     dataset = "d"
+    ...
     ...     def sources(self):
     ...         yield {"id": "s1", "props": {"id": "s1", "title": "A, B", "hash": "h0", "dataset": "d"}}
+    ...
     ...     def entities(self):
     ...         yield "Person", {"id": "p", "props": {"id": "p", "aliases": [], "hash": "h1", "dataset": "d"}}
     ...         yield "Person", {"id": "q", "props": {"id": "q", "name": "", "hash": "h2", "dataset": "d"}}
+    ...
     ...     def entity_ids(self):
     ...         return ["p", "q"]
+    ...
     ...     def relations(self):
     ...         return iter(())
     >>> with tempfile.TemporaryDirectory() as tmp:
