@@ -324,11 +324,10 @@ class _File:
 
 @dataclass
 class _Plan:
-    """Rows of one shape (kind, ID columns, property names, value types): their file, an encoder per value
-    (the ID columns' first), and for each column of the file which encoded value fills it (-1: the row has
-    no such property). Holds the rows not written yet, as tuples of their values."""
+    """Rows of one shape (kind, ID columns, property names, value types): their file (which knows the kind),
+    an encoder per value (the ID columns' first), and for each column of the file which encoded value fills
+    it (-1: the row has no such property). Holds the rows not written yet, as tuples of their values."""
 
-    kind: str
     ids: tuple[str, ...]
     names: tuple[str, ...]
     file: _File
@@ -396,7 +395,7 @@ class _Writer:
         while order[-1] == -1:  # properties the row lacks at the end of the line: left off
             order.pop()
         encoders = [_node_ids] * len(ids) + [column[1] for column in columns]
-        return _Plan(kind, ids, names, f, encoders, order)
+        return _Plan(ids, names, f, encoders, order)
 
     def _open(self, kind: str, ids: tuple[str, ...], columns: dict[str, str] | None = None) -> _File:
         stem = f"{self.prefix}{'n' if kind == 'nodes' else 'r'}{len(self.files):04d}"
@@ -431,7 +430,7 @@ class _Writer:
                 except _ENCODING_ERRORS:
                     n = len(plan.ids)
                     props = dict(zip(plan.names, row[n:], strict=True))
-                    self._unfit(plan.kind, plan.ids, list(row[:n]), props)
+                    self._unfit(plan.file.kind, plan.ids, list(row[:n]), props)
 
     def _put(self, plan: _Plan, rows: list[tuple], text: str) -> None:
         """Write encoded rows; a row with a line break inside a value (more lines than rows, or a CR) goes to
